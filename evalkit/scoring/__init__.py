@@ -1,0 +1,1 @@
+"""Pure scoring functions: official answer extraction, normalizers and metrics."""
