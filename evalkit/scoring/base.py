@@ -59,12 +59,24 @@ class Aggregate:
     by_category: dict[str, float]
 
 
-def aggregate_with_categories(scorer: Scorer, scores: Sequence[SampleScore]) -> Aggregate:
-    """Overall value plus one value per category value (e.g. `task=music`, `duration=short`)."""
+def category_groups(scores: Sequence[SampleScore]) -> dict[str, list[SampleScore]]:
+    """Group samples by each category value. A group is named by the value alone ("music", "short"), as the
+    official breakdown tables name them; a value that occurs under two keys is named "key=value" instead."""
+    keys_of_value: dict[str, set[str]] = {}
+    for s in scores:
+        for key, value in s.categories.items():
+            keys_of_value.setdefault(value, set()).add(key)
     groups: dict[str, list[SampleScore]] = {}
     for s in scores:
         for key, value in s.categories.items():
-            groups.setdefault(f"{key}={value}", []).append(s)
+            name = value if len(keys_of_value[value]) == 1 else f"{key}={value}"
+            groups.setdefault(name, []).append(s)
+    return groups
+
+
+def aggregate_with_categories(scorer: Scorer, scores: Sequence[SampleScore]) -> Aggregate:
+    """Overall value plus one value per category (subject, task, difficulty, duration, source, ...)."""
+    groups = category_groups(scores)
     return Aggregate(
         metric=scorer.metric,
         value=scorer.aggregate(scores),

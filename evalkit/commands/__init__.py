@@ -1,0 +1,1 @@
+"""Subcommands of the `evalkit` console script, one per module."""
