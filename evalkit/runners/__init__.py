@@ -1,0 +1,1 @@
+"""Engines that turn prepared requests into responses: transformers, vLLM, OpenAI-compatible servers."""

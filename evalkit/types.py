@@ -1,0 +1,156 @@
+"""The data that flows through a run, in order:
+
+    Sample (from a task adapter) -> Request (chat messages + decoding) -> PreparedRequest (media decoded,
+    prompt rendered) -> Response (from a runner) -> scored record in samples.jsonl
+
+Everything here is small, typed and immutable; media stay references until the media stage decodes them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal, Mapping
+
+import numpy as np
+
+MediaKind = Literal["audio", "image", "video"]
+
+
+@dataclass(frozen=True)
+class MediaRef:
+    """Where a media item comes from: a local file path, or inline bytes carried by the dataset row."""
+
+    kind: MediaKind
+    path: str | None = None
+    data: bytes | None = field(default=None, repr=False)
+
+    def __post_init__(self) -> None:
+        if (self.path is None) == (self.data is None):
+            raise ValueError("a MediaRef needs exactly one of path or data")
+
+    @property
+    def label(self) -> str:
+        return self.path if self.path is not None else f"<{len(self.data or b'')} inline bytes>"
+
+
+@dataclass(frozen=True)
+class TextPart:
+    text: str
+    type: Literal["text"] = "text"
+
+
+@dataclass(frozen=True)
+class MediaPart:
+    media: MediaRef
+
+    @property
+    def type(self) -> MediaKind:
+        return self.media.kind
+
+
+Part = TextPart | MediaPart
+
+
+@dataclass(frozen=True)
+class Message:
+    role: Literal["system", "user", "assistant"]
+    parts: tuple[Part, ...]
+
+
+@dataclass(frozen=True)
+class Sample:
+    """One benchmark item as the adapter loaded it.
+
+    `reference` is whatever the task's scorer compares against (a transcript, an option letter, choices);
+    `categories` are the official breakdown keys (subject, task, difficulty, duration, ...); `cluster` names
+    the unit samples share (e.g. the video of several Video-MME questions) for clustered bootstrap intervals.
+    """
+
+    task: str
+    sample_id: str
+    messages: tuple[Message, ...]
+    reference: Any
+    categories: Mapping[str, str] = field(default_factory=dict)
+    cluster: str | None = None
+
+
+@dataclass(frozen=True)
+class Decoding:
+    """Decoding parameters as sent to the engine. Greedy is temperature 0 / do_sample False."""
+
+    max_new_tokens: int
+    do_sample: bool = False
+    temperature: float = 0.0
+    top_p: float = 1.0
+    top_k: int = -1
+    repetition_penalty: float = 1.0
+    seed: int = 1234
+
+    @property
+    def policy(self) -> str:
+        return "sampling" if self.do_sample else "greedy"
+
+
+@dataclass(frozen=True)
+class Request:
+    sample: Sample
+    decoding: Decoding
+    use_audio_in_video: bool = False
+
+
+@dataclass(frozen=True)
+class AudioData:
+    waveform: np.ndarray = field(repr=False)  # float32 mono
+    sample_rate: int
+    provenance: Mapping[str, Any]  # source label, sha256, original rate/channels, duration_s
+
+
+@dataclass(frozen=True)
+class ImageData:
+    image: Any = field(repr=False)  # PIL.Image.Image in RGB
+    provenance: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class VideoData:
+    frames: np.ndarray = field(repr=False)  # uint8 (T, H, W, 3)
+    fps: float  # effective sampling rate of `frames`
+    provenance: Mapping[str, Any]  # source fps, duration, frame indices, frame cap, ...
+
+
+MediaData = AudioData | ImageData | VideoData
+
+
+@dataclass(frozen=True)
+class PreparedRequest:
+    """A request ready for an engine: the prompt rendered with the model's chat template and the media decoded
+    in the order their parts appear in the messages."""
+
+    request: Request
+    prompt: str
+    media: tuple[MediaData, ...]
+    cache_key: str
+
+    @property
+    def sample(self) -> Sample:
+        return self.request.sample
+
+
+@dataclass(frozen=True)
+class Response:
+    text: str | None
+    error: str | None = None
+    prompt_tokens: int | None = None
+    output_tokens: int | None = None
+    latency_s: float | None = None
+    finish_reason: str | None = None
+    token_ids: tuple[int, ...] | None = None
+
+    @property
+    def failed(self) -> bool:
+        return self.error is not None
+
+
+def media_parts(messages: tuple[Message, ...]) -> list[MediaRef]:
+    """Media references in the order they appear, which is the order engines expect them."""
+    return [p.media for m in messages for p in m.parts if isinstance(p, MediaPart)]
