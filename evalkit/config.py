@@ -1,0 +1,169 @@
+"""Typed run configuration. Hydra composes YAML from configs/; every section is then merged into its dataclass
+here, so an unknown key or a wrong type fails at once naming the key, before any data or model is loaded.
+
+Protocol facts that are unknown (frame cap, Fleurs languages, CER languages, ...) are plain fields here: they
+are set in YAML, overridable, and written to every run's manifest with the rest of the resolved config.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from omegaconf import DictConfig, OmegaConf
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+CONFIG_DIR = REPO_ROOT / "configs"
+
+
+class ConfigError(ValueError):
+    """A configuration mistake, found before any model is loaded; the message says what to do."""
+
+
+@dataclass
+class ModelConfig:
+    name: str
+    path: str  # hub id or local checkpoint folder; "" with `build_tiny` means the tiny model cache folder
+    revision: str | None = None
+    variant: str = "instruct"  # instruct | thinking | captioner | tiny
+    modalities: list[str] = field(default_factory=lambda: ["text", "audio", "image", "video"])
+    # greedy: temperature 0 (Instruct, Captioner). generation_config: the checkpoint's generation_config.json
+    # (Thinking), read from the checkpoint and recorded in the manifest.
+    decoding: str = "greedy"
+    reasoning: bool = False  # output has a <think>...</think> block; the answer is scored after it
+    # A reasoning model needs room to think; the paper does not say how much. Overrides task budgets if set.
+    reasoning_max_new_tokens: int | None = None
+    dtype: str = "bfloat16"
+    talker: bool = False  # audio output is never generated for evaluation
+    build_tiny: bool = False  # build a tiny random-weight Qwen3-Omni on first use (tests, smoke runs)
+
+
+@dataclass
+class RunnerConfig:
+    name: str = "transformers"  # transformers | vllm | openai
+    batch_size: int = 8
+    device: str = "auto"  # auto | cpu | cuda | cuda:N
+    dtype: str | None = None  # overrides model.dtype (parity tests run float32)
+    attn_implementation: str | None = None  # e.g. flash_attention_2 on GPU
+    seed: int = 1234
+    # vLLM (the model card's recipe where it has one)
+    max_model_len: int = 32768
+    max_num_seqs: int = 8
+    limit_mm_per_prompt: dict[str, int] = field(default_factory=lambda: {"image": 3, "video": 3, "audio": 3})
+    tensor_parallel_size: int = 1
+    data_parallel_size: int = 1
+    gpu_memory_utilization: float = 0.9
+    enforce_eager: bool = False
+    # OpenAI-compatible server
+    base_url: str | None = None
+    served_model: str | None = None
+    api_key_env: str = "OPENAI_API_KEY"  # the key is read from this variable and never written to results
+    concurrency: int = 8
+    timeout_s: float = 600.0
+    max_retries: int = 5
+
+
+@dataclass
+class DatasetConfig:
+    hub_id: str
+    subsets: list[str] = field(default_factory=list)  # hub configs (MMMU: 30 subjects); empty = the default
+    split: str = "test"
+    revision: str | None = None
+    # Overrides the hub: a `save_to_disk` folder, or a folder/file of parquet, json or jsonl in the hub schema.
+    local_path: str | None = None
+    media_dir: str | None = None  # where media named by the rows live (Video-MME videos, MMAU audio)
+
+
+@dataclass
+class MediaConfig:
+    sample_rate: int = 16000
+    fps: float = 2.0
+    min_frames: int = 4
+    max_frames: int = 768  # Qwen's frame cap is unknown; official media utils default to 768
+    max_pixels: int = 768 * 28 * 28  # per video frame (official media utils' VIDEO_MAX_PIXELS)
+    min_pixels: int = 128 * 28 * 28
+    image_max_pixels: int = 12845056  # processor default
+    use_audio_in_video: bool = False
+
+
+@dataclass
+class ScorerConfig:
+    name: str
+    options: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class PaperRef:
+    """Where the published numbers for this task live in results/reference (benchmark, subset, table)."""
+
+    benchmark: str
+    subset: str = ""
+
+
+@dataclass
+class TaskConfig:
+    name: str
+    adapter: str  # module under tasks/ that loads the dataset and builds prompts
+    dataset: DatasetConfig
+    scorer: ScorerConfig
+    prompt: str  # a format string; each adapter documents its fields
+    paper: PaperRef | None = None
+    media: MediaConfig = field(default_factory=MediaConfig)
+    max_new_tokens: int = 256
+    limit: int | None = None  # first N samples, for quick looks; recorded in the manifest
+    options: dict[str, Any] = field(default_factory=dict)  # adapter-specific, documented per adapter
+
+
+@dataclass
+class FailurePolicy:
+    max_failures: float = 0.05  # >= 1: a count; < 1: a fraction of all samples; the run aborts beyond it
+    failed_counts_as_wrong: bool = True
+
+
+@dataclass
+class StatsConfig:
+    bootstrap_iterations: int = 1000
+    confidence: float = 0.95
+    seed: int = 0
+
+
+@dataclass
+class RunConfig:
+    model: ModelConfig
+    runner: RunnerConfig
+    tasks: dict[str, TaskConfig]
+    suite: str
+    output_dir: str
+    cache_dir: str
+    resume: bool = True
+    use_response_cache: bool = True
+    media_workers: int = 2
+    failures: FailurePolicy = field(default_factory=FailurePolicy)
+    stats: StatsConfig = field(default_factory=StatsConfig)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _typed(schema: type, node: Any, where: str) -> Any:
+    try:
+        merged = OmegaConf.merge(OmegaConf.structured(schema), node)
+        return OmegaConf.to_object(merged)
+    except Exception as exc:  # OmegaConf's errors name the key; add which section it was in
+        raise ConfigError(f"invalid {where} config: {exc}") from exc
+
+
+def validate(cfg: DictConfig) -> RunConfig:
+    """Turn a composed Hydra config into typed dataclasses, failing with the section and key on any mistake."""
+    if not cfg.get("tasks"):
+        raise ConfigError("the suite selects no tasks; pick one with suite=<name> (see `evalkit tasks`)")
+    tasks = {name: _typed(TaskConfig, node, f"task '{name}'") for name, node in cfg.tasks.items()}
+    top = {k: v for k, v in OmegaConf.to_container(cfg, resolve=True).items() if k not in ("model", "runner", "tasks")}
+    run = _typed(RunConfig, {**top, "model": cfg.model, "runner": cfg.runner, "tasks": {}}, "run")
+    run.tasks = tasks
+    if run.runner.name not in ("transformers", "vllm", "openai"):
+        raise ConfigError(f"runner.name={run.runner.name!r}; valid: transformers, vllm, openai")
+    if run.model.decoding not in ("greedy", "generation_config"):
+        raise ConfigError(f"model.decoding={run.model.decoding!r}; valid: greedy, generation_config")
+    return run
