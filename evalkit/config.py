@@ -83,6 +83,7 @@ class MediaConfig:
     max_frames: int = 768  # Qwen's frame cap is unknown; official media utils default to 768
     max_pixels: int = 768 * 28 * 28  # per video frame (official media utils' VIDEO_MAX_PIXELS)
     min_pixels: int = 128 * 28 * 28
+    frame_factor: int = 32  # frame sides are rounded to multiples of this (Qwen3-Omni: patch 16 x merge 2)
     image_max_pixels: int = 12845056  # processor default
     use_audio_in_video: bool = False
 
