@@ -28,7 +28,8 @@ class SampleRecord:
     cluster: str | None
     cache_key: str
     response: dict[str, Any] | None  # Response fields; None until answered
-    error: str | None = None  # why the sample failed (media, runner, empty output); None if it did not
+    error: str | None = None  # why the sample failed; None if it did not
+    error_stage: str | None = None  # "media" | "runner" | "output": runner failures are retried on resume
     cache_hit: bool = False
     # filled by scoring
     answer: str | None = None  # the text scored: the response after any reasoning block

@@ -1,0 +1,51 @@
+"""What every answer-extraction scorer shares: the multiple-choice question as a reference, and accuracy in %.
+
+Benchmark parsers live beside this module (mmmu.py, mmmu_pro.py, videomme.py, mathvista.py, mmau.py, tagging.py);
+each follows one official script and says which in its docstring.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Mapping, Sequence
+
+from evalkit.scoring.base import SampleScore, ScoreInput
+
+
+@dataclass(frozen=True)
+class ChoiceQuestion:
+    """A reference for a question with lettered options. `answer` is a letter for letter-scored benchmarks
+    (MMMU, MMMU-Pro), the option text for text-scored ones (MMAU), or, for MMMU open questions, the accepted
+    answer string(s). `options` maps letter -> option text in the order shown to the model."""
+
+    answer: str | tuple[str, ...]
+    options: Mapping[str, str] = field(default_factory=dict)
+    question_type: str = "multiple-choice"
+
+
+def accuracy_percent(scores: Sequence[SampleScore]) -> float:
+    """Sum of `correct` over sum of `total`, in %. An empty denominator gives 0.0, as the official scripts print."""
+    total = sum(s.stats["total"] for s in scores)
+    correct = sum(s.stats["correct"] for s in scores)
+    return 100.0 * correct / total if total else 0.0
+
+
+def failed_score(item: ScoreInput) -> SampleScore:
+    """A sample without a prediction: wrong, and counted in the denominator."""
+    return SampleScore(
+        sample_id=item.sample_id,
+        stats={"correct": 0.0, "total": 1.0},
+        failed=True,
+        categories=item.categories,
+    )
+
+
+class AccuracyScorer:
+    """Base for scorers whose per-sample stats are `correct` and `total` (0 or 1 each)."""
+
+    name = "accuracy"
+    metric = "accuracy"
+    lower_is_better = False
+
+    def aggregate(self, scores: Sequence[SampleScore]) -> float:
+        return accuracy_percent(scores)

@@ -1,0 +1,65 @@
+"""MMMU-Pro (standard 10 options and vision) answer parsing and scoring.
+
+Follows MMMU-Benchmark/MMMU @ bb0b95a945998d91dfef37e969e07d49d1139438, mmmu-pro/evaluate.py (last changed
+8ac826a): a unique option letter after the last "Answer:", else the MMMU candidate search with two extra letter
+forms ("X " and "X."), else a random letter. The official script draws that letter WITHOUT a seed.
+"""
+
+from __future__ import annotations
+
+import random
+from typing import Sequence
+
+from evalkit.scoring.base import SampleScore, ScoreInput
+from evalkit.scoring.choice import AccuracyScorer, ChoiceQuestion, failed_score
+from evalkit.scoring.mmmu import ParsedChoice, parse_multiple_choice
+from evalkit.scoring.registry import register_scorer
+
+# evaluate.py replaces MMMU's " X " by "X " and adds "X." as a further pass; ties are still located as " X ".
+MMMU_PRO_LETTER_FORMS: tuple[str, ...] = ("{} ", "{}.")
+ANSWER_LABEL = "Answer:"
+
+
+def letter_after_answer_label(response: str, letters: Sequence[str]) -> str | None:
+    """The one option letter that occurs (as a substring) after the last "Answer:"; None if none or several."""
+    position = response.rfind(ANSWER_LABEL)
+    if position == -1:
+        return None
+    tail = response[position + len(ANSWER_LABEL):].strip()
+    matches = [letter for letter in letters if letter in tail]
+    return matches[0] if len(matches) == 1 else None
+
+
+def parse_mmmu_pro(response: str, options: dict[str, str], rng: random.Random) -> ParsedChoice:
+    letter = letter_after_answer_label(response, list(options))
+    if letter is not None:
+        return ParsedChoice(letter, fallback=False)
+    return parse_multiple_choice(response, options, rng, MMMU_PRO_LETTER_FORMS)
+
+
+@register_scorer("mmmu_pro")
+class MMMUProScorer(AccuracyScorer):
+    """Accuracy = parsed letter equals the answer letter. `seed=None` (official) draws fallbacks from fresh
+    system entropy; an integer seed makes the fallbacks reproducible (a named deviation)."""
+
+    name = "mmmu_pro"
+
+    def __init__(self, seed: int | None = None) -> None:
+        self.seed = seed
+
+    def score(self, items: Sequence[ScoreInput]) -> list[SampleScore]:
+        rng = random.Random(self.seed)
+        return [self._score_one(item, rng) for item in items]
+
+    def _score_one(self, item: ScoreInput, rng: random.Random) -> SampleScore:
+        if item.prediction is None:
+            return failed_score(item)
+        question: ChoiceQuestion = item.reference
+        choice = parse_mmmu_pro(item.prediction, dict(question.options), rng)
+        return SampleScore(
+            sample_id=item.sample_id,
+            stats={"correct": float(choice.letter == question.answer), "total": 1.0},
+            extracted=choice.letter,
+            fallback=choice.fallback,
+            categories=item.categories,
+        )

