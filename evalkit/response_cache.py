@@ -1,0 +1,66 @@
+"""A content-addressed cache of model responses, shared by all runs under one cache_dir.
+
+The key hashes everything that can change an output: model identity and revision, the rendered prompt, the
+media content and how it was decoded (sample rate, frame indices, sizes), the decoding parameters and the
+engine. So re-running a finished config never calls the model, while a new prompt or fps misses the cache.
+Only successful responses are stored: a failure is retried next time. SQLite gives atomic, concurrent-safe
+writes from the standard library.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any, Mapping
+
+from evalkit.types import Response
+
+
+def cache_key(
+    model_identity: Mapping[str, Any],
+    engine: str,
+    prompt: str,
+    media_provenance: list[Mapping[str, Any]],
+    decoding: Mapping[str, Any],
+    use_audio_in_video: bool,
+) -> str:
+    payload = {
+        "model": model_identity,
+        "engine": engine,
+        "prompt": prompt,
+        "media": media_provenance,
+        "decoding": decoding,
+        "use_audio_in_video": use_audio_in_video,
+    }
+    text = json.dumps(payload, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+class ResponseCache:
+    def __init__(self, path: Path):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self._db = sqlite3.connect(path, timeout=60, isolation_level=None)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("CREATE TABLE IF NOT EXISTS responses (key TEXT PRIMARY KEY, response TEXT NOT NULL)")
+
+    def get(self, key: str) -> Response | None:
+        row = self._db.execute("SELECT response FROM responses WHERE key = ?", (key,)).fetchone()
+        if row is None:
+            return None
+        fields = json.loads(row[0])
+        if fields.get("token_ids") is not None:
+            fields["token_ids"] = tuple(fields["token_ids"])
+        return Response(**fields)
+
+    def put_many(self, items: list[tuple[str, Response]]) -> None:
+        rows = [(key, json.dumps(asdict(r), ensure_ascii=False)) for key, r in items if not r.failed]
+        if rows:
+            with self._db:
+                self._db.executemany("INSERT OR REPLACE INTO responses (key, response) VALUES (?, ?)", rows)
+
+    def close(self) -> None:
+        self._db.close()
