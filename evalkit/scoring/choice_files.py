@@ -1,0 +1,221 @@
+"""Readers of the official prediction files of the answer-extraction benchmarks into `ScoreInput`s.
+
+Each reader keeps the official scoring order (it decides the order of random fallback draws) and fills the
+categories the official script reports. `load_choice_predictions` is the one public entry point.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+from evalkit.scoring.base import ScoreInput, Scorer
+from evalkit.scoring.choice import ChoiceQuestion
+from evalkit.scoring.mathvista import MathVistaProblem, MathVistaScorer
+from evalkit.scoring.mmau import MMAUScorer
+from evalkit.scoring.mmmu import OFFICIAL_SUBJECT_ORDER, MMMUScorer, mmmu_categories, subject_of
+from evalkit.scoring.mmmu_pro import MMMUProScorer
+from evalkit.scoring.videomme import VideoMMEScorer
+
+
+class PredictionFormatError(ValueError):
+    """A predictions or references file that cannot be read as the task's official format."""
+
+    def __init__(self, files: str, expected: str, reason: str) -> None:
+        super().__init__(f"cannot read {files}: {reason}\nexpected: {expected}")
+
+
+Reader = Callable[[Path, "Path | None"], tuple[Scorer, list[ScoreInput]]]
+
+
+@dataclass(frozen=True)
+class ChoiceFormat:
+    reader: Reader
+    expected: str  # shown to the user when a file does not fit
+
+
+def _load_json(path: Path) -> Any:
+    with path.open(encoding="utf-8") as f:
+        return json.load(f)
+
+
+def _read_mmmu(predictions: Path, references: Path | None) -> tuple[Scorer, list[ScoreInput]]:
+    if predictions.is_dir():
+        if references is not None:
+            raise ValueError("--references is not used with a per-subject output folder (answers are inline)")
+        return MMMUScorer(mode="parse"), _mmmu_parse_items(predictions)
+    if references is None:
+        raise ValueError("an eval-only predictions file needs --references (the answer dict, answer_dict_val.json)")
+    return MMMUScorer(mode="eval_only"), _mmmu_eval_only_items(predictions, references)
+
+
+def _mmmu_parse_items(folder: Path) -> list[ScoreInput]:
+    """<folder>/<Subject>/output.json in the official subject order; absent subjects are skipped, as officially."""
+    items = []
+    for subject in OFFICIAL_SUBJECT_ORDER:
+        path = folder / subject / "output.json"
+        if not path.exists():
+            continue
+        for row in _load_json(path):
+            options = {letter: row["index2ans"][letter] for letter in row.get("all_choices", [])}
+            answer = row["answer"] if isinstance(row["answer"], str) else tuple(row["answer"])
+            items.append(ScoreInput(
+                sample_id=row["id"],
+                prediction=row["response"],
+                reference=ChoiceQuestion(answer, options, row["question_type"]),
+                categories=mmmu_categories(subject),
+            ))
+    if not items:
+        raise ValueError(f"no <Subject>/output.json under {folder}")
+    return items
+
+
+def _mmmu_eval_only_items(predictions: Path, references: Path) -> list[ScoreInput]:
+    """Predicted ids only, as main_eval_only.py scores them (an id absent from the answer dict is an error)."""
+    predicted: dict[str, str] = _load_json(predictions)
+    answers: dict[str, dict[str, Any]] = _load_json(references)
+    order = {subject: i for i, subject in enumerate(OFFICIAL_SUBJECT_ORDER)}
+    items = []
+    for sample_id in sorted(predicted, key=lambda i: order.get(subject_of(i), len(order))):
+        if sample_id not in answers:
+            raise ValueError(f"{sample_id!r} is not in the answer dict {references}")
+        if not isinstance(predicted[sample_id], str):
+            raise ValueError(f"{sample_id!r}: the prediction must be a string")
+        truth = answers[sample_id]["ground_truth"]
+        items.append(ScoreInput(
+            sample_id=sample_id,
+            prediction=predicted[sample_id],
+            reference=ChoiceQuestion(
+                truth if isinstance(truth, str) else tuple(truth), {}, answers[sample_id]["question_type"]
+            ),
+            categories=mmmu_categories(subject_of(sample_id)),
+        ))
+    return items
+
+
+def _read_mmmu_pro(predictions: Path, references: Path | None) -> tuple[Scorer, list[ScoreInput]]:
+    items = []
+    with predictions.open(encoding="utf-8") as f:
+        rows = [json.loads(line) for line in f if line.strip()]
+    for row in rows:
+        texts = ast.literal_eval(str(row["options"]))  # evaluate.py accepts a list or its string form
+        options = {chr(ord("A") + i): text for i, text in enumerate(texts)}
+        response = row.get("response")
+        items.append(ScoreInput(
+            sample_id=str(row["id"]),
+            # evaluate.py scores a dict response (an API error object) as the empty string
+            prediction="" if isinstance(response, dict) else response,
+            reference=ChoiceQuestion(row["answer"], options),
+            categories={**mmmu_categories(row["subject"]), "difficulty": row["topic_difficulty"]},
+        ))
+    return MMMUProScorer(), items
+
+
+def _read_mathvista(predictions: Path, references: Path | None) -> tuple[Scorer, list[ScoreInput]]:
+    results: dict[str, dict[str, Any]] = _load_json(predictions)
+    truth: dict[str, dict[str, Any]] = _load_json(references) if references else {}
+    items = []
+    for pid, problem in results.items():
+        answer = problem["answer"] if "answer" in problem else truth[pid]["answer"]
+        metadata = problem.get("metadata", {})
+        # MathVista's skills are a list; one category key per skill keeps each skill's group named by the skill.
+        skills = {f"skill:{skill}": skill for skill in metadata.get("skills", [])}
+        extraction = problem.get("extraction")
+        items.append(ScoreInput(
+            sample_id=pid,
+            # the official code applies str()/float() to non-string extractions; str() first gives the same result
+            prediction=None if "extraction" not in problem else str(extraction),
+            reference=MathVistaProblem(
+                answer=answer,
+                question_type=problem["question_type"],
+                answer_type=problem["answer_type"],
+                choices=tuple(problem["choices"] or ()),
+                precision=None if problem.get("precision") is None else int(problem["precision"]),
+            ),
+            categories={"task": metadata["task"], **skills} if "task" in metadata else skills,
+        ))
+    return MathVistaScorer(), items
+
+
+def _read_mmau(predictions: Path, references: Path | None) -> tuple[Scorer, list[ScoreInput]]:
+    rows: list[dict[str, Any]] = _load_json(predictions)
+    if not any("model_output" in row for row in rows) and any("model_prediction" in row for row in rows):
+        raise ValueError("the official evaluation.py reads the key 'model_output', this file has 'model_prediction'")
+    items = []
+    for row in rows:
+        output = row.get("model_output")
+        items.append(ScoreInput(
+            sample_id=row["id"],
+            prediction=output if isinstance(output, str) else None,
+            reference=ChoiceQuestion(row["answer"], {chr(ord("A") + i): c for i, c in enumerate(row["choices"])}),
+            categories={"task": row["task"], "difficulty": row["difficulty"], "sub_category": row["sub-category"]},
+        ))
+    return MMAUScorer(), items
+
+
+def _read_videomme(predictions: Path, references: Path | None) -> tuple[Scorer, list[ScoreInput]]:
+    videos: list[dict[str, Any]] = _load_json(predictions)
+    items = []
+    for video in videos:
+        categories = {
+            "duration": video["duration_category"],
+            "domain": video["video_category"],
+            "sub_category": video["video_subcategory"],
+        }
+        for question in video["questions"]:
+            items.append(ScoreInput(
+                sample_id=question["question_id"],
+                prediction=question.get("response"),
+                reference=question["answer"],
+                categories={**categories, "task_type": question["task_type"]},
+            ))
+    return VideoMMEScorer(), items
+
+
+_MMMU_PRO_FORMAT = (
+    "MMMU-Pro JSON lines as mmmu-pro/evaluate.py reads them: id, options (list or its string form), answer (letter), "
+    "subject, topic_difficulty, response"
+)
+
+CHOICE_FORMATS: dict[str, ChoiceFormat] = {
+    "mmmu_val": ChoiceFormat(
+        _read_mmmu,
+        "either a folder of <Subject>/output.json (main_parse_and_eval.py input: id, question_type, answer, "
+        "all_choices, index2ans, response), or an eval-only JSON {id: parsed answer} with --references "
+        "answer_dict_val.json ({id: {question_type, ground_truth}})",
+    ),
+    "mmmu_pro_standard10": ChoiceFormat(_read_mmmu_pro, _MMMU_PRO_FORMAT),
+    "mmmu_pro_vision": ChoiceFormat(_read_mmmu_pro, _MMMU_PRO_FORMAT),
+    "mathvista_testmini": ChoiceFormat(
+        _read_mathvista,
+        "MathVista output JSON {pid: {extraction, choices, question_type, answer_type, precision, answer?, "
+        "metadata}}; --references testmini.json supplies answers the output lacks",
+    ),
+    "mmau_test_mini": ChoiceFormat(
+        _read_mmau,
+        "MMAU test-mini JSON list with the official fields (id, choices, answer, task, difficulty, sub-category) "
+        "plus 'model_output'",
+    ),
+    "videomme": ChoiceFormat(
+        _read_videomme,
+        "Video-MME results JSON as the official output_test_template.json: [{duration_category, video_category, "
+        "video_subcategory, questions: [{question_id, task_type, answer, response}]}]",
+    ),
+}
+
+
+def load_choice_predictions(task: str, predictions: Path, references: Path | None) -> tuple[Scorer, list[ScoreInput]]:
+    """The scorer for `task` and its items read from the official prediction format."""
+    if task not in CHOICE_FORMATS:
+        raise KeyError(f"unknown choice task {task!r}; valid: {', '.join(sorted(CHOICE_FORMATS))}")
+    fmt = CHOICE_FORMATS[task]
+    try:
+        return fmt.reader(predictions, references)
+    except PredictionFormatError:
+        raise
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, SyntaxError) as error:
+        files = str(predictions) if references is None else f"{predictions} (references {references})"
+        raise PredictionFormatError(files, fmt.expected, f"{type(error).__name__}: {error}") from error
