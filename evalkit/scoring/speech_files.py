@@ -1,0 +1,102 @@
+"""Read official speech prediction files into ScoreInputs, with the scorer that scores them.
+
+Formats, told apart by content:
+- Qwen results (Qwen2-Audio eval_audio/evaluate_asr.py / evaluate_st.py dumps): records {"gt", "response",
+  "source", ...}, as one JSON array (what the scripts write) or one object per line. The official scripts print one
+  number per `source`, so the source becomes the category {"source": ...}.
+- AudioBench ASR logs (AudioLLMs/AudioBench log_for_all_models/*/<task>_wer_score.json): {"wer", "sample_wer":
+  [{"reference", "prediction", "wer"}]}. Their strings were already normalized by AudioBench's preprocess_text_asr
+  (empty ones replaced by "empty"), so its logged corpus WER is reproduced with normalizer="none".
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from evalkit.scoring.asr import AsrScorer, default_unit
+from evalkit.scoring.base import Scorer, ScoreInput
+from evalkit.scoring.bleu import TARGET_LANGUAGE_KEY, BleuScorer
+
+QWEN_KEYS = ("gt", "response", "source")
+QWEN_FORMAT = "Qwen results (a JSON array, or JSON lines, of objects with keys gt, response, source)"
+AUDIOBENCH_FORMAT = "an AudioBench ASR log (a JSON object with key sample_wer: [{reference, prediction, ...}])"
+ENGLISH_TASKS = ("librispeech_test_clean", "librispeech_test_other")
+
+
+def _parse(path: Path) -> Any:
+    text = path.read_text(encoding="utf-8")
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError:
+        pass
+    try:
+        return [json.loads(line) for line in text.splitlines() if line.strip()]
+    except json.JSONDecodeError:
+        return None
+
+
+def _is_qwen(content: Any) -> bool:
+    return (isinstance(content, list) and bool(content)
+            and all(isinstance(r, dict) and all(k in r for k in QWEN_KEYS) for r in content))
+
+
+def _is_audiobench(content: Any) -> bool:
+    return (isinstance(content, dict) and isinstance(content.get("sample_wer"), list)
+            and all(isinstance(r, dict) and "reference" in r and "prediction" in r for r in content["sample_wer"]))
+
+
+def s2tt_target_language(source: str) -> str:
+    """evaluate_st.py: the target language is the second-to-last `_` field of the source (covost2_en_zh_test)."""
+    parts = source.split("_")
+    if len(parts) < 2:
+        raise ValueError(f"source {source!r} does not name a target language as <...>_<tgt>_<split>")
+    return parts[-2]
+
+
+def _qwen_inputs(rows: list[dict[str, Any]], translation: bool) -> list[ScoreInput]:
+    inputs = []
+    for i, row in enumerate(rows):
+        categories = {"source": row["source"]}
+        if translation:
+            categories[TARGET_LANGUAGE_KEY] = s2tt_target_language(row["source"])
+        sample_id = str(row.get("audio_path") or f"{row['source']}/{i}")
+        inputs.append(ScoreInput(sample_id, row["response"], row["gt"], categories))
+    return inputs
+
+
+def _audiobench_inputs(rows: list[dict[str, Any]]) -> list[ScoreInput]:
+    return [ScoreInput(str(i), row["prediction"], row["reference"]) for i, row in enumerate(rows)]
+
+
+def task_language(task: str) -> str:
+    """librispeech_* -> en; fleurs_<lang> -> <lang> (zh Chinese, yue Cantonese, en English, any other: basic)."""
+    if task in ENGLISH_TASKS:
+        return "en"
+    prefix, _, language = task.partition("_")
+    if prefix != "fleurs" or not language or language == "s2tt":
+        raise ValueError(f"unknown speech task {task!r}; expected one of {', '.join(ENGLISH_TASKS)}, "
+                         "fleurs_<lang> (e.g. fleurs_en, fleurs_zh, fleurs_yue, fleurs_fr) or fleurs_s2tt")
+    return language
+
+
+def load_speech_predictions(task: str, predictions: Path, normalizer: str = "qwen") -> tuple[Scorer, list[ScoreInput]]:
+    """Scorer and inputs for an official prediction file. ASR tasks take the language from the task name, as the
+    official script takes it from --dataset, never from the rows. fleurs_s2tt scores BLEU on the raw strings (no
+    normalizer exists for it; `normalizer` is still checked), each source with its target language's tokenizer."""
+    predictions = Path(predictions)
+    content = _parse(predictions)
+    if task == "fleurs_s2tt":
+        if normalizer not in ("qwen", "none"):
+            raise ValueError(f"normalizer must be 'qwen' or 'none', got {normalizer!r}")
+        if not _is_qwen(content):
+            raise ValueError(f"{predictions}: unrecognized speech-translation file; expected {QWEN_FORMAT}")
+        return BleuScorer(), _qwen_inputs(content, translation=True)
+    language = task_language(task)
+    scorer = AsrScorer(language=language, unit=default_unit(language), normalizer=normalizer)
+    if _is_qwen(content):
+        return scorer, _qwen_inputs(content, translation=False)
+    if _is_audiobench(content):
+        return scorer, _audiobench_inputs(content["sample_wer"])
+    raise ValueError(f"{predictions}: unrecognized prediction file; expected {QWEN_FORMAT} or {AUDIOBENCH_FORMAT}")
