@@ -1,0 +1,44 @@
+"""Where a model's checkpoint lives: a local folder, a hub snapshot (downloaded on machines that reach the
+hub), or the tiny random model built on first use."""
+
+from __future__ import annotations
+
+import fcntl
+from pathlib import Path
+
+from evalkit.config import ConfigError, ModelConfig
+
+TINY_FOLDER = "tiny-qwen3-omni"
+
+
+def resolve_model_path(model: ModelConfig, cache_dir: Path) -> str:
+    if model.build_tiny:
+        folder = Path(model.path) if model.path else cache_dir / TINY_FOLDER
+        _ensure_tiny(folder)
+        return str(folder)
+    if not model.path:
+        raise ConfigError(f"model {model.name!r} has no path; set model.path=<hub id or local folder>")
+    if Path(model.path).is_dir():
+        return model.path
+    if model.path.startswith((".", "/", "~")):
+        raise ConfigError(f"model.path={model.path!r} is not a folder; point it at a checkpoint folder or a hub id")
+    from huggingface_hub import snapshot_download
+
+    try:
+        return snapshot_download(model.path, revision=model.revision)
+    except Exception as exc:  # noqa: BLE001 - hub errors come in many types; the advice is the same
+        raise ConfigError(
+            f"could not get {model.path!r} (revision {model.revision}) from the hub: {exc}. On a machine without "
+            "hub access, download the checkpoint elsewhere and set model.path=<local folder>."
+        ) from exc
+
+
+def _ensure_tiny(folder: Path) -> None:
+    """Build once; a lock keeps two runs starting together from building into the same folder."""
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    with open(folder.parent / f".{folder.name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (folder / "config.json").exists():
+            from evalkit.tiny_model import build_tiny_model
+
+            build_tiny_model(folder)

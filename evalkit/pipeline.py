@@ -1,0 +1,276 @@
+"""The one place where a run's flow lives:
+
+    checks -> model path -> tasks loaded -> manifest -> (media decoded ahead in workers) -> prompt rendered ->
+    response cache -> runner, one call per batch -> samples.jsonl journal -> scoring -> scores.json -> report
+
+Everything that can be wrong with the config or the data fails before a model is loaded. A failure of one
+sample is recorded with its reason and the run goes on, up to `failures.max_failures`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Sequence
+
+from tqdm import tqdm
+
+from evalkit.config import ConfigError, RunConfig, TaskConfig
+from evalkit.decoding import describe, read_generation_config, resolve_decoding
+from evalkit.media import MediaError
+from evalkit.media.pool import MediaPool
+from evalkit.model_store import resolve_model_path
+from evalkit.prompting import PromptRenderer
+from evalkit.provenance import git_state, host_info, model_identity, package_versions
+from evalkit.response_cache import ResponseCache, cache_key
+from evalkit.results import SampleRecord, TaskScore, scores_document
+from evalkit.runners import build_runner
+from evalkit.runners.base import Runner
+from evalkit.scorecard import score_records
+from evalkit.scoring.registry import build_scorer
+from evalkit.store import RunStore
+from evalkit.task import check_task, load_task
+from evalkit.types import MediaData, PreparedRequest, Request, Response, Sample, media_parts
+
+
+class RunAborted(RuntimeError):
+    """Too many samples failed; what was answered is kept and the run can be resumed."""
+
+
+@dataclass
+class RunSummary:
+    output_dir: Path
+    scores: dict[str, TaskScore]
+    n_samples: int
+    n_generated: int
+    n_cache_hits: int
+    n_failed: int
+
+
+@dataclass(frozen=True)
+class _Pending:
+    task: TaskConfig
+    index: int
+    request: Request
+
+
+def run_evaluation(cfg: RunConfig) -> RunSummary:
+    started = datetime.now(timezone.utc)
+    for task in cfg.tasks.values():
+        check_task(task)
+        build_scorer(task.scorer.name, **task.scorer.options)
+    store = RunStore(Path(cfg.output_dir))
+    fingerprint = config_fingerprint(cfg)
+    _check_resumable(store, cfg, fingerprint)
+
+    model_path = resolve_model_path(cfg.model, Path(cfg.cache_dir))
+    identity = model_identity(model_path, cfg.model.revision)
+    generation_config = (
+        read_generation_config(model_path, cfg.model.revision) if cfg.model.decoding == "generation_config" else None
+    )
+    loaded = {name: load_task(task) for name, task in cfg.tasks.items()}
+    decodings = {
+        name: resolve_decoding(cfg.model, task, cfg.runner.seed, generation_config) for name, task in cfg.tasks.items()
+    }
+    manifest: dict[str, Any] = {
+        "config": cfg.to_dict(),
+        "config_fingerprint": fingerprint,
+        "model": {**identity, "name": cfg.model.name, "variant": cfg.model.variant,
+                  "generation_config": generation_config},
+        "decoding": {name: describe(d) for name, d in decodings.items()},
+        "datasets": {name: t.provenance for name, t in loaded.items()},
+        "git": git_state(),
+        "packages": package_versions(),
+        "host": host_info(),
+        "started": started.isoformat(),
+    }
+    store.write_manifest(manifest)
+
+    if not cfg.resume:
+        store.reset()
+    answered = {k: r for k, r in store.load_records().items() if r.error_stage != "runner"}
+    pending = [
+        _Pending(task, index, Request(sample, decodings[name], task.media.use_audio_in_video))
+        for name, task in cfg.tasks.items()
+        for index, sample in enumerate(loaded[name].samples)
+        if (name, sample.sample_id) not in answered
+    ]
+    n_total = sum(len(t.samples) for t in loaded.values())
+    generation = _Generation(cfg, store, model_path, identity, n_total, answered)
+    try:
+        generation.run(pending)
+    finally:
+        generation.close()
+
+    records = store.load_records()
+    scores: dict[str, TaskScore] = {}
+    final_records: list[SampleRecord] = []
+    for name, task in cfg.tasks.items():
+        task_records = [records[(name, s.sample_id)] for s in loaded[name].samples]
+        scores[name], scored = score_records(
+            task, task_records, reasoning=cfg.model.reasoning, stats=cfg.stats,
+            failed_counts_as_wrong=cfg.failures.failed_counts_as_wrong,
+        )
+        final_records.extend(scored)
+    store.finalize(final_records)
+    store.write_scores(scores_document(scores, {"model": cfg.model.name, "suite": cfg.suite}))
+    manifest.update(
+        finished=datetime.now(timezone.utc).isoformat(),
+        engine=generation.engine_info,
+        counts={"samples": n_total, "generated": generation.n_generated, "cache_hits": generation.n_cache_hits,
+                "failed": sum(r.failed for r in final_records)},
+    )
+    store.write_manifest(manifest)
+    from evalkit.report import write_report
+
+    write_report(store.dir, formats=("md",))
+    return RunSummary(store.dir, scores, n_total, generation.n_generated, generation.n_cache_hits,
+                      sum(r.failed for r in final_records))
+
+
+def config_fingerprint(cfg: RunConfig) -> str:
+    """What must match for a folder's answers to be reused: model, engine, tasks (prompts, media, decoding)."""
+    relevant = {"model": asdict(cfg.model), "runner": [cfg.runner.name, cfg.runner.dtype],
+                "tasks": {k: asdict(v) for k, v in cfg.tasks.items()}}
+    return hashlib.sha256(json.dumps(relevant, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def _check_resumable(store: RunStore, cfg: RunConfig, fingerprint: str) -> None:
+    previous = store.read_manifest()
+    if cfg.resume and previous and previous.get("config_fingerprint") != fingerprint:
+        raise ConfigError(
+            f"{store.dir} holds a run with a different model, runner or task config; resuming would mix "
+            "answers. Choose another output_dir, or pass resume=false to start this folder over."
+        )
+
+
+class _Generation:
+    """Media decoding ahead in workers, cache lookups, batched engine calls, the journal and the failure budget."""
+
+    def __init__(self, cfg: RunConfig, store: RunStore, model_path: str, identity: dict, n_total: int,
+                 answered: dict[tuple[str, str], SampleRecord]):
+        self.cfg, self.store, self.model_path, self.identity = cfg, store, model_path, identity
+        self.max_failures = _failure_limit(cfg.failures.max_failures, n_total)
+        self.n_failed = sum(r.failed for r in answered.values())
+        self.n_generated = self.n_cache_hits = 0
+        self.renderer = PromptRenderer(model_path)
+        self.cache = ResponseCache(Path(cfg.cache_dir) / "responses.sqlite") if cfg.use_response_cache else None
+        self.pool = MediaPool(cfg.media_workers, Path(cfg.cache_dir) / "media")
+        self.runner: Runner | None = None
+        self.engine_info: dict[str, Any] | None = None
+
+    def run(self, pending: Sequence[_Pending]) -> None:
+        by_key = {(p.task.name, p.index): p for p in pending}
+        items = ((key, media_parts(p.request.sample.messages), p.task.media) for key, p in by_key.items())
+        batch: list[tuple[_Pending, PreparedRequest]] = []
+        with tqdm(total=len(pending), desc="samples", unit="sample", disable=not pending) as progress:
+            for key, media in self.pool.prepare(items):
+                item = by_key[key]
+                if isinstance(media, MediaError):
+                    self._record([self._failed_record(item, str(media), "media")], progress)
+                    continue
+                prepared = self._prepare(item, media)
+                cached = self.cache.get(prepared.cache_key) if self.cache else None
+                if cached is not None:
+                    self.n_cache_hits += 1
+                    self._record([self._record_for(item, prepared, cached, cache_hit=True)], progress)
+                    continue
+                batch.append((item, prepared))
+                if len(batch) >= self.cfg.runner.batch_size:
+                    self._generate(batch, progress)
+                    batch = []
+            if batch:
+                self._generate(batch, progress)
+
+    def _prepare(self, item: _Pending, media: tuple[MediaData, ...]) -> PreparedRequest:
+        prompt = self.renderer.render(item.request.sample.messages)
+        key = cache_key(
+            self.identity, self._engine_name(), prompt, [dict(m.provenance) for m in media],
+            asdict(item.request.decoding), item.request.use_audio_in_video,
+        )
+        return PreparedRequest(item.request, prompt, media, key)
+
+    def _engine_name(self) -> str:
+        return f"{self.cfg.runner.name}:{self.cfg.runner.dtype or self.cfg.model.dtype}"
+
+    def _generate(self, batch: list[tuple[_Pending, PreparedRequest]], progress: tqdm) -> None:
+        if self.runner is None:  # built on the first cache miss: a fully cached re-run never loads the model
+            self.runner = build_runner(self.cfg.model, self.cfg.runner, self.model_path)
+        responses = generate_isolating(self.runner, [p for _, p in batch])
+        self.n_generated += len(responses)
+        if self.cache:
+            self.cache.put_many([(p.cache_key, r) for (_, p), r in zip(batch, responses)])
+        self._record([self._record_for(item, p, r) for (item, p), r in zip(batch, responses)], progress)
+
+    def _record(self, records: list[SampleRecord], progress: tqdm) -> None:
+        self.store.append(records)
+        progress.update(len(records))
+        failed = [r for r in records if r.failed]
+        self.n_failed += len(failed)
+        if failed and self.n_failed > self.max_failures:
+            raise RunAborted(
+                f"{self.n_failed} samples failed, over the limit of {self.max_failures:g} "
+                f"(failures.max_failures={self.cfg.failures.max_failures}); last: {failed[-1].task}/"
+                f"{failed[-1].sample_id}: {failed[-1].error}. Answers so far are kept in {self.store.samples_path}; "
+                "fix the cause and re-run with the same output_dir to resume."
+            )
+
+    def _record_for(self, item: _Pending, prepared: PreparedRequest, response: Response,
+                    cache_hit: bool = False) -> SampleRecord:
+        error, stage = response.error, "runner" if response.error else None
+        if error is None and not (response.text or "").strip():
+            error, stage = "the model returned an empty output", "output"
+        return SampleRecord(
+            task=item.task.name, sample_id=item.request.sample.sample_id, index=item.index, prompt=prepared.prompt,
+            media=[dict(m.provenance) for m in prepared.media], reference=item.request.sample.reference,
+            categories=dict(item.request.sample.categories), cluster=item.request.sample.cluster,
+            cache_key=prepared.cache_key, response=asdict(response), error=error, error_stage=stage,
+            cache_hit=cache_hit,
+        )
+
+    def _failed_record(self, item: _Pending, error: str, stage: str) -> SampleRecord:
+        sample: Sample = item.request.sample
+        return SampleRecord(
+            task=item.task.name, sample_id=sample.sample_id, index=item.index, prompt="", media=[],
+            reference=sample.reference, categories=dict(sample.categories), cluster=sample.cluster, cache_key="",
+            response=None, error=error, error_stage=stage,
+        )
+
+    def close(self) -> None:
+        self.pool.close()
+        if self.cache:
+            self.cache.close()
+        if self.runner is not None:
+            self.engine_info = asdict(self.runner.info())
+            self.runner.close()
+
+
+def generate_isolating(runner: Runner, batch: Sequence[PreparedRequest]) -> list[Response]:
+    """One engine call for the batch; if it raises (out of memory, a bad input), split it in halves and retry,
+    so one bad request fails alone and a batch too big for memory still gets through."""
+    try:
+        return runner.generate(batch)
+    except Exception as exc:  # noqa: BLE001 - any engine error is isolated to the requests that cause it
+        if len(batch) == 1:
+            return [Response(text=None, error=f"{type(exc).__name__}: {exc}")]
+        _release_accelerator_memory()
+        middle = len(batch) // 2
+        return generate_isolating(runner, batch[:middle]) + generate_isolating(runner, batch[middle:])
+
+
+def _release_accelerator_memory() -> None:
+    try:
+        import torch
+
+        if torch.cuda.is_available():
+            torch.cuda.empty_cache()
+    except ImportError:
+        pass
+
+
+def _failure_limit(max_failures: float, n_total: int) -> float:
+    return max_failures if max_failures >= 1 else max_failures * n_total
+
