@@ -4,6 +4,7 @@ hub), or the tiny random model built on first use."""
 from __future__ import annotations
 
 import fcntl
+import shutil
 from pathlib import Path
 
 from evalkit.config import ConfigError, ModelConfig
@@ -41,4 +42,7 @@ def _ensure_tiny(folder: Path) -> None:
         if not (folder / "config.json").exists():
             from evalkit.tiny_model import build_tiny_model
 
-            build_tiny_model(folder)
+            partial = folder.with_name(folder.name + ".partial")
+            shutil.rmtree(partial, ignore_errors=True)
+            build_tiny_model(partial)
+            partial.rename(folder)  # a build killed midway leaves only the .partial folder
