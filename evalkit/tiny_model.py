@@ -1,0 +1,223 @@
+"""A tiny random-weight Qwen3-Omni checkpoint, built offline, that exercises every code path of every engine.
+
+One folder serves transformers, vLLM (including its CPU build) and `vllm serve`: a full
+`Qwen3OmniMoeForConditionalGeneration` config with audio output off, sizes vLLM's CPU attention accepts
+(head_dim 64, mrope_section summing to head_dim / 2), and a processor (byte-level tokenizer, chat template,
+Whisper features, Qwen2-VL image processor, and a video processor where torchvision imports).
+
+Weights are noise; embeddings and LM head are re-drawn with a wide spread so greedy picks are not near-ties,
+which is what parity and batch-invariance tests need. The same seed gives byte-identical weights.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+BUILDER_VERSION = 1
+MARKER_FILE = "evalkit_tiny.json"
+EMBEDDING_STD = 0.5
+# Wider than the usual 0.02 so attention and media embeddings move the output: with 0.02 every prompt yields
+# the same tokens (the last token's embedding dominates), and batch or media tests could not fail.
+INIT_STD = 0.1
+
+# Ordered: the ids follow the 256 byte symbols, so they never change between builds.
+SPECIAL_TOKENS = (
+    "<|endoftext|>",
+    "<|im_start|>",
+    "<|im_end|>",
+    "<|audio_start|>",
+    "<|audio_end|>",
+    "<|audio_pad|>",
+    "<|image_pad|>",
+    "<|video_pad|>",
+    "<|vision_start|>",
+    "<|vision_end|>",
+)
+# The attribute names Qwen3OmniMoeProcessor reads from its tokenizer, as in the real tokenizer_config.json.
+MEDIA_TOKEN_ATTRIBUTES = {
+    "audio_bos_token": "<|audio_start|>",
+    "audio_eos_token": "<|audio_end|>",
+    "audio_token": "<|audio_pad|>",
+    "image_token": "<|image_pad|>",
+    "video_token": "<|video_pad|>",
+    "vision_bos_token": "<|vision_start|>",
+    "vision_eos_token": "<|vision_end|>",
+}
+
+# Renders conversations the way the real Qwen3-Omni templates do: no default system turn, media parts as
+# start/pad/end placeholders inline with the text, in part order, nothing between parts; a system message
+# whose content is a list renders each part as its own system turn, as the real template does.
+CHAT_TEMPLATE = """\
+{%- macro part_text(part) -%}
+{%- if part.type == 'audio' or 'audio' in part or 'audio_url' in part -%}<|audio_start|><|audio_pad|><|audio_end|>
+{%- elif part.type == 'image' or 'image' in part or 'image_url' in part -%}<|vision_start|><|image_pad|><|vision_end|>
+{%- elif part.type == 'video' or 'video' in part -%}<|vision_start|><|video_pad|><|vision_end|>
+{%- elif part.type == 'text' -%}{{ part.text }}
+{%- endif -%}
+{%- endmacro -%}
+{%- for message in messages -%}
+{%- if message.content is string -%}
+{{ '<|im_start|>' + message.role + '\\n' + message.content + '<|im_end|>\\n' }}
+{%- elif message.role == 'system' and loop.first -%}
+{%- for part in message.content -%}
+{{ '<|im_start|>system\\n' + part_text(part) + '<|im_end|>\\n' }}
+{%- endfor -%}
+{%- else -%}
+{{ '<|im_start|>' + message.role + '\\n' }}
+{%- for part in message.content -%}{{ part_text(part) }}{%- endfor -%}
+{{ '<|im_end|>\\n' }}
+{%- endif -%}
+{%- endfor -%}
+{%- if add_generation_prompt -%}{{ '<|im_start|>assistant\\n' }}{%- endif -%}
+"""
+
+
+def _tokenizer():
+    from tokenizers.pre_tokenizers import ByteLevel
+    from transformers import Qwen2Tokenizer
+
+    vocab = {symbol: i for i, symbol in enumerate(sorted(ByteLevel.alphabet()))}
+    for token in SPECIAL_TOKENS:
+        vocab[token] = len(vocab)
+    tokenizer = Qwen2Tokenizer(
+        vocab=vocab,
+        merges=[],
+        unk_token="<|endoftext|>",
+        eos_token="<|im_end|>",
+        pad_token="<|endoftext|>",
+        extra_special_tokens=MEDIA_TOKEN_ATTRIBUTES,
+    )
+    tokenizer.add_special_tokens({"additional_special_tokens": ["<|im_start|>"]})
+    tokenizer.padding_side = "left"
+    tokenizer.model_max_length = 32768
+    return tokenizer
+
+
+def _video_processor():
+    """The torchvision-backed Qwen2-VL video processor, or None where torchvision does not import."""
+    try:
+        from transformers import Qwen2VLVideoProcessor
+
+        return Qwen2VLVideoProcessor(patch_size=16, merge_size=2, temporal_patch_size=2)
+    except (ImportError, RuntimeError):  # transformers raises ImportError naming torchvision; a broken build, RuntimeError
+        return None
+
+
+def build_processor():
+    from transformers import Qwen3OmniMoeProcessor, WhisperFeatureExtractor
+    from transformers.models.qwen2_vl.image_processing_pil_qwen2_vl import Qwen2VLImageProcessorPil
+
+    # patch 16 / merge 2 must match the vision tower; the pixel cap keeps vLLM's startup dummy image small.
+    image_processor = Qwen2VLImageProcessorPil(
+        patch_size=16, merge_size=2, temporal_patch_size=2, size={"shortest_edge": 1024, "longest_edge": 256 * 32 * 32}
+    )
+    return Qwen3OmniMoeProcessor(
+        image_processor=image_processor,
+        video_processor=_video_processor(),
+        feature_extractor=WhisperFeatureExtractor(feature_size=128),
+        tokenizer=_tokenizer(),
+        chat_template=CHAT_TEMPLATE,
+    )
+
+
+def build_config(tokenizer):
+    from transformers import Qwen3OmniMoeConfig
+
+    ids = {token: tokenizer.convert_tokens_to_ids(token) for token in SPECIAL_TOKENS}
+    text = dict(
+        vocab_size=len(tokenizer),
+        hidden_size=128,
+        intermediate_size=256,
+        num_hidden_layers=2,
+        num_attention_heads=2,
+        num_key_value_heads=1,
+        head_dim=64,
+        num_experts=4,
+        num_experts_per_tok=2,
+        moe_intermediate_size=64,
+        max_position_embeddings=32768,
+        initializer_range=INIT_STD,
+        rope_parameters={
+            "rope_type": "default",
+            "rope_theta": 1000000.0,
+            "mrope_section": [12, 10, 10],  # sums to head_dim / 2
+            "interleaved": True,
+            "mrope_interleaved": True,
+        },
+        pad_token_id=ids["<|endoftext|>"],
+        eos_token_id=ids["<|im_end|>"],
+    )
+    vision = dict(
+        depth=2,
+        hidden_size=128,
+        intermediate_size=256,
+        num_heads=2,
+        patch_size=16,
+        spatial_merge_size=2,
+        temporal_patch_size=2,
+        out_hidden_size=128,
+        num_position_embeddings=2304,  # a 48x48 grid: image_size 768 / patch 16
+        deepstack_visual_indexes=[0],
+        image_size=768,
+        apply_vit_abs_pos_embed=True,
+        initializer_range=INIT_STD,
+    )
+    audio = dict(
+        num_mel_bins=128,
+        encoder_layers=2,
+        encoder_attention_heads=2,
+        encoder_ffn_dim=256,
+        d_model=128,
+        output_dim=128,
+        downsample_hidden_size=32,
+        n_window=50,
+        n_window_infer=800,
+        initializer_range=INIT_STD,
+    )
+    thinker = dict(
+        text_config=text,
+        vision_config=vision,
+        audio_config=audio,
+        audio_token_id=ids["<|audio_pad|>"],
+        image_token_id=ids["<|image_pad|>"],
+        video_token_id=ids["<|video_pad|>"],
+        audio_start_token_id=ids["<|audio_start|>"],
+        audio_end_token_id=ids["<|audio_end|>"],
+        vision_start_token_id=ids["<|vision_start|>"],
+        vision_end_token_id=ids["<|vision_end|>"],
+        position_id_per_seconds=13,
+        initializer_range=INIT_STD,
+        user_token_id=ids["<|im_start|>"],  # only the talker reads it; there is no "user" token in a byte vocab
+    )
+    return Qwen3OmniMoeConfig(
+        thinker_config=thinker,
+        enable_audio_output=False,
+        im_start_token_id=ids["<|im_start|>"],
+        im_end_token_id=ids["<|im_end|>"],
+    )
+
+
+def build_tiny_model(out_dir: Path, seed: int = 0) -> Path:
+    """Write a tiny random Qwen3-Omni checkpoint with its processor to `out_dir` and return the folder."""
+    import torch
+    from transformers import GenerationConfig, Qwen3OmniMoeForConditionalGeneration
+
+    out_dir = Path(out_dir)
+    processor = build_processor()
+    config = build_config(processor.tokenizer)
+    torch.manual_seed(seed)
+    model = Qwen3OmniMoeForConditionalGeneration(config).to(torch.float32).eval()
+    generator = torch.Generator().manual_seed(seed + 1)
+    with torch.no_grad():
+        for weight in (model.thinker.model.embed_tokens.weight, model.thinker.lm_head.weight):
+            weight.copy_(torch.randn(weight.shape, generator=generator) * EMBEDDING_STD)
+    model.generation_config = GenerationConfig(
+        eos_token_id=config.im_end_token_id, pad_token_id=config.thinker_config.text_config.pad_token_id
+    )
+    out_dir.mkdir(parents=True, exist_ok=True)
+    model.save_pretrained(out_dir)
+    processor.save_pretrained(out_dir)
+    marker = {"builder": "evalkit.tiny_model", "builder_version": BUILDER_VERSION, "seed": seed}
+    (out_dir / MARKER_FILE).write_text(json.dumps(marker, indent=2) + "\n")
+    return out_dir
