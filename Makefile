@@ -1,0 +1,43 @@
+# evalkit: set-up, the smoke run, tests and benchmarks. Every target sets up what it needs.
+#   make smoke   the smoke suite on the tiny random Qwen3-Omni (no downloads), prints the report
+#   make test    the whole test suite (main environment, then the vLLM environment)
+#   make bench   performance benchmarks -> results/bench/ and the README table
+PYTHON ?= python3.11
+VENV := .venv
+VLLM_VENV := .venv-vllm
+PIP := $(VENV)/bin/python -m pip install --quiet --disable-pip-version-check
+# torch 2.14.1 + torchvision 0.29.1 is the pair that imports on a CPU machine and runs the video processor
+TORCH := torch==2.14.1 torchvision==0.29.1
+
+.PHONY: smoke test test-main test-vllm bench system clean
+
+system:
+	@scripts/install_system_packages.sh
+
+$(VENV)/.installed: pyproject.toml requirements/constraints.txt
+	@test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
+	@echo "==> $(VENV): $(TORCH)"
+	@$(PIP) $(TORCH) 2>&1 | grep -v "is ignored" || true
+	@echo "==> $(VENV): evalkit and its pinned dependencies"
+	@$(PIP) -c requirements/constraints.txt -e ".[test]" $(TORCH) 2>&1 | grep -v "is ignored" || true
+	@$(VENV)/bin/python -c "import evalkit, torch, torchvision, transformers" && touch $@
+
+$(VLLM_VENV)/.installed: pyproject.toml scripts/setup_vllm_env.sh
+	@scripts/setup_vllm_env.sh $(VLLM_VENV) && touch $@
+
+smoke: system $(VENV)/.installed
+	$(VENV)/bin/evalkit run model=tiny_random suite=smoke output_dir=results/runs/smoke resume=false
+
+test: test-main test-vllm
+
+test-main: system $(VENV)/.installed
+	$(VENV)/bin/python -m pytest -q --ignore=tests/runners/test_vllm_runner.py --ignore=tests/runners/test_openai_runner.py --ignore=tests/runners/test_parity.py
+
+test-vllm: system $(VLLM_VENV)/.installed
+	$(VLLM_VENV)/bin/python -m pytest -q tests/runners/test_vllm_runner.py tests/runners/test_openai_runner.py tests/runners/test_parity.py
+
+bench: system $(VENV)/.installed
+	$(VENV)/bin/python -m bench
+
+clean:
+	rm -rf $(VENV) $(VLLM_VENV) .cache results/runs
