@@ -28,10 +28,12 @@ ENGLISH_TASKS = ("librispeech_test_clean", "librispeech_test_other")
 def _parse(path: Path) -> Any:
     text = path.read_text(encoding="utf-8")
     try:
-        return json.loads(text)
+        content = json.loads(text)
     except json.JSONDecodeError:
-        pass
-    try:
+        content = None
+    if isinstance(content, list) or _is_audiobench(content):
+        return content
+    try:  # JSON lines; a one-line file also parsed above, as a single object
         return [json.loads(line) for line in text.splitlines() if line.strip()]
     except json.JSONDecodeError:
         return None
