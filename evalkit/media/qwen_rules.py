@@ -1,0 +1,80 @@
+"""Qwen's official frame-sampling and resizing rules, restated from qwen-omni-utils 0.0.9
+(`qwen_omni_utils/v2_5/vision_process.py`: smart_resize, smart_nframes, fetch_video), so that evalkit feeds the
+model the same frames and sizes as the model card's `process_mm_info`.
+
+Pure integer arithmetic; Python's `round` (half to even) is used where the official code uses it.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+FRAME_FACTOR = 2  # the frame count is a multiple of this (the vision tower's temporal patch)
+MAX_RATIO = 200  # longest side / shortest side beyond which the official code refuses an image
+IMAGE_MIN_TOKENS = 4  # official IMAGE_MIN_TOKEN_NUM
+VIDEO_MIN_TOKENS = 128  # official VIDEO_MIN_TOKEN_NUM
+VIDEO_MAX_TOKENS = 768  # official VIDEO_MAX_TOKEN_NUM: per-frame cap before the total budget
+# Official total budget across all frames of one video: MODEL_SEQ_LEN (default 128000) * 0.9 tokens.
+VIDEO_TOTAL_TOKENS = 128000 * 0.9
+
+
+def round_by_factor(number: float, factor: int) -> int:
+    return round(number / factor) * factor
+
+
+def ceil_by_factor(number: float, factor: int) -> int:
+    return math.ceil(number / factor) * factor
+
+
+def floor_by_factor(number: float, factor: int) -> int:
+    return math.floor(number / factor) * factor
+
+
+def smart_resize(height: int, width: int, factor: int, min_pixels: float, max_pixels: float) -> tuple[int, int]:
+    """(height, width) with both sides multiples of `factor`, area within [min_pixels, max_pixels], aspect kept
+    as closely as possible. Raises ValueError for aspect ratios beyond MAX_RATIO, as the official code does."""
+    if max(height, width) / min(height, width) > MAX_RATIO:
+        raise ValueError(f"aspect ratio {max(height, width) / min(height, width):.1f} exceeds {MAX_RATIO}")
+    h_bar = max(factor, round_by_factor(height, factor))
+    w_bar = max(factor, round_by_factor(width, factor))
+    if h_bar * w_bar > max_pixels:
+        beta = math.sqrt((height * width) / max_pixels)
+        h_bar = floor_by_factor(height / beta, factor)
+        w_bar = floor_by_factor(width / beta, factor)
+    elif h_bar * w_bar < min_pixels:
+        beta = math.sqrt(min_pixels / (height * width))
+        h_bar = ceil_by_factor(height * beta, factor)
+        w_bar = ceil_by_factor(width * beta, factor)
+    return h_bar, w_bar
+
+
+def smart_nframes(total_frames: int, video_fps: float, fps: float, min_frames: int, max_frames: int) -> int:
+    """How many frames the official sampler takes: duration * fps clamped to [min_frames, max_frames] (both
+    snapped inward to multiples of FRAME_FACTOR) and to the frames that exist, then FLOORED to a multiple of
+    FRAME_FACTOR (official code floors; it does not round). Raises ValueError if fewer than FRAME_FACTOR remain."""
+    lo = ceil_by_factor(min_frames, FRAME_FACTOR)
+    hi = floor_by_factor(max_frames, FRAME_FACTOR)
+    wanted = total_frames / video_fps * fps
+    nframes = floor_by_factor(min(min(max(wanted, lo), hi), total_frames), FRAME_FACTOR)
+    if not FRAME_FACTOR <= nframes <= total_frames:
+        raise ValueError(f"needs {FRAME_FACTOR}..{total_frames} frames, the rule gives {nframes}")
+    return nframes
+
+
+def frame_indices(total_frames: int, nframes: int) -> list[int]:
+    """Evenly spaced source frame indices, first and last included (official: linspace(0, T-1, n).round())."""
+    return [int(i) for i in np.linspace(0, total_frames - 1, nframes).round()]
+
+
+def video_frame_max_pixels(nframes: int, factor: int, min_pixels: int, max_pixels: int) -> float:
+    """Per-frame pixel cap for a video of `nframes` frames, as fetch_video computes it: the per-frame cap
+    VIDEO_MAX_TOKENS, lowered so all frames together stay within VIDEO_TOTAL_TOKENS, never below 1.05 x
+    min_pixels, and never above the configured `max_pixels`."""
+    token_pixels = factor * factor
+    budget = max(
+        min(VIDEO_MAX_TOKENS * token_pixels, VIDEO_TOTAL_TOKENS * token_pixels / nframes * FRAME_FACTOR),
+        int(min_pixels * 1.05),
+    )
+    return min(max_pixels, budget)  # a float, as in the official code (it enters smart_resize's sqrt)

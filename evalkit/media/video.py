@@ -1,0 +1,158 @@
+"""Video -> frames sampled at config.fps with Qwen's official rule (qwen_rules), resized per frame with the
+official smart_resize and total-pixel budget, decoded with PyAV.
+
+Two passes. The first only demuxes (no decoding): it counts the frames, learns their presentation timestamps
+and where the keyframes are. That gives the exact frame count the official sampler needs, and the cost of each
+way of reaching the chosen frames: decoding straight through (frame threading; fastest for dense sampling such
+as 2 fps of a 30 fps clip) or seeking to the keyframe before a frame (cheaper when frames are far apart
+relative to the keyframe interval, e.g. a long video hitting the frame cap). Per chosen frame the cheaper way
+is taken; both give identical frames.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import av
+import numpy as np
+from PIL import Image
+
+from evalkit.config import MediaConfig
+from evalkit.media.qwen_rules import frame_indices, smart_nframes, smart_resize, video_frame_max_pixels
+from evalkit.media.source import media_error, open_source
+from evalkit.types import MediaRef, VideoData
+
+SEEK_COST_FRAMES = 8  # a seek (decoder flush and refill) costs about this many frame decodes
+DECODER = f"pyav {av.__version__} (thread_type AUTO), PIL bicubic resize"
+
+
+@dataclass(frozen=True)
+class StreamIndex:
+    """What the demux pass learned: presentation timestamps of all frames in display order, and the display
+    positions of the keyframes."""
+
+    pts: np.ndarray
+    keyframes: np.ndarray
+
+
+@dataclass(frozen=True)
+class Segment:
+    """Decode from `seek_pts` (a keyframe; None = from the start) up to and including display position `last`."""
+
+    seek_pts: int | None
+    last: int
+
+
+def decode_video(ref: MediaRef, config: MediaConfig, sha256: str) -> VideoData:
+    try:
+        with av.open(open_source(ref)) as container:
+            index, video_fps, (height, width) = _scan(ref, container)
+        total = len(index.pts)
+        try:
+            nframes = smart_nframes(total, video_fps, config.fps, config.min_frames, config.max_frames)
+        except ValueError as error:
+            raise media_error(ref, f"only {total} frame(s), too few to sample ({error})", "drop this sample") from None
+        indices = frame_indices(total, nframes)
+        factor = config.frame_factor
+        max_pixels = video_frame_max_pixels(nframes, factor, config.min_pixels, config.max_pixels)
+        size = smart_resize(height, width, factor, config.min_pixels, max_pixels)
+        segments = plan_segments(index, sorted(set(indices)))
+        with av.open(open_source(ref)) as container:
+            by_position = _decode_positions(ref, container, index, set(indices), segments, size)
+    except av.error.FFmpegError as error:
+        raise media_error(ref, f"not decodable as video ({error})", "re-encode it or check it is complete") from error
+    frames = np.stack([by_position[i] for i in indices])
+    provenance = {
+        "source": ref.label,
+        "sha256": sha256,
+        "decoder": DECODER,
+        "source_fps": video_fps,
+        "source_frames": total,
+        "duration_s": total / video_fps,
+        "source_size": [width, height],
+        "final_size": [size[1], size[0]],
+        "frame_indices": indices,
+        "frame_cap": config.max_frames,
+        "min_frames": config.min_frames,
+        "max_pixels_per_frame": max_pixels,
+        "seeks": sum(s.seek_pts is not None for s in segments),
+    }
+    return VideoData(frames=frames, fps=nframes / total * video_fps, provenance=provenance)
+
+
+def _scan(ref: MediaRef, container: av.container.InputContainer) -> tuple[StreamIndex, float, tuple[int, int]]:
+    if not container.streams.video:
+        raise media_error(ref, "no video stream", "check the file is a video (audio-only files are not)")
+    stream = container.streams.video[0]
+    pts, key_pts = [], []
+    for packet in container.demux(stream):
+        if packet.size == 0 or packet.is_discard:  # the end-of-stream flush packet; edit-list discards
+            continue
+        if packet.pts is None:
+            raise media_error(ref, "frames without timestamps", "remux it (`ffmpeg -i IN -c copy OUT.mp4`)")
+        pts.append(packet.pts)
+        if packet.is_keyframe:
+            key_pts.append(packet.pts)
+    if not pts:
+        raise media_error(ref, "the video stream has no frames", "replace the file")
+    ordered = np.sort(np.asarray(pts, dtype=np.int64))
+    keyframes = np.searchsorted(ordered, np.sort(np.asarray(key_pts, dtype=np.int64)))
+    rate = stream.average_rate or stream.guessed_rate
+    if not rate:
+        raise media_error(ref, "no frame rate in the container", "remux it with a frame rate")
+    height, width = stream.codec_context.height, stream.codec_context.width
+    return StreamIndex(pts=ordered, keyframes=keyframes), float(rate), (height, width)
+
+
+def plan_segments(index: StreamIndex, targets: list[int]) -> list[Segment]:
+    """For each target (ascending display positions) choose the cheaper of decoding on from the previous
+    target or seeking to its keyframe; consecutive targets reached without a seek share a segment."""
+    segments: list[Segment] = []
+    position = -1  # last display position decoded
+    for target in targets:
+        before = np.searchsorted(index.keyframes, target, side="right") - 1
+        keyframe = int(index.keyframes[before]) if before >= 0 else 0
+        seek_cost = target - keyframe + 1 + SEEK_COST_FRAMES
+        if keyframe > position and seek_cost < target - position:
+            segments.append(Segment(seek_pts=int(index.pts[keyframe]), last=target))
+        elif segments:
+            segments[-1] = Segment(segments[-1].seek_pts, target)
+        else:
+            segments.append(Segment(seek_pts=None, last=target))
+        position = target
+    return segments
+
+
+def _decode_positions(
+    ref: MediaRef,
+    container: av.container.InputContainer,
+    index: StreamIndex,
+    wanted: set[int],
+    segments: list[Segment],
+    size: tuple[int, int],
+) -> dict[int, np.ndarray]:
+    stream = container.streams.video[0]
+    stream.thread_type = "AUTO"
+    position_of = {int(p): i for i, p in enumerate(index.pts)}
+    height, width = size
+    found: dict[int, np.ndarray] = {}
+    for segment in segments:
+        if segment.seek_pts is not None:
+            container.seek(segment.seek_pts, stream=stream, backward=True, any_frame=False)
+        last_pts = int(index.pts[segment.last])
+        for frame in container.decode(stream):
+            position = position_of.get(frame.pts)
+            if position in wanted and position not in found:
+                image = frame.to_image()
+                if image.size != (width, height):
+                    image = image.resize((width, height), Image.Resampling.BICUBIC)
+                found[position] = np.asarray(image)
+            if frame.pts is not None and frame.pts >= last_pts:
+                break
+    missing = sorted(wanted - found.keys())
+    if missing:
+        raise media_error(
+            ref, f"frames {missing[:5]} listed by the container did not decode ({len(missing)} missing)",
+            "the file is probably truncated or corrupt; re-encode it",
+        )
+    return found
