@@ -1,0 +1,109 @@
+"""What a report says, before any format: per task our value and interval beside the published numbers, and the
+run's tasks placed into the paper's tables. Renderers (tables.py, html.py) only lay this out."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from evalkit.report.reference import Column, PaperTable, Registry, load_registry
+from evalkit.report.run_folder import RunFolder
+from evalkit.results import Interval, TaskScore
+from evalkit.scoring.registry import build_scorer
+from evalkit.stats import record_interval
+
+INSIDE = "inside"
+OUTSIDE = "outside"
+
+
+@dataclass(frozen=True)
+class TaskRow:
+    task: str
+    score: TaskScore
+    interval: Interval | None  # from scores.json, else recomputed from samples.jsonl; None when neither can
+    table: PaperTable | None
+    column: Column | None
+    qwen_model: str | None  # the published Qwen3-Omni column matching the run's variant
+    qwen_value: float | None
+    baselines: dict[str, float]  # Gemini / GPT-4o / CosyVoice numbers of the same paper table
+
+    @property
+    def delta(self) -> float | None:
+        """Ours minus published Qwen3-Omni, in the metric's units."""
+        return None if self.qwen_value is None else self.score.value - self.qwen_value
+
+    @property
+    def verdict(self) -> str | None:
+        """Whether the published Qwen3-Omni number lies inside our interval."""
+        if self.qwen_value is None or self.interval is None:
+            return None
+        return INSIDE if self.interval.low <= self.qwen_value <= self.interval.high else OUTSIDE
+
+
+@dataclass(frozen=True)
+class PaperLayout:
+    """One paper table restricted to the benchmarks this run covers: rows are the paper's models plus the run."""
+
+    table: PaperTable
+    columns: tuple[Column, ...]
+    ours: dict[Column, TaskRow]
+
+
+@dataclass(frozen=True)
+class RunReport:
+    run: RunFolder
+    rows: tuple[TaskRow, ...]
+    layouts: tuple[PaperLayout, ...]
+
+    @property
+    def title(self) -> str:
+        return f"{self.run.model_name} ({self.run.variant}) - {self.run.path.name}"
+
+
+def build_report(run: RunFolder, registry: Registry | None = None) -> RunReport:
+    registry = registry or load_registry()
+    rows = tuple(_task_row(run, registry, name, score) for name, score in sorted(run.scores.items()))
+    return RunReport(run=run, rows=rows, layouts=_layouts(rows))
+
+
+def _task_row(run: RunFolder, registry: Registry, name: str, score: TaskScore) -> TaskRow:
+    located = None
+    if score.paper:
+        located = registry.locate(score.paper["benchmark"], score.paper.get("subset", ""), score.metric, run.variant)
+    table, column = located if located else (None, None)
+    qwen_model = table.qwen_model(run.variant) if table else None
+    return TaskRow(
+        task=name,
+        score=score,
+        interval=score.interval or _recomputed_interval(run, name, score),
+        table=table,
+        column=column,
+        qwen_model=qwen_model,
+        qwen_value=table.value(qwen_model, column) if table and qwen_model and column else None,
+        baselines={
+            m: v for m in (table.other_models() if table else ()) if (v := table.value(m, column)) is not None
+        },
+    )
+
+
+def _recomputed_interval(run: RunFolder, name: str, score: TaskScore) -> Interval | None:
+    """Older runs and hand-made score files lack intervals; recompute them when the samples are there."""
+    if not run.has_samples:
+        return None
+    records = run.records(name)
+    if score.extra.get("failed_counts_as_wrong") is False:
+        records = [r for r in records if not r.failed]
+    if not records:
+        return None
+    scorer = build_scorer(score.scorer["name"], **score.scorer.get("options", {}))
+    return record_interval(scorer, records, run.stats_config)
+
+
+def _layouts(rows: tuple[TaskRow, ...]) -> tuple[PaperLayout, ...]:
+    by_table: dict[str, tuple[PaperTable, dict[Column, TaskRow]]] = {}
+    for row in rows:
+        if row.table is not None and row.column is not None:
+            by_table.setdefault(row.table.name, (row.table, {}))[1][row.column] = row
+    return tuple(
+        PaperLayout(table=table, columns=tuple(c for c in table.columns if c in ours), ours=ours)
+        for table, ours in by_table.values()
+    )
