@@ -114,45 +114,47 @@ _NUMBER = re.compile(r"(\d+(\.\d+)?)")
 _LATIN_TWO_LATIN = re.compile(r"(([a-zA-Z]+)二([a-zA-Z]+))")
 
 
-def _spell_with_units(digits: str) -> list[str]:
-    """cn_tn get_value: the largest unit shorter than the number splits it; a skipped place reads as 零.
-    Items are digit characters or unit powers as strings prefixed by "^" (kept apart from digits)."""
+# A spelled number is a list of items: a digit character, an int (the power of ten of a unit), or "." (点).
+_Item = str | int
+
+
+def _spell_with_units(digits: str) -> list[_Item]:
+    """cn_tn get_value: the largest unit shorter than the number splits it; a skipped place reads as 零."""
     stripped = digits.lstrip("0")  # ASCII zeros only, like the original (full-width ０ stays a digit)
     if not stripped:
         return []
     if len(stripped) == 1:
         return (["0"] if len(digits) != len(stripped) else []) + [stripped]
     power = max(p for p in _UNITS if p < len(stripped))
-    return _spell_with_units(digits[:-power]) + [f"^{power}"] + _spell_with_units(stripped[-power:])
+    return _spell_with_units(digits[:-power]) + [power] + _spell_with_units(stripped[-power:])
 
 
-def _unit_power(item: str | None) -> int | None:
-    return int(item[1:]) if item is not None and item.startswith("^") else None
+def _reads_liang(items: list[_Item], i: int) -> bool:
+    """cn_tn alt_two: 2 reads 两 before a unit above ten, at the start or after a unit above ten (两百, 两千万)."""
+    nxt = items[i + 1] if i + 1 < len(items) else None
+    prev = items[i - 1] if i > 0 else None
+    before_unit = isinstance(nxt, int) and nxt != 1
+    return before_unit and (prev is None or (isinstance(prev, int) and prev != 1))
 
 
 def spell_number(number: str, use_units: bool = True, liang: bool = True) -> str:
-    """cn_tn num2chn (simplified script): "105" -> 一百零五, "2.5" -> 二点五; without units digit by digit.
-    `liang` writes 2 as 两 before a unit above ten (两百, 两千万) unless it follows 十."""
+    """cn_tn num2chn (simplified script): "105" -> 一百零五, "2.5" -> 二点五; without units digit by digit."""
     integer, _, decimals = number.partition(".")
-    items = _spell_with_units(integer) if use_units and len(integer) > 1 else list(integer)
+    items: list[_Item] = _spell_with_units(integer) if use_units and len(integer) > 1 else list(integer)
     if decimals:
         items += ["."] + list(decimals)
     out = []
     for i, item in enumerate(items):
-        if item == ".":
+        if isinstance(item, int):
+            out.append(_UNITS[item])
+        elif item == ".":
             out.append(_POINT)
-        elif item.startswith("^"):
-            out.append(_UNITS[int(item[1:])])
         else:
-            nxt = _unit_power(items[i + 1] if i + 1 < len(items) else None)
-            prev = items[i - 1] if i > 0 else None
-            prev_ok = prev is None or (_unit_power(prev) is not None and _unit_power(prev) != 1)
-            two_as_liang = liang and int(item) == 2 and nxt is not None and nxt != 1 and prev_ok
-            out.append(_LIANG if two_as_liang else _DIGITS[int(item)])
+            out.append(_LIANG if liang and int(item) == 2 and _reads_liang(items, i) else _DIGITS[int(item)])
     result = "".join(out)
     if result.startswith(_POINT):
         return _DIGITS[0] + result
-    if len(result) >= 2 and result[0] == "一" and result[1] == "十":
+    if result[:2] == "一十":
         return result[1:]  # 一十五 reads 十五
     return result
 
@@ -169,10 +171,8 @@ def _spell_date(date: str) -> str:
         year = _spell_digits(year) + "年"
     if not rest:
         return year
-    month, sep, day = rest.strip().partition("月")
-    month = spell_number(month) + "月" if sep else ""
-    day = day if sep else date  # as cn_tn: without 月 the whole date string is taken as the day
-    return year + month + (spell_number(day[:-1]) + day[-1] if day else "")
+    month, _, day = rest.strip().partition("月")  # the date pattern puts 月 in any non-empty rest
+    return year + spell_number(month) + "月" + (spell_number(day[:-1]) + day[-1] if day else "")
 
 
 def _spell_money(money: str) -> str:

@@ -58,7 +58,7 @@ def test_normalizer_none_scores_strings_as_given():
 
 def test_failed_prediction_counts_all_reference_words_as_deleted():
     [s] = AsrScorer(language="en", unit="wer").score([ScoreInput("x", None, "cat dog")])
-    assert s.failed and s.stats == {"errors": 2, "ref_tokens": 2}
+    assert s.failed and s.stats == {"errors": 2, "ref_tokens": 2} and s.detail["deletions"] == 2
 
 
 def test_empty_reference_counts_insertions_and_nan_alone():

@@ -117,6 +117,8 @@ def test_spell_number_digit_by_digit():
         ("2000", "二零零零"),
         ("22", "二十二"),  # any other number
         ("O2O", "O2O"),  # Latin-2-Latin keeps its 2
+        ("12个和12345", "十二个和一二三四五"),  # a rewrite replaces one occurrence only...
+        ("1234和12个", "十二三十四和十二个"),  # ...the first in the text, even inside another number (kept quirk)
         ("我有3个苹果。", "我有三个苹果 "),  # punctuation to spaces
         ("他说:“好!”", "他说  好  "),
     ],

@@ -37,6 +37,13 @@ def test_hand_computed_brevity_penalty():
     assert scorer.aggregate([s]) == pytest.approx(100 * math.exp(-0.25), abs=1e-12)
 
 
+def test_hand_computed_exp_smoothing_of_a_zero_count():
+    # 3/4, 2/3, 1/2 match; no 4-gram matches: exp smoothing reads it as 1 / (2 * 1) -> geometric mean 2^(-3/4)
+    scorer = BleuScorer(target_language="en")
+    assert scorer.aggregate(scorer.score([ScoreInput("0", "a b c x", "a b c d")])) == pytest.approx(
+        100 * 2 ** -0.75, abs=1e-12)
+
+
 @pytest.mark.parametrize("tokenizer", sorted(SAMPLES))
 def test_summed_stats_equal_corpus_bleu_on_every_subset(tokenizer):
     pairs = SAMPLES[tokenizer]
