@@ -99,7 +99,9 @@ def _video_processor():
     try:
         from transformers import Qwen2VLVideoProcessor
 
-        return Qwen2VLVideoProcessor(patch_size=16, merge_size=2, temporal_patch_size=2)
+        # The per-frame pixel bounds Qwen3OmniMoeProcessor passes on every call anyway (its videos_kwargs defaults).
+        size = {"shortest_edge": 128 * 32 * 32, "longest_edge": 768 * 32 * 32}
+        return Qwen2VLVideoProcessor(patch_size=16, merge_size=2, temporal_patch_size=2, size=size)
     except (ImportError, RuntimeError):  # transformers raises ImportError naming torchvision; a broken build, RuntimeError
         return None
 
