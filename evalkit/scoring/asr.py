@@ -7,8 +7,8 @@ Follows QwenLM/Qwen2-Audio eval_audio/evaluate_asr.py compute_wer @ 10cb8d83aabc
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 import jiwer
 

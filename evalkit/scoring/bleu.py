@@ -8,9 +8,9 @@ numbers sacrebleu 2.x reproduces for these tokenizers).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
-from typing import Sequence
 
 from sacrebleu.metrics import BLEU
 

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from evalkit.scoring.asr import AsrScorer, default_unit
-from evalkit.scoring.base import Scorer, ScoreInput
+from evalkit.scoring.base import ScoreInput, Scorer
 from evalkit.scoring.bleu import TARGET_LANGUAGE_KEY, BleuScorer
 
 QWEN_KEYS = ("gt", "response", "source")
