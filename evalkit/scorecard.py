@@ -50,7 +50,7 @@ def score_records(
         scorer={"name": task.scorer.name, "options": dict(task.scorer.options)},
         paper=asdict(task.paper) if task.paper else None,
         interval=interval,
-        extra={"failed_counts_as_wrong": failed_counts_as_wrong, "n_scored": len(counted)},
+        extra={"failed_counts_as_wrong": failed_counts_as_wrong, "n_scored": len(counted), **aggregate.secondary},
     )
     return score, scored
 

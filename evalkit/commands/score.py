@@ -10,9 +10,9 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
-from evalkit.scoring.base import Aggregate, SampleScore, Scorer, ScoreInput, aggregate_with_categories
+from evalkit.scoring.base import Aggregate, Scorer, ScoreInput, aggregate_with_categories
 from evalkit.scoring.choice_files import CHOICE_FORMATS, load_choice_predictions
 from evalkit.scoring.speech_files import load_speech_predictions
 
@@ -58,7 +58,7 @@ def load_task(
     raise ScoreUsageError(f"unknown task {task!r}; valid tasks: {', '.join(valid_tasks())}")
 
 
-def result_record(task: str, scorer: Scorer, scores: Sequence[SampleScore], result: Aggregate) -> dict[str, Any]:
+def result_record(task: str, result: Aggregate) -> dict[str, Any]:
     record: dict[str, Any] = {
         "task": task,
         "metric": result.metric,
@@ -68,10 +68,8 @@ def result_record(task: str, scorer: Scorer, scores: Sequence[SampleScore], resu
         "n_fallback": result.n_fallback,
         "by_category": result.by_category,
     }
-    # Scorers with a second official reading (Video-MME's other denominator) expose it as `secondary`.
-    secondary = getattr(scorer, "secondary", None)
-    if callable(secondary):
-        record["secondary"] = secondary(scores)
+    if result.secondary:  # a second official reading (Video-MME's other denominator)
+        record["secondary"] = result.secondary
     return record
 
 
@@ -97,7 +95,7 @@ def main(args: argparse.Namespace) -> int:
         print(f"evalkit score: error: cannot score {args.predictions} as {args.task}: {error}", file=sys.stderr)
         return EXIT_USAGE
     scores = scorer.score(items)
-    record = result_record(args.task, scorer, scores, aggregate_with_categories(scorer, scores))
+    record = result_record(args.task, aggregate_with_categories(scorer, scores))
     print(format_table(record))
     if args.json:
         print(json.dumps(record, ensure_ascii=False))

@@ -49,6 +49,13 @@ class Scorer(Protocol):
         ...
 
 
+class ScorerWithSecondary(Scorer, Protocol):
+    """A scorer whose benchmark reports more than one reading (Video-MME: accuracy over answered items, the
+    official headline, and over all items)."""
+
+    def secondary(self, scores: Sequence[SampleScore]) -> dict[str, float]: ...
+
+
 @dataclass(frozen=True)
 class Aggregate:
     metric: str
@@ -57,6 +64,7 @@ class Aggregate:
     n_failed: int
     n_fallback: int
     by_category: dict[str, float]
+    secondary: dict[str, float] = field(default_factory=dict)
 
 
 def category_groups(scores: Sequence[SampleScore]) -> dict[str, list[SampleScore]]:
@@ -84,4 +92,5 @@ def aggregate_with_categories(scorer: Scorer, scores: Sequence[SampleScore]) -> 
         n_failed=sum(s.failed for s in scores),
         n_fallback=sum(s.fallback for s in scores),
         by_category={name: scorer.aggregate(group) for name, group in sorted(groups.items())},
+        secondary=scorer.secondary(scores) if hasattr(scorer, "secondary") else {},
     )
