@@ -18,6 +18,7 @@ import json
 import re
 import string
 import unicodedata
+from collections.abc import Callable
 from importlib import resources
 
 import zhconv
@@ -191,7 +192,7 @@ def _spell_fraction(fraction: str) -> str:
     return spell_number(denominator) + "分之" + spell_number(numerator)
 
 
-def _rewrite(text: str, pattern: re.Pattern[str], spell) -> str:
+def _rewrite(text: str, pattern: re.Pattern[str], spell: Callable[[str], str]) -> str:
     """Replace each match's first group, at its FIRST occurrence in the text (cn_tn's str.replace(x, y, 1))."""
     for match in pattern.findall(text):
         found = match[0] if isinstance(match, tuple) else match

@@ -33,8 +33,9 @@ def _parse(path: Path) -> Any:
         content = None
     if isinstance(content, list) or _is_audiobench(content):
         return content
-    try:  # JSON lines; a one-line file also parsed above, as a single object
-        return [json.loads(line) for line in text.splitlines() if line.strip()]
+    # JSON lines (a one-line file also parsed above, as one object); not splitlines: U+2028 may sit in a string
+    try:
+        return [json.loads(line) for line in text.split("\n") if line.strip()]
     except json.JSONDecodeError:
         return None
 
