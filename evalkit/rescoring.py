@@ -10,7 +10,9 @@ from omegaconf import OmegaConf
 
 from evalkit.config import ConfigError, RunConfig, validate
 from evalkit.results import SampleRecord, TaskScore, scores_document
-from evalkit.scorecard import score_records
+from evalkit.scorecard import score_inputs, score_records, with_answers
+from evalkit.scoring.base import Scorer, ScoreInput
+from evalkit.scoring.registry import build_scorer
 from evalkit.store import RunStore
 
 
@@ -52,3 +54,19 @@ def rescore_run(run_dir: Path, overrides: list[str]) -> dict[str, TaskScore]:
 
     write_report(run_dir, formats=("md",))
     return scores
+
+
+def load_run_predictions(task: str, predictions: Path) -> tuple[Scorer, list[ScoreInput]]:
+    """One task's answers from an evalkit run folder (or its samples.jsonl), with the scorer it was run with."""
+    run_dir = predictions.parent if predictions.is_file() else predictions
+    store = RunStore(run_dir)
+    manifest = store.read_manifest()
+    if manifest is None:
+        raise FileNotFoundError(f"{run_dir / 'manifest.json'} is missing: samples.jsonl is scored with its run's config")
+    cfg = run_config_from_manifest(manifest, [])
+    if task not in cfg.tasks:
+        raise ValueError(f"{run_dir} has no task {task!r}; it ran: {', '.join(cfg.tasks)}")
+    config = cfg.tasks[task]
+    records = [r for r in store.load_records().values() if r.task == task]
+    scorer = build_scorer(config.scorer.name, **config.scorer.options)
+    return scorer, score_inputs(with_answers(records, cfg.model.reasoning))

@@ -24,11 +24,8 @@ def score_records(
     failed_counts_as_wrong: bool = True,
 ) -> tuple[TaskScore, list[SampleRecord]]:
     scorer = build_scorer(task.scorer.name, **task.scorer.options)
-    ordered = sorted(records, key=lambda r: r.index)
-    prepared = [_with_answer(r, reasoning) for r in ordered]
-    inputs = [
-        ScoreInput(r.sample_id, None if r.failed else r.answer, r.reference, r.categories) for r in prepared
-    ]
+    prepared = with_answers(records, reasoning)
+    inputs = score_inputs(prepared)
     scored = [
         replace(r, extracted=s.extracted, fallback=s.fallback, stats=dict(s.stats), score_detail=dict(s.detail))
         for r, s in zip(prepared, scorer.score(inputs))
@@ -53,6 +50,16 @@ def score_records(
         extra={"failed_counts_as_wrong": failed_counts_as_wrong, "n_scored": len(counted), **aggregate.secondary},
     )
     return score, scored
+
+
+def with_answers(records: Sequence[SampleRecord], reasoning: bool) -> list[SampleRecord]:
+    """Records in dataset order (the order official parsers draw their random fallbacks in), each with the
+    text to score: the response, or for reasoning models the part after the reasoning block."""
+    return [_with_answer(r, reasoning) for r in sorted(records, key=lambda r: r.index)]
+
+
+def score_inputs(records: Sequence[SampleRecord]) -> list[ScoreInput]:
+    return [ScoreInput(r.sample_id, None if r.failed else r.answer, r.reference, r.categories) for r in records]
 
 
 def _with_answer(record: SampleRecord, reasoning: bool) -> SampleRecord:

@@ -28,7 +28,7 @@ class ScoreUsageError(Exception):
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--task", required=True, help=f"one of: {', '.join(valid_tasks())}")
-    parser.add_argument("--predictions", required=True, type=Path, help="predictions file (or folder) to score")
+    parser.add_argument("--predictions", required=True, type=Path, help="predictions file (or folder) to score; also an evalkit run folder or its samples.jsonl")
     parser.add_argument("--references", type=Path, help="references file, for formats that keep answers apart")
     parser.add_argument("--normalizer", choices=("qwen", "none"),
                         help="speech tasks: text normalizer before WER/CER (default: qwen)")
@@ -47,6 +47,10 @@ def load_task(
     task: str, predictions: Path, references: Path | None, normalizer: str | None
 ) -> tuple[Scorer, list[ScoreInput]]:
     """The scorer and items for one task's prediction file; one branch per family of formats."""
+    if predictions.name == "samples.jsonl" or (predictions / "samples.jsonl").is_file():
+        from evalkit.rescoring import load_run_predictions
+
+        return load_run_predictions(task, predictions)
     if task in CHOICE_FORMATS:
         if normalizer is not None:
             raise ScoreUsageError(f"--normalizer applies to speech tasks only, not {task!r}")
