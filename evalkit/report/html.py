@@ -24,7 +24,7 @@ th{background:#f1f3f7}td:first-child,th:first-child{text-align:left}.ours td{bac
 .in{color:#11763a}.out{color:#b3261e;font-weight:600}.muted{color:#6b7280}
 .charts{display:flex;flex-wrap:wrap;gap:16px}.chart{border:1px solid #e3e6ec;border-radius:6px;padding:8px}
 .chart h3{font-size:14px;margin:0 0 4px}details{margin:6px 0}summary{cursor:pointer;font-weight:600}
-.samples td{text-align:left;max-width:380px;white-space:pre-wrap;word-break:break-word;font-size:12.5px}
+.samples td,.samples th{text-align:left;max-width:380px;white-space:pre-wrap;word-break:break-word;font-size:12.5px}
 code{font-size:12.5px}
 """
 
@@ -79,7 +79,8 @@ def _chart(report: RunReport, row: TaskRow) -> str:
         y = 5 + i * (bar_h + gap)
         parts.append(f"<text x='{label_w - 6}' y='{y + 12}' text-anchor='end' font-size='11'>{escape(name[:34])}</text>")
         parts.append(f"<rect x='{label_w}' y='{y}' width='{x(value) - label_w:.1f}' height='{bar_h}' fill='{colour}'/>")
-        parts.append(f"<text x='{x(value) + 4:.1f}' y='{y + 12}' font-size='11'>{value:.2f}</text>")
+        label_x = x(max(value, row.interval.high)) if i == 0 and row.interval is not None else x(value)
+        parts.append(f"<text x='{label_x + 5:.1f}' y='{y + 12}' font-size='11'>{value:.2f}</text>")
         if i == 0 and row.interval is not None:
             lo, hi, mid = x(row.interval.low), x(row.interval.high), y + bar_h / 2
             parts.append(f"<path d='M{lo:.1f} {mid}H{hi:.1f}M{lo:.1f} {y + 3}V{y + bar_h - 3}M{hi:.1f} {y + 3}"
@@ -127,14 +128,16 @@ def _samples(report: RunReport) -> str:
         note = f" (first {len(shown)} shown)" if len(shown) < len(problems) else ""
         summary = f"{row.task}: {row.score.n_failed} failed, {len(problems)} to look at{note}"
         rows = "".join(_sample_row(r) for r in shown)
-        heads = "<tr><th>sample</th><th>error</th><th>answer</th><th>extracted</th><th>reference</th><th>prompt</th></tr>"
+        heads = "<tr><th>sample</th><th>error</th><th>answer</th><th>extracted</th><th>reference</th><th>stats</th><th>prompt</th></tr>"
         blocks.append(f"<details><summary>{escape(summary)}</summary><table class='samples'>{heads}{rows}</table></details>")
     return "\n".join(blocks)
 
 
 def _sample_row(record: SampleRecord) -> str:
     answer = record.answer if record.answer is not None else (record.response or {}).get("text")
-    cells = [record.sample_id, record.error or "", _cut(answer), _cut(record.extracted), _cut(_as_text(record.reference))]
+    stats = " ".join(f"{k}={v:g}" for k, v in sorted(record.stats.items()))
+    cells = [record.sample_id, record.error or "", _cut(answer), _cut(record.extracted), _cut(_as_text(record.reference)),
+             stats]  # fmt: skip
     prompt = f"<details><summary>prompt</summary>{escape(_cut(record.prompt))}</details>"
     return "<tr>" + "".join(f"<td>{escape(c)}</td>" for c in cells) + f"<td>{prompt}</td></tr>"
 
