@@ -9,7 +9,7 @@ Every failure is a MediaError that names the file.
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Callable, Sequence
 
 from evalkit.config import MediaConfig
 from evalkit.media.audio import decode_audio, decode_video_audio
@@ -18,9 +18,10 @@ from evalkit.media.source import MediaError, source_sha256
 from evalkit.media.video import decode_video
 from evalkit.types import MediaData, MediaRef
 
-__all__ = ["MediaError", "decode", "decode_all"]
+__all__ = ["MediaError", "decode", "decode_all", "tracks"]
 
-_DECODERS = {"audio": decode_audio, "image": decode_image, "video": decode_video}
+Decoder = Callable[[MediaRef, MediaConfig, str], MediaData]
+_DECODERS: dict[str, Decoder] = {"audio": decode_audio, "image": decode_image, "video": decode_video}
 
 
 def decode(ref: MediaRef, config: MediaConfig, sha256: str | None = None) -> MediaData:
@@ -29,11 +30,18 @@ def decode(ref: MediaRef, config: MediaConfig, sha256: str | None = None) -> Med
     return _DECODERS[ref.kind](ref, config, digest)
 
 
+def tracks(ref: MediaRef, config: MediaConfig) -> list[tuple[str, Decoder]]:
+    """The decoded items one reference yields, named: its own kind, then "video_audio" for a video's audio
+    track when config.use_audio_in_video is set."""
+    own = [(ref.kind, _DECODERS[ref.kind])]
+    if ref.kind == "video" and config.use_audio_in_video:
+        own.append(("video_audio", decode_video_audio))
+    return own
+
+
 def decode_all(refs: Sequence[MediaRef], config: MediaConfig) -> tuple[MediaData, ...]:
     decoded: list[MediaData] = []
     for ref in refs:
         digest = source_sha256(ref)
-        decoded.append(decode(ref, config, digest))
-        if ref.kind == "video" and config.use_audio_in_video:
-            decoded.append(decode_video_audio(ref, config, digest))
+        decoded += [decoder(ref, config, digest) for _, decoder in tracks(ref, config)]
     return tuple(decoded)

@@ -30,7 +30,8 @@ def decode_audio(ref: MediaRef, config: MediaConfig, sha256: str) -> AudioData:
             samples, rate = _read_pyav(open_source(ref))
         except (av.error.FFmpegError, IndexError) as av_error:
             raise media_error(
-                ref, f"not decodable as audio (soundfile: {sf_error}; PyAV: {av_error})",
+                ref,
+                f"not decodable as audio (soundfile: {sf_error}; PyAV: {av_error})",
                 "re-encode it (e.g. `ffmpeg -i IN -ar 16000 -ac 1 OUT.wav`) or check that it is not truncated",
             ) from av_error
         decoder = "pyav"
@@ -58,7 +59,8 @@ def _finish(ref: MediaRef, config: MediaConfig, samples: np.ndarray, rate: int, 
     kept = len(mono) // FEATURE_HOP * FEATURE_HOP
     if kept == 0:
         raise media_error(
-            ref, f"shorter than one feature frame ({len(mono)} samples at {config.sample_rate} Hz)",
+            ref,
+            f"shorter than one feature frame ({len(mono)} samples at {config.sample_rate} Hz)",
             "drop this sample or replace the file",
         )
     waveform = np.ascontiguousarray(mono[:kept], dtype=np.float32)
@@ -86,11 +88,7 @@ def _read_pyav(source: str | BinaryIO) -> tuple[np.ndarray, int]:
     with av.open(source) as container:
         stream = container.streams.audio[0]
         to_float = av.AudioResampler(format="fltp")  # planar float, same rate and layout
-        chunks = [
-            out.to_ndarray()
-            for frame in container.decode(stream)
-            for out in to_float.resample(frame)
-        ]
+        chunks = [out.to_ndarray() for frame in container.decode(stream) for out in to_float.resample(frame)]
         chunks += [out.to_ndarray() for out in to_float.resample(None)]
         rate = stream.rate
         channels = stream.layout.nb_channels

@@ -22,7 +22,8 @@ def decode_image(ref: MediaRef, config: MediaConfig, sha256: str) -> ImageData:
     width, height = image.size
     if max(width, height) / min(width, height) > MAX_RATIO:
         raise media_error(
-            ref, f"aspect ratio {width}x{height} exceeds {MAX_RATIO}:1, which Qwen's processor rejects",
+            ref,
+            f"aspect ratio {width}x{height} exceeds {MAX_RATIO}:1, which Qwen's processor rejects",
             "crop or pad the image",
         )
     final_height, final_width = height, width

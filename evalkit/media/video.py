@@ -152,7 +152,8 @@ def _decode_positions(
     missing = sorted(wanted - found.keys())
     if missing:
         raise media_error(
-            ref, f"frames {missing[:5]} listed by the container did not decode ({len(missing)} missing)",
+            ref,
+            f"frames {missing[:5]} listed by the container did not decode ({len(missing)} missing)",
             "the file is probably truncated or corrupt; re-encode it",
         )
     return found

@@ -1,0 +1,115 @@
+"""Decoding ahead of the engine in worker processes.
+
+`MediaPool.prepare` is a generator: it keeps at most `max_in_flight` items submitted-or-decoded-but-not-yet-
+consumed, yields results in input order, and submits the next item each time the consumer takes one, so the
+workers decode while the engine generates and memory stays bounded however long the run. A failed item
+yields its MediaError and the stream goes on; a crashed worker process fails only the items it held.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+from collections import deque
+from collections.abc import Hashable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
+from typing import Self, TypeVar
+
+from evalkit.config import MediaConfig
+from evalkit.media import tracks
+from evalkit.media.cache import DecodedCache
+from evalkit.media.source import MediaError, media_error, source_sha256
+from evalkit.types import MediaData, MediaRef
+
+K = TypeVar("K", bound=Hashable)
+Prepared = tuple[MediaData, ...] | MediaError
+
+
+def prepare_item(refs: tuple[MediaRef, ...], config: MediaConfig, cache_dir: Path | None) -> Prepared:
+    """Decode one request's media (through the cache when given); runs in a worker process."""
+    cache = DecodedCache(cache_dir) if cache_dir is not None else None
+    decoded: list[MediaData] = []
+    for ref in refs:
+        try:
+            digest = cache.sha256(ref) if cache else source_sha256(ref)
+            for track, decoder in tracks(ref, config):
+                key = cache.key(digest, track, config) if cache else ""
+                item = cache.load(key, ref) if cache else None
+                if item is None:
+                    item = decoder(ref, config, digest)
+                    if cache:
+                        cache.store(key, item)
+                decoded.append(item)
+        except MediaError as error:
+            return error
+        except Exception as error:  # noqa: BLE001 -- a decoder bug or library surprise must not stop the run: name the file
+            return media_error(ref, f"unexpected {type(error).__name__}: {error}", "report this as an evalkit bug")
+    return tuple(decoded)
+
+
+class MediaPool:
+    def __init__(self, workers: int, cache_dir: Path | None, max_in_flight: int | None = None) -> None:
+        if workers < 0:
+            raise ValueError(f"workers={workers}; use 0 to decode inline or a positive number of processes")
+        self.workers = workers
+        self.cache_dir = Path(cache_dir) if cache_dir is not None else None
+        self.max_in_flight = max_in_flight or max(2 * workers, 1)
+        self._executor: ProcessPoolExecutor | None = None
+
+    def prepare(self, items: Iterable[tuple[K, Sequence[MediaRef], MediaConfig]]) -> Iterator[tuple[K, Prepared]]:
+        if self.workers == 0:
+            for key, refs, config in items:
+                yield key, prepare_item(tuple(refs), config, self.cache_dir)
+            return
+        pending: deque[tuple[K, tuple[MediaRef, ...], MediaConfig, Future]] = deque()
+        for key, refs, config in items:
+            pending.append((key, tuple(refs), config, self._submit(tuple(refs), config)))
+            if len(pending) >= self.max_in_flight:
+                yield self._next(pending)
+        while pending:
+            yield self._next(pending)
+
+    def _submit(self, refs: tuple[MediaRef, ...], config: MediaConfig) -> Future:
+        if self._executor is None:
+            # spawn: workers must not inherit the parent's threads (torch, engine) through fork
+            self._executor = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"))
+        return self._executor.submit(prepare_item, refs, config, self.cache_dir)
+
+    def _next(self, pending: deque) -> tuple[K, Prepared]:
+        key, refs, config, future = pending.popleft()
+        try:
+            return key, future.result()
+        except BrokenProcessPool:
+            return key, self._recover(refs, config, pending)
+
+    def _recover(self, refs: tuple[MediaRef, ...], config: MediaConfig, pending: deque) -> Prepared:
+        """A worker died (a decoder crash) and took the pool with it. Retry this item alone in a fresh pool to
+        learn whether it is the culprit, then resubmit the items whose results were lost."""
+        self._restart()
+        try:
+            result = self._submit(refs, config).result()
+        except BrokenProcessPool:
+            self._restart()
+            label = ", ".join(ref.label for ref in refs) or "<no media>"
+            result = MediaError(f"{label}: the decoding process crashed on this item; check the files with ffprobe")
+        for index, (key, other_refs, other_config, future) in enumerate(pending):
+            if future.exception() is not None:
+                pending[index] = (key, other_refs, other_config, self._submit(other_refs, other_config))
+        return result
+
+    def _restart(self) -> None:
+        if self._executor is not None:
+            self._executor.shutdown(wait=False, cancel_futures=True)
+        self._executor = None
+
+    def close(self) -> None:
+        if self._executor is not None:
+            self._executor.shutdown(wait=True, cancel_futures=True)
+            self._executor = None
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
