@@ -7,8 +7,8 @@ silently intersected, because a score on a different sample set is a different n
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Mapping
 
 from evalkit.report.run_folder import RunFolder
 from evalkit.results import SampleRecord, TaskScore
@@ -33,7 +33,7 @@ class Thresholds:
         return self.per_task.get(task, self.default)
 
     @classmethod
-    def parse(cls, specs: list[str]) -> "Thresholds":
+    def parse(cls, specs: list[str]) -> Thresholds:
         """`0.5` sets the default; `task=1.0` sets one task. Values are non-negative metric units."""
         default, per_task = 0.0, {}
         for spec in specs:
@@ -171,5 +171,7 @@ def _notes(score_a: TaskScore, score_b: TaskScore, difference: PairedDifference)
         notes.append(f"scorers differ: A {score_a.scorer}, B {score_b.scorer}")
     for side, score, value in (("A", score_a, difference.value_a), ("B", score_b, difference.value_b)):
         if abs(score.value - value) > 1e-6 * max(1.0, abs(value)):
-            notes.append(f"{side}: scores.json says {score.value:.4f}, samples recompute to {value:.4f} (failed samples counted wrong)")
+            notes.append(
+                f"{side}: scores.json says {score.value:.4f}, samples recompute to {value:.4f} (failed samples counted wrong)"
+            )
     return notes

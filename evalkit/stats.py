@@ -14,8 +14,8 @@ the full data and on random subsets; otherwise `aggregate` runs on each resample
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import Iterator, Sequence
 
 import numpy as np
 from scipy.stats import binomtest
@@ -39,7 +39,7 @@ class Units:
     clustered: bool  # True when at least one unit holds more than one sample
 
     @classmethod
-    def from_clusters(cls, clusters: Sequence[str | None]) -> "Units":
+    def from_clusters(cls, clusters: Sequence[str | None]) -> Units:
         codes: dict[str, int] = {}
         of_sample = np.empty(len(clusters), dtype=np.int64)
         next_code = 0
@@ -139,7 +139,9 @@ def bootstrap_replicates(
     np.add.at(unit_stats, units.of_sample, stats)
     blocks = _count_blocks(config, units.count)
     if _aggregates_summed_stats(scorer, scores, keys, stats, config.seed):
-        return np.concatenate([[_aggregate_sums(scorer, keys, row) for row in counts @ unit_stats] for counts in blocks])
+        return np.concatenate(
+            [[_aggregate_sums(scorer, keys, row) for row in counts @ unit_stats] for counts in blocks]
+        )
     members: list[list[SampleScore]] = [[] for _ in range(units.count)]
     for score, unit in zip(scores, units.of_sample):
         members[unit].append(score)
@@ -183,7 +185,7 @@ def _aggregates_summed_stats(
         expected = scorer.aggregate([scores[i] for i in subset])
         try:
             collapsed = _aggregate_sums(scorer, keys, stats[subset].sum(axis=0))
-        except Exception:  # the scorer reads more than stats (categories, detail): use the general path
+        except Exception:  # noqa: BLE001 - the scorer reads more than stats (categories, detail): general path
             return False
         if not math.isclose(collapsed, expected, rel_tol=_EXACT_TOLERANCE, abs_tol=_EXACT_TOLERANCE):
             return False

@@ -73,11 +73,16 @@ def _chart(report: RunReport, row: TaskRow) -> str:
     top = max([v for _, v, _ in bars] + ([row.interval.high] if row.interval else []) + [1e-9]) * 1.1
     label_w, plot_w, bar_h, gap = 210, 230, 16, 8
     height = len(bars) * (bar_h + gap) + 10
-    x = lambda v: label_w + plot_w * max(v, 0.0) / top  # noqa: E731
+
+    def x(value: float) -> float:
+        return label_w + plot_w * max(value, 0.0) / top
+
     parts = [f"<svg xmlns='http://www.w3.org/2000/svg' width='{label_w + plot_w + 60}' height='{height}' role='img'>"]
     for i, (name, value, colour) in enumerate(bars):
         y = 5 + i * (bar_h + gap)
-        parts.append(f"<text x='{label_w - 6}' y='{y + 12}' text-anchor='end' font-size='11'>{escape(name[:34])}</text>")
+        parts.append(
+            f"<text x='{label_w - 6}' y='{y + 12}' text-anchor='end' font-size='11'>{escape(name[:34])}</text>"
+        )
         parts.append(f"<rect x='{label_w}' y='{y}' width='{x(value) - label_w:.1f}' height='{bar_h}' fill='{colour}'/>")
         label_x = x(max(value, row.interval.high)) if i == 0 and row.interval is not None else x(value)
         parts.append(f"<text x='{label_x + 5:.1f}' y='{y + 12}' font-size='11'>{value:.2f}</text>")
@@ -129,7 +134,9 @@ def _samples(report: RunReport) -> str:
         summary = f"{row.task}: {row.score.n_failed} failed, {len(problems)} to look at{note}"
         rows = "".join(_sample_row(r) for r in shown)
         heads = "<tr><th>sample</th><th>error</th><th>answer</th><th>extracted</th><th>reference</th><th>stats</th><th>prompt</th></tr>"
-        blocks.append(f"<details><summary>{escape(summary)}</summary><table class='samples'>{heads}{rows}</table></details>")
+        blocks.append(
+            f"<details><summary>{escape(summary)}</summary><table class='samples'>{heads}{rows}</table></details>"
+        )
     return "\n".join(blocks)
 
 

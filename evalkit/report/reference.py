@@ -110,7 +110,8 @@ def load_registry(path: Path = REFERENCE_CSV) -> Registry:
         values[(model, column)] = value
     return Registry(
         tables=tuple(
-            PaperTable(name, tuple(columns), tuple(models), values) for name, (columns, models, values) in tables.items()
+            PaperTable(name, tuple(columns), tuple(models), values)
+            for name, (columns, models, values) in tables.items()
         )
     )
 

@@ -79,9 +79,7 @@ def _task_row(run: RunFolder, registry: Registry, name: str, score: TaskScore) -
         column=column,
         qwen_model=qwen_model,
         qwen_value=table.value(qwen_model, column) if table and qwen_model and column else None,
-        baselines={
-            m: v for m in (table.other_models() if table else ()) if (v := table.value(m, column)) is not None
-        },
+        baselines={m: v for m in (table.other_models() if table else ()) if (v := table.value(m, column)) is not None},
     )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
-from typing import Sequence
+from collections.abc import Sequence
 
 from evalkit.report.reference import Column
 from evalkit.report.rows import INSIDE, PaperLayout, RunReport, TaskRow
@@ -65,10 +65,20 @@ def render_markdown(report: RunReport) -> str:
         ]
         for row in report.rows
     ]
-    parts = [f"# Evaluation report: {report.title}", "", _method_line(report), "", "## Per task", "", markdown_table(headers, body)]
+    parts = [
+        f"# Evaluation report: {report.title}",
+        "",
+        _method_line(report),
+        "",
+        "## Per task",
+        "",
+        markdown_table(headers, body),
+    ]
     qwen_models = sorted({r.qwen_model for r in report.rows if r.qwen_model})
     if qwen_models:
         parts += ["", f"Qwen3-Omni (paper) is {', '.join(qwen_models)}; Δ = ours − paper in the metric's units."]
+    if report.run.variant not in ("instruct", "thinking"):
+        parts += [f"The paper has no {report.run.variant} numbers: this run is set beside the Instruct ones."]
     for layout in report.layouts:
         parts += ["", f"## Paper table: {layout.table.name}", "", _layout_markdown(report, layout)]
     return "\n".join(parts) + "\n"
@@ -148,7 +158,9 @@ def render_latex(report: RunReport) -> str:
     parts = [f"% evalkit report: {latex_escape(report.title)}", "% needs \\usepackage{booktabs,amssymb}"]
     for layout in report.layouts:
         spec = "l" + "c" * len(layout.columns)
-        heads = " & ".join(latex_escape(c.label) + (r" $\downarrow$" if c.lower_is_better else "") for c in layout.columns)
+        heads = " & ".join(
+            latex_escape(c.label) + (r" $\downarrow$" if c.lower_is_better else "") for c in layout.columns
+        )
         lines = [r"\begin{table}[t]", r"\centering", f"\\caption{{{latex_escape(layout.table.name)}}}",
                  f"\\begin{{tabular}}{{{spec}}}", r"\toprule", f"Model & {heads} \\\\", r"\midrule"]  # fmt: skip
         for model in layout.table.models:

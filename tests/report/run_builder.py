@@ -4,9 +4,9 @@ scorers registered under test names (an accuracy scorer and a corpus error-rate 
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Sequence
 
 from evalkit.results import SampleRecord, TaskScore, scores_document
 from evalkit.scoring.base import SampleScore, ScoreInput
@@ -54,7 +54,9 @@ def record(task: str, index: int, stats: dict[str, float], *, answer: str = "A",
     )  # fmt: skip
 
 
-def accuracy_records(task: str, correct: Sequence[bool], clusters: Sequence[str | None] | None = None) -> list[SampleRecord]:
+def accuracy_records(
+    task: str, correct: Sequence[bool], clusters: Sequence[str | None] | None = None
+) -> list[SampleRecord]:
     return [
         record(task, i, {"correct": float(c), "total": 1.0}, answer="A" if c else "B",
                cluster=clusters[i] if clusters else None)

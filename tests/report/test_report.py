@@ -94,6 +94,9 @@ def test_thinking_run_is_set_in_the_thinking_table(tmp_path):
     run, _ = mixed_run(tmp_path, variant="thinking")
     text = render(run, "md")
     assert "## Paper table: vision->text (thinking)" in text and "| Gemini-2.5-Flash-Thinking | 76.90 |" in text
+    assert "set beside the Instruct" not in text
+    tiny = render(mixed_run(tmp_path / "tiny", variant="tiny")[0], "md")
+    assert "## Paper table: vision->text (instruct)" in tiny and "set beside the Instruct ones" in tiny
 
 
 def test_latex_tables_escape_and_mark_verdicts(tmp_path):
