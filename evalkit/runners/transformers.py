@@ -107,8 +107,9 @@ class TransformersRunner:
         )
         self.thinker = full.thinker.to(self.device).eval()
         tokenizer = self.processor.tokenizer
-        eos = full.generation_config.eos_token_id
-        self.eos_token_ids = set(eos if isinstance(eos, list) else [eos if eos is not None else tokenizer.eos_token_id])
+        eos = full.generation_config.eos_token_id  # the checkpoint's generation_config.json, else the tokenizer's
+        eos = tokenizer.eos_token_id if eos is None else eos
+        self.eos_token_ids = set(eos if isinstance(eos, list) else [eos])
         self.pad_token_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else min(self.eos_token_ids)
         self.sampling_rate = self.processor.feature_extractor.sampling_rate
         if self.device.type == "cuda":

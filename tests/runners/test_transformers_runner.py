@@ -122,6 +122,18 @@ def test_mixed_batch_gives_the_same_tokens_as_one_by_one(runner, make):
     assert together == alone
 
 
+def test_batch_mixing_decodings_and_frame_rates_matches_one_by_one(runner, make):
+    batch = [
+        make("short", "Say hello.", decoding=Decoding(max_new_tokens=3)),
+        make("v2", "Describe.", video(1, fps=2.0)),
+        make("text", "Say hello."),
+        make("v3", "Describe.", video(1, fps=3.0)),
+    ]
+    together = runner.generate(batch)
+    assert together[0].output_tokens <= 3 < together[2].output_tokens  # each group kept its own budget
+    assert [r.token_ids for r in together] == [runner.generate([p])[0].token_ids for p in batch]
+
+
 def test_greedy_is_deterministic_and_inputs_matter(runner, make):
     batch = [make("a", "Transcribe.", sine(1.0)), make("b", "Transcribe.", sine(1.0, hz=880.0))]
     first, second = runner.generate(batch), runner.generate(batch)
