@@ -12,9 +12,10 @@ torchcodec in recent versions and is slower).
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal, Mapping, Sequence
+from typing import Any, Literal
 
 import datasets
 import pyarrow.parquet as pq
@@ -94,20 +95,20 @@ def _data_files(entry: Path) -> tuple[str, list[str]]:
     )
 
 
-def _local_columns(entry: Path, split: str) -> list[str]:
-    """Column names of a local copy without loading its rows."""
+def _local_columns(entry: Path, split: str) -> tuple[list[str], Path]:
+    """Column names of a local copy without loading its rows, and the file (or folder) they were read from."""
     if entry.is_dir() and _is_saved_dataset(entry):
-        return _select_split(datasets.load_from_disk(str(entry)), split, entry).column_names
+        return _select_split(datasets.load_from_disk(str(entry)), split, entry).column_names, entry
     builder, files = _data_files(entry)
     first = Path(files[0])
     if builder == "parquet":
-        return pq.read_schema(first).names
+        return pq.read_schema(first).names, first
     with first.open(encoding="utf-8") as f:
         if first.suffix == ".jsonl":
             line = f.readline()
-            return list(json.loads(line)) if line.strip() else []
+            return (list(json.loads(line)) if line.strip() else []), first
         data = json.load(f)
-    return list(data[0]) if isinstance(data, list) and data else []
+    return (list(data[0]) if isinstance(data, list) and data else []), first
 
 
 def _select_split(loaded: Any, split: str, where: Any) -> datasets.Dataset:
@@ -140,8 +141,8 @@ def check(config: DatasetConfig, columns: Sequence[str] = ()) -> None:
             raise DatasetError("dataset.hub_id is empty and dataset.local_path is not set; set one of them")
         return
     for subset in _subset_names(config):
-        entry = _local_entry(config, subset)
-        _require_columns(columns, _local_columns(entry, config.split), entry)
+        present, read_from = _local_columns(_local_entry(config, subset), config.split)
+        _require_columns(columns, present, read_from)
 
 
 def _load_local(entry: Path, split: str) -> datasets.Dataset:
@@ -170,7 +171,8 @@ def _load_hub(config: DatasetConfig, subset: str, trust_remote_code: bool) -> da
 def _cast_media(rows: datasets.Dataset, media_columns: Mapping[str, MediaColumnKind]) -> datasets.Dataset:
     for column, kind in media_columns.items():
         if column in rows.column_names:
-            rows = rows.cast_column(column, datasets.Audio(decode=False) if kind == "audio" else datasets.Image(decode=False))
+            feature = datasets.Audio(decode=False) if kind == "audio" else datasets.Image(decode=False)
+            rows = rows.cast_column(column, feature)
     return rows
 
 

@@ -14,10 +14,11 @@ from __future__ import annotations
 import importlib
 import pkgutil
 import string
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 from evalkit.config import ConfigError, TaskConfig
 from evalkit.datasets_io import resolve_path

@@ -16,9 +16,10 @@ import json
 import shutil
 import subprocess
 import tempfile
+from collections.abc import Callable
 from fractions import Fraction
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import av
 import datasets

@@ -1,0 +1,40 @@
+"""Task configs composed by Hydra from the repository's configs/, as `evalkit run` composes them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from hydra import compose, initialize_config_dir
+
+from evalkit.config import CONFIG_DIR, RunConfig, TaskConfig, validate
+
+
+def _compose_run(*overrides: str) -> RunConfig:
+    with initialize_config_dir(str(CONFIG_DIR), version_base=None):
+        return validate(compose("config", overrides=list(overrides)))
+
+
+@pytest.fixture(scope="session")
+def compose_run() -> Callable[..., RunConfig]:
+    """Compose and validate the run config with command-line style overrides."""
+    return _compose_run
+
+
+@pytest.fixture(scope="session")
+def smoke_run() -> RunConfig:
+    return _compose_run("suite=smoke")
+
+
+@pytest.fixture
+def smoke_task(smoke_run: RunConfig) -> Callable[..., TaskConfig]:
+    """A fresh copy of a smoke task's config, with attribute overrides applied (dataclasses.replace style)."""
+    import copy
+
+    def make(name: str, **changes: object) -> TaskConfig:
+        task = copy.deepcopy(smoke_run.tasks[name])
+        for key, value in changes.items():
+            setattr(task, key, value)
+        return task
+
+    return make
