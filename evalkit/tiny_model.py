@@ -102,13 +102,18 @@ def _video_processor():
         # The per-frame pixel bounds Qwen3OmniMoeProcessor passes on every call anyway (its videos_kwargs defaults).
         size = {"shortest_edge": 128 * 32 * 32, "longest_edge": 768 * 32 * 32}
         return Qwen2VLVideoProcessor(patch_size=16, merge_size=2, temporal_patch_size=2, size=size)
-    except (ImportError, RuntimeError):  # transformers raises ImportError naming torchvision; a broken build, RuntimeError
+    except (
+        ImportError,
+        RuntimeError,
+    ):  # transformers raises ImportError naming torchvision; a broken build, RuntimeError
         return None
 
 
 def build_processor():
     from transformers import Qwen3OmniMoeProcessor, WhisperFeatureExtractor
-    from transformers.models.qwen2_vl.image_processing_pil_qwen2_vl import Qwen2VLImageProcessorPil
+    from transformers.models.qwen2_vl.image_processing_pil_qwen2_vl import (
+        Qwen2VLImageProcessorPil,
+    )
 
     # patch 16 / merge 2 must match the vision tower; the pixel cap keeps vLLM's startup dummy image small.
     image_processor = Qwen2VLImageProcessorPil(
@@ -127,71 +132,71 @@ def build_config(tokenizer):
     from transformers import Qwen3OmniMoeConfig
 
     ids = {token: tokenizer.convert_tokens_to_ids(token) for token in SPECIAL_TOKENS}
-    text = dict(
-        vocab_size=len(tokenizer),
-        hidden_size=128,
-        intermediate_size=256,
-        num_hidden_layers=2,
-        num_attention_heads=2,
-        num_key_value_heads=1,
-        head_dim=64,
-        num_experts=4,
-        num_experts_per_tok=2,
-        moe_intermediate_size=64,
-        max_position_embeddings=32768,
-        initializer_range=INIT_STD,
-        rope_parameters={
+    text = {
+        "vocab_size": len(tokenizer),
+        "hidden_size": 128,
+        "intermediate_size": 256,
+        "num_hidden_layers": 2,
+        "num_attention_heads": 2,
+        "num_key_value_heads": 1,
+        "head_dim": 64,
+        "num_experts": 4,
+        "num_experts_per_tok": 2,
+        "moe_intermediate_size": 64,
+        "max_position_embeddings": 32768,
+        "initializer_range": INIT_STD,
+        "rope_parameters": {
             "rope_type": "default",
             "rope_theta": 1000000.0,
             "mrope_section": [12, 10, 10],  # sums to head_dim / 2
             "interleaved": True,
             "mrope_interleaved": True,
         },
-        pad_token_id=ids["<|endoftext|>"],
-        eos_token_id=ids["<|im_end|>"],
-    )
-    vision = dict(
-        depth=2,
-        hidden_size=128,
-        intermediate_size=256,
-        num_heads=2,
-        patch_size=16,
-        spatial_merge_size=2,
-        temporal_patch_size=2,
-        out_hidden_size=128,
-        num_position_embeddings=2304,  # a 48x48 grid: image_size 768 / patch 16
-        deepstack_visual_indexes=[0],
-        image_size=768,
-        apply_vit_abs_pos_embed=True,
-        initializer_range=INIT_STD,
-    )
-    audio = dict(
-        num_mel_bins=128,
-        encoder_layers=2,
-        encoder_attention_heads=2,
-        encoder_ffn_dim=256,
-        d_model=128,
-        output_dim=128,
-        downsample_hidden_size=32,
-        n_window=50,
-        n_window_infer=800,
-        initializer_range=INIT_STD,
-    )
-    thinker = dict(
-        text_config=text,
-        vision_config=vision,
-        audio_config=audio,
-        audio_token_id=ids["<|audio_pad|>"],
-        image_token_id=ids["<|image_pad|>"],
-        video_token_id=ids["<|video_pad|>"],
-        audio_start_token_id=ids["<|audio_start|>"],
-        audio_end_token_id=ids["<|audio_end|>"],
-        vision_start_token_id=ids["<|vision_start|>"],
-        vision_end_token_id=ids["<|vision_end|>"],
-        position_id_per_seconds=13,
-        initializer_range=INIT_STD,
-        user_token_id=ids["<|im_start|>"],  # only the talker reads it; there is no "user" token in a byte vocab
-    )
+        "pad_token_id": ids["<|endoftext|>"],
+        "eos_token_id": ids["<|im_end|>"],
+    }
+    vision = {
+        "depth": 2,
+        "hidden_size": 128,
+        "intermediate_size": 256,
+        "num_heads": 2,
+        "patch_size": 16,
+        "spatial_merge_size": 2,
+        "temporal_patch_size": 2,
+        "out_hidden_size": 128,
+        "num_position_embeddings": 2304,  # a 48x48 grid: image_size 768 / patch 16
+        "deepstack_visual_indexes": [0],
+        "image_size": 768,
+        "apply_vit_abs_pos_embed": True,
+        "initializer_range": INIT_STD,
+    }
+    audio = {
+        "num_mel_bins": 128,
+        "encoder_layers": 2,
+        "encoder_attention_heads": 2,
+        "encoder_ffn_dim": 256,
+        "d_model": 128,
+        "output_dim": 128,
+        "downsample_hidden_size": 32,
+        "n_window": 50,
+        "n_window_infer": 800,
+        "initializer_range": INIT_STD,
+    }
+    thinker = {
+        "text_config": text,
+        "vision_config": vision,
+        "audio_config": audio,
+        "audio_token_id": ids["<|audio_pad|>"],
+        "image_token_id": ids["<|image_pad|>"],
+        "video_token_id": ids["<|video_pad|>"],
+        "audio_start_token_id": ids["<|audio_start|>"],
+        "audio_end_token_id": ids["<|audio_end|>"],
+        "vision_start_token_id": ids["<|vision_start|>"],
+        "vision_end_token_id": ids["<|vision_end|>"],
+        "position_id_per_seconds": 13,
+        "initializer_range": INIT_STD,
+        "user_token_id": ids["<|im_start|>"],  # only the talker reads it; there is no "user" token in a byte vocab
+    }
     return Qwen3OmniMoeConfig(
         thinker_config=thinker,
         enable_audio_output=False,

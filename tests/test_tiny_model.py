@@ -69,8 +69,10 @@ def test_media_tokens_are_single_ids_that_match_the_config(tiny_model_dir):
     [
         (
             [{"role": "user", "content": [{"type": "video"}, {"type": "audio"}, {"type": "text", "text": "Q"}]}],
-            "<|im_start|>user\n<|vision_start|><|video_pad|><|vision_end|><|audio_start|><|audio_pad|><|audio_end|>"
-            "Q<|im_end|>\n<|im_start|>assistant\n",
+            (
+                "<|im_start|>user\n<|vision_start|><|video_pad|><|vision_end|><|audio_start|><|audio_pad|><|audio_end|>"
+                "Q<|im_end|>\n<|im_start|>assistant\n"
+            ),
         ),
         (
             [{"role": "system", "content": "Be brief."}, {"role": "user", "content": "Hi"}],

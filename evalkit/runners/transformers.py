@@ -12,15 +12,23 @@ from __future__ import annotations
 
 import time
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import replace
-from typing import Any, Sequence
+from typing import Any
 
 import torch
 
 from evalkit.config import ModelConfig, RunnerConfig
 from evalkit.provenance import model_identity
 from evalkit.runners.base import EngineInfo
-from evalkit.types import AudioData, Decoding, ImageData, PreparedRequest, Response, VideoData
+from evalkit.types import (
+    AudioData,
+    Decoding,
+    ImageData,
+    PreparedRequest,
+    Response,
+    VideoData,
+)
 
 DTYPES = {"float32": torch.float32, "bfloat16": torch.bfloat16, "float16": torch.float16}
 
@@ -44,9 +52,12 @@ def generation_config(decoding: Decoding, eos_token_id: int | list[int], pad_tok
     """Every decoding field set explicitly, so nothing is inherited from a checkpoint's defaults."""
     from transformers import GenerationConfig
 
-    fields: dict[str, Any] = dict(
-        max_new_tokens=decoding.max_new_tokens, eos_token_id=eos_token_id, pad_token_id=pad_token_id, num_beams=1
-    )
+    fields: dict[str, Any] = {
+        "max_new_tokens": decoding.max_new_tokens,
+        "eos_token_id": eos_token_id,
+        "pad_token_id": pad_token_id,
+        "num_beams": 1,
+    }
     if decoding.do_sample:
         fields.update(
             do_sample=True,
@@ -83,7 +94,11 @@ class TransformersRunner:
     name = "transformers"
 
     def __init__(self, model: ModelConfig, runner: RunnerConfig, model_path: str):
-        from transformers import AutoConfig, AutoProcessor, Qwen3OmniMoeForConditionalGeneration
+        from transformers import (
+            AutoConfig,
+            AutoProcessor,
+            Qwen3OmniMoeForConditionalGeneration,
+        )
 
         self.model_config, self.runner_config, self.model_path = model, runner, model_path
         self.dtype_name = runner.dtype or model.dtype
@@ -165,7 +180,7 @@ class TransformersRunner:
         encodable = list(range(len(group)))
         try:
             inputs = self.encode(group, use_audio_in_video, fps)
-        except Exception:  # noqa: BLE001 - find the request(s) the processor rejects; the rest still run together
+        except Exception:
             if len(group) == 1:
                 raise
             for i, prepared in enumerate(group):

@@ -93,8 +93,14 @@ def test_each_modality_alone_counts_its_placeholder_tokens(runner, make):
 
 
 def test_video_with_its_audio_track_interleaves_both(runner, make):
-    prepared = make("av", "What happens?", video(1), sine(1.0), use_audio_in_video=True,
-                    parts=(MediaPart(MediaRef("video", path="av.mp4")),))
+    prepared = make(
+        "av",
+        "What happens?",
+        video(1),
+        sine(1.0),
+        use_audio_in_video=True,
+        parts=(MediaPart(MediaRef("video", path="av.mp4")),),
+    )
     (response,) = runner.generate([prepared])
     assert response.error is None, response.error
     # the video's placeholder gains the audio's start/end tokens and its 13 audio tokens
