@@ -93,3 +93,24 @@ def test_folder_without_data_files(tmp_path):
     (tmp_path / "notes.txt").write_text("nothing here")
     with pytest.raises(DatasetError, match="no save_to_disk dataset and no .parquet/.jsonl/.json files"):
         datasets_io.check(DatasetConfig(hub_id="x/y", local_path=str(tmp_path)))
+
+
+def test_hub_loads_one_subset_at_a_time(monkeypatch):
+    """The hub path asks datasets for each subset with the configured split and revision (no network here)."""
+    calls = []
+
+    def fake_load_dataset(path, name, split, revision, trust_remote_code):
+        calls.append((path, name, split, revision, trust_remote_code))
+        if name == "Nope":
+            raise ValueError("BuilderConfig 'Nope' not found. Available: ['Art', 'Math']")
+        return datasets.Dataset.from_dict({"id": [f"validation_{name}_1"]})
+
+    monkeypatch.setattr(datasets, "load_dataset", fake_load_dataset)
+    config = DatasetConfig(hub_id="MMMU/MMMU", subsets=["Art", "Math"], split="validation", revision="abc123")
+    loaded = datasets_io.load(config, ["id"])
+    assert calls == [("MMMU/MMMU", "Art", "validation", "abc123", None), ("MMMU/MMMU", "Math", "validation", "abc123", None)]
+    assert [p.subset for p in loaded.parts] == ["Art", "Math"]
+    assert loaded.provenance["source"] == "hub" and loaded.provenance["revision"] == "abc123"
+    config.subsets = ["Nope"]
+    with pytest.raises(DatasetError, match=r"could not load MMMU/MMMU subset 'Nope' split 'validation'.*Available"):
+        datasets_io.load(config)
