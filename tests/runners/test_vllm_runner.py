@@ -1,0 +1,119 @@
+"""VLLMRunner on vLLM's CPU build with the tiny random Qwen3-Omni (float32): one LLM for the whole session.
+
+Placeholder counts by hand: 1 s of 16 kHz audio is 100 feature frames -> 13 audio tokens; a 64x96 image is a
+2x3 grid of 32-pixel merged patches -> 6 image tokens.
+"""
+
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from vllm_helpers import require_vllm
+
+require_vllm()
+
+from evalkit.runners.vllm import batch_invariance_probe, shard_bounds  # noqa: E402
+from evalkit.types import AudioData, Decoding, MediaPart, MediaRef, TextPart, VideoData  # noqa: E402
+from vllm_helpers import (  # noqa: E402,F401 - session fixtures
+    noise_image,
+    parity_requests,
+    prepare,
+    renderer,
+    sine,
+    vllm_model_dir,
+    vllm_runner,
+)
+
+AUDIO = MediaPart(MediaRef("audio", path="a.wav"))
+IMAGE = MediaPart(MediaRef("image", path="i.png"))
+VIDEO = MediaPart(MediaRef("video", path="v.mp4"))
+
+
+def text_tokens(renderer, prepared) -> int:
+    return len(renderer.processor.tokenizer(prepared.prompt)["input_ids"])
+
+
+def test_each_modality_counts_its_media_tokens(vllm_runner, renderer):
+    text = prepare(renderer, "t", (TextPart("Hello there."),), ())
+    audio = prepare(renderer, "a", (AUDIO, TextPart("Transcribe.")), (sine(1.0, 440),))
+    image = prepare(renderer, "i", (IMAGE, TextPart("Describe.")), (noise_image(0, (64, 96)),))
+    responses = vllm_runner.generate([text, audio, image])
+    # each media placeholder is one pad token in the rendered prompt, expanded by vLLM's processor
+    assert [r.prompt_tokens for r in responses] == [
+        text_tokens(renderer, text),
+        text_tokens(renderer, audio) - 1 + 13,
+        text_tokens(renderer, image) - 1 + 6,
+    ]
+    for response in responses:
+        assert response.error is None
+        assert response.output_tokens == len(response.token_ids) > 0
+        assert response.finish_reason in ("stop", "length")
+        assert response.latency_s > 0
+
+
+def test_one_generate_call_per_batch_and_greedy_repeats(vllm_runner, renderer, monkeypatch):
+    requests = parity_requests(renderer)
+    llm = vllm_runner.engine.llm
+    calls = []
+    original = llm.generate
+    monkeypatch.setattr(llm, "generate", lambda *a, **k: calls.append(len(a[0])) or original(*a, **k))
+    first = vllm_runner.generate(requests)
+    second = vllm_runner.generate(requests)
+    assert calls == [6, 6]
+    assert [r.token_ids for r in first] == [r.token_ids for r in second]
+    assert len({r.token_ids for r in first}) == 6  # six different inputs, six different outputs
+
+
+def test_max_new_tokens_and_length_finish(vllm_runner, renderer):
+    short = prepare(renderer, "s", (TextPart("Count."),), (), Decoding(max_new_tokens=3))
+    [response] = vllm_runner.generate([short])
+    assert response.output_tokens == 3 or response.finish_reason == "stop"
+    if response.finish_reason == "length":
+        assert len(response.token_ids) == 3
+
+
+def test_seeded_sampling_is_reproducible_and_differs_from_greedy(vllm_runner, renderer):
+    sampling = Decoding(max_new_tokens=16, do_sample=True, temperature=1.5, top_p=1.0, top_k=-1, seed=7)
+    greedy = prepare(renderer, "g", (TextPart("Tell a story."),), ())
+    sampled = replace(greedy, request=replace(greedy.request, decoding=sampling))
+    first, second, plain = vllm_runner.generate([sampled, sampled, greedy])
+    assert first.token_ids == second.token_ids
+    assert first.token_ids != plain.token_ids
+
+
+def test_bad_requests_fail_alone_with_clear_errors(vllm_runner, renderer):
+    good = prepare(renderer, "good", (TextPart("Hi."),), ())
+    two_audio = prepare(renderer, "two", (AUDIO, AUDIO, TextPart("Compare.")), (sine(1.0, 300), sine(1.0, 600)))
+    wrong_rate = AudioData(np.zeros(8000, np.float32), 8000, {"source": "silence"})
+    eight_khz = prepare(renderer, "8k", (AUDIO, TextPart("Listen.")), (wrong_rate,))
+    frames = np.zeros((4, 64, 64, 3), np.uint8)
+    video = prepare(renderer, "video", (VIDEO, TextPart("Watch.")), (VideoData(frames, 2.0, {"source": "black"}),))
+    responses = vllm_runner.generate([good, two_audio, eight_khz, video])
+    assert responses[0].error is None and responses[0].token_ids
+    assert "2 audio item(s), runner.limit_mm_per_prompt allows 1" in responses[1].error
+    assert "audio at 8000 Hz, the model takes 16000 Hz" in responses[2].error
+    assert "1 video item(s), runner.limit_mm_per_prompt allows 0" in responses[3].error
+
+
+def test_batch_invariance_probe_on_cpu(vllm_runner, renderer):
+    assert batch_invariance_probe(vllm_runner, parity_requests(renderer), batch_size=6) == 0.0
+
+
+def test_info_names_the_engine_and_its_settings(vllm_runner):
+    import vllm
+
+    info = vllm_runner.info()
+    assert (info.runner, info.dtype, info.device) == ("vllm", "float32", "cpu")
+    assert info.details["vllm"] == vllm.__version__
+    assert info.details["max_model_len"] == 2048 and info.details["enforce_eager"] is True
+    assert info.details["limit_mm_per_prompt"] == {"audio": 1, "image": 1, "video": 0}
+    assert info.details["kv_cache_memory_bytes"] == 1 << 30
+    assert info.details["cpu_bridge"] is True
+    assert len(info.model_hash) == 64
+
+
+def test_shard_bounds_split_batches_over_replicas():
+    assert shard_bounds(7, 3) == [(0, 3), (3, 5), (5, 7)]
+    assert shard_bounds(2, 4) == [(0, 1), (1, 2)]
+    assert shard_bounds(0, 2) == []
