@@ -16,6 +16,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Sequence
 
+import datasets
 from tqdm import tqdm
 
 from evalkit.config import ConfigError, RunConfig, TaskConfig
@@ -45,6 +46,7 @@ class RunSummary:
     output_dir: Path
     scores: dict[str, TaskScore]
     n_samples: int
+    n_resumed: int  # answered by an earlier invocation into the same output_dir
     n_generated: int
     n_cache_hits: int
     n_failed: int
@@ -71,10 +73,12 @@ def run_evaluation(cfg: RunConfig) -> RunSummary:
     generation_config = (
         read_generation_config(model_path, cfg.model.revision) if cfg.model.decoding == "generation_config" else None
     )
+    datasets.disable_progress_bars()  # our own progress bar counts samples; theirs would interleave
     loaded = {name: load_task(task) for name, task in cfg.tasks.items()}
     decodings = {
         name: resolve_decoding(cfg.model, task, cfg.runner.seed, generation_config) for name, task in cfg.tasks.items()
     }
+    previous = store.read_manifest() if cfg.resume else None
     manifest: dict[str, Any] = {
         "config": cfg.to_dict(),
         "config_fingerprint": fingerprint,
@@ -85,7 +89,9 @@ def run_evaluation(cfg: RunConfig) -> RunSummary:
         "git": git_state(),
         "packages": package_versions(),
         "host": host_info(),
-        "started": started.isoformat(),
+        "started": previous["started"] if previous else started.isoformat(),
+        # one entry per invocation: a resumed run shows each part it was made in, with its engine
+        "sessions": previous.get("sessions", []) if previous else [],
     }
     store.write_manifest(manifest)
 
@@ -117,18 +123,19 @@ def run_evaluation(cfg: RunConfig) -> RunSummary:
         final_records.extend(scored)
     store.finalize(final_records)
     store.write_scores(scores_document(scores, {"model": cfg.model.name, "suite": cfg.suite}))
-    manifest.update(
-        finished=datetime.now(timezone.utc).isoformat(),
-        engine=generation.engine_info,
-        counts={"samples": n_total, "generated": generation.n_generated, "cache_hits": generation.n_cache_hits,
-                "failed": sum(r.failed for r in final_records)},
-    )
+    n_failed = sum(r.failed for r in final_records)
+    manifest["sessions"].append({
+        "started": started.isoformat(), "finished": datetime.now(timezone.utc).isoformat(),
+        "resumed": len(answered), "generated": generation.n_generated, "cache_hits": generation.n_cache_hits,
+        "engine": generation.engine_info, "host": manifest["host"], "git": manifest["git"],
+    })
+    manifest.update(finished=datetime.now(timezone.utc).isoformat(), counts={"samples": n_total, "failed": n_failed})
     store.write_manifest(manifest)
     from evalkit.report import write_report
 
     write_report(store.dir, formats=("md",))
-    return RunSummary(store.dir, scores, n_total, generation.n_generated, generation.n_cache_hits,
-                      sum(r.failed for r in final_records))
+    return RunSummary(store.dir, scores, n_total, len(answered), generation.n_generated, generation.n_cache_hits,
+                      n_failed)
 
 
 def config_fingerprint(cfg: RunConfig) -> str:

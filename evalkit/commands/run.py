@@ -39,7 +39,8 @@ def main(args: argparse.Namespace) -> int:
     report = (summary.output_dir / "report.md").read_text(encoding="utf-8")
     print(report)
     print(
-        f"{summary.n_samples} samples ({summary.n_generated} generated, {summary.n_cache_hits} from cache, "
-        f"{summary.n_failed} failed); run folder: {summary.output_dir}"
+        f"{summary.n_samples} samples: {summary.n_generated} generated, {summary.n_cache_hits} from the response "
+        f"cache, {summary.n_resumed} answered before (resumed), {summary.n_failed} failed; "
+        f"run folder: {summary.output_dir}"
     )
     return 0

@@ -7,7 +7,7 @@ each follows one official script and says which in its docstring.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Mapping, Sequence
+from typing import Any, Mapping, Sequence
 
 from evalkit.scoring.base import SampleScore, ScoreInput
 
@@ -21,6 +21,18 @@ class ChoiceQuestion:
     answer: str | tuple[str, ...]
     options: Mapping[str, str] = field(default_factory=dict)
     question_type: str = "multiple-choice"
+
+    @classmethod
+    def of(cls, reference: "ChoiceQuestion | Mapping[str, Any]") -> "ChoiceQuestion":
+        """The question itself, or its JSON form as a run's samples.jsonl stores it."""
+        if isinstance(reference, ChoiceQuestion):
+            return reference
+        answer = reference["answer"]
+        return cls(
+            answer=tuple(answer) if isinstance(answer, list) else answer,
+            options=dict(reference.get("options", {})),
+            question_type=reference.get("question_type", "multiple-choice"),
+        )
 
 
 def accuracy_percent(scores: Sequence[SampleScore]) -> float:

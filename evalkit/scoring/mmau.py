@@ -50,7 +50,7 @@ class MMAUScorer(AccuracyScorer):
         if item.prediction is None:
             stats = {"correct": 0.0, "total": 1.0 if self.count_missing else 0.0}
             return SampleScore(item.sample_id, stats, failed=True, categories=item.categories)
-        question: ChoiceQuestion = item.reference
+        question = ChoiceQuestion.of(item.reference)
         correct = matches_answer(item.prediction, str(question.answer), list(question.options.values()))
         return SampleScore(
             sample_id=item.sample_id,

@@ -191,7 +191,7 @@ class MMMUScorer(AccuracyScorer):
     def _score_one(self, item: ScoreInput, rng: random.Random) -> SampleScore:
         if item.prediction is None:
             return failed_score(item)
-        question: ChoiceQuestion = item.reference
+        question = ChoiceQuestion.of(item.reference)
         fallback = False
         if question.question_type != "multiple-choice":
             parsed = parse_open(item.prediction)

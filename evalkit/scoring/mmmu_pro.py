@@ -54,7 +54,7 @@ class MMMUProScorer(AccuracyScorer):
     def _score_one(self, item: ScoreInput, rng: random.Random) -> SampleScore:
         if item.prediction is None:
             return failed_score(item)
-        question: ChoiceQuestion = item.reference
+        question = ChoiceQuestion.of(item.reference)
         choice = parse_mmmu_pro(item.prediction, dict(question.options), rng)
         return SampleScore(
             sample_id=item.sample_id,

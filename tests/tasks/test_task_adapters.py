@@ -159,7 +159,7 @@ def test_mmmu_interleaved_places_images_at_their_tags(smoke_task):
 
 
 def test_videomme(smoke_task):
-    loaded = load_task(smoke_task("videomme_wo_sub_smoke"))
+    loaded = load_task(smoke_task("videomme_smoke"))
     assert [(s.sample_id, s.reference, s.cluster) for s in loaded.samples] == [
         ("001-1", "A", "smokeColours"), ("001-2", "C", "smokeColours"), ("002-1", "A", "smokeSquare"),
     ]
@@ -174,7 +174,7 @@ def test_videomme(smoke_task):
 
 
 def test_limit_takes_the_first_samples(smoke_task):
-    loaded = load_task(smoke_task("videomme_wo_sub_smoke", limit=2))
+    loaded = load_task(smoke_task("videomme_smoke", limit=2))
     assert [s.sample_id for s in loaded.samples] == ["001-1", "001-2"]
     assert (loaded.provenance["samples"], loaded.provenance["samples_total"], loaded.provenance["limit"]) == (2, 3, 2)
 
@@ -185,7 +185,7 @@ CORRECT_PREDICTIONS = {
     "fleurs_s2tt_en_zh_smoke": None,
     "mmau_test_mini_smoke": ["The speaker says seven.", "440 Hz", "three"],
     "mmmu_val_smoke": ["(C)", "The answer is (B).", "There are 3 dots."],
-    "videomme_wo_sub_smoke": ["A", "C", "The answer is A."],
+    "videomme_smoke": ["A", "C", "The answer is A."],
 }
 
 
