@@ -53,7 +53,7 @@ def _finish(ref: MediaRef, config: MediaConfig, samples: np.ndarray, rate: int, 
     """(n, channels) float32 at `rate` -> mono at config.sample_rate, trimmed to whole feature frames."""
     if samples.shape[0] == 0:
         raise media_error(ref, "zero-length audio (no samples)", "drop this sample or replace the file")
-    mono = samples.mean(axis=1, dtype=np.float32)
+    mono = samples[:, 0] if samples.shape[1] == 1 else samples.mean(axis=1, dtype=np.float32)
     if rate != config.sample_rate:
         mono = soxr.resample(mono, rate, config.sample_rate, quality="HQ")
     kept = len(mono) // FEATURE_HOP * FEATURE_HOP

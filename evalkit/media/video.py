@@ -11,6 +11,9 @@ is taken; both give identical frames.
 
 from __future__ import annotations
 
+from collections import deque
+from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
 import av
@@ -22,6 +25,7 @@ from evalkit.media.qwen_rules import frame_indices, smart_nframes, smart_resize,
 from evalkit.media.source import media_error, open_source
 from evalkit.types import MediaRef, VideoData
 
+CONVERT_AHEAD = 8  # decoded frames allowed to wait for RGB conversion and resizing
 SEEK_COST_FRAMES = 8  # a seek (decoder flush and refill) costs about this many frame decodes
 DECODER = f"pyav {av.__version__} (thread_type AUTO), PIL bicubic resize"
 
@@ -131,24 +135,17 @@ def _decode_positions(
     segments: list[Segment],
     size: tuple[int, int],
 ) -> dict[int, np.ndarray]:
-    stream = container.streams.video[0]
-    stream.thread_type = "AUTO"
-    position_of = {int(p): i for i, p in enumerate(index.pts)}
-    height, width = size
+    """Decoded, converted and resized frames by display position. Conversion runs in a helper thread (PyAV and
+    PIL release the GIL) so the decoder's threads keep working meanwhile; at most CONVERT_AHEAD frames wait."""
     found: dict[int, np.ndarray] = {}
-    for segment in segments:
-        if segment.seek_pts is not None:
-            container.seek(segment.seek_pts, stream=stream, backward=True, any_frame=False)
-        last_pts = int(index.pts[segment.last])
-        for frame in container.decode(stream):
-            position = position_of.get(frame.pts)
-            if position in wanted and position not in found:
-                image = frame.to_image()
-                if image.size != (width, height):
-                    image = image.resize((width, height), Image.Resampling.BICUBIC)
-                found[position] = np.asarray(image)
-            if frame.pts is not None and frame.pts >= last_pts:
-                break
+    waiting: deque[tuple[int, Future]] = deque()
+    with ThreadPoolExecutor(1) as converter:
+        for position, frame in _wanted_frames(container, index, wanted, segments):
+            waiting.append((position, converter.submit(_to_rgb, frame, size)))
+            if len(waiting) > CONVERT_AHEAD:
+                done_position, pixels = waiting.popleft()
+                found[done_position] = pixels.result()
+        found.update((position, pixels.result()) for position, pixels in waiting)
     missing = sorted(wanted - found.keys())
     if missing:
         raise media_error(
@@ -157,3 +154,42 @@ def _decode_positions(
             "the file is probably truncated or corrupt; re-encode it",
         )
     return found
+
+
+def _wanted_frames(
+    container: av.container.InputContainer, index: StreamIndex, wanted: set[int], segments: list[Segment]
+) -> Iterator[tuple[int, av.VideoFrame]]:
+    """The wanted frames in display order. Packets of unwanted frames are decoded with skip_frame NONREF: a frame
+    no other frame references is then not decoded at all, which changes no other frame."""
+    stream = container.streams.video[0]
+    stream.thread_type = "AUTO"
+    position_of = {int(p): i for i, p in enumerate(index.pts)}
+    seen: set[int] = set()
+    for segment in segments:
+        if segment.seek_pts is not None:
+            container.seek(segment.seek_pts, stream=stream, backward=True, any_frame=False)
+        last_pts = int(index.pts[segment.last])
+        for frame in _decode_skipping(container, stream, position_of, wanted):
+            position = position_of.get(frame.pts)
+            if position in wanted and position not in seen:
+                seen.add(position)
+                yield position, frame
+            if frame.pts is not None and frame.pts >= last_pts:
+                break
+
+
+def _decode_skipping(
+    container: av.container.InputContainer, stream: av.VideoStream, position_of: dict[int, int], wanted: set[int]
+) -> Iterator[av.VideoFrame]:
+    for packet in container.demux(stream):
+        needed = packet.pts is None or position_of.get(packet.pts) in wanted  # None: the final flush packet
+        stream.codec_context.skip_frame = "DEFAULT" if needed else "NONREF"
+        yield from packet.decode()
+
+
+def _to_rgb(frame: av.VideoFrame, size: tuple[int, int]) -> np.ndarray:
+    height, width = size
+    pixels = frame.to_ndarray(format="rgb24")
+    if pixels.shape[:2] != (height, width):
+        pixels = np.asarray(Image.fromarray(pixels).resize((width, height), Image.Resampling.BICUBIC))
+    return pixels

@@ -22,7 +22,13 @@ def colour_index(pixel: np.ndarray) -> int:
 
 
 def write_video(
-    path: Path, n_frames: int, fps: int, size: tuple[int, int] = (64, 48), gop: int = 10, audio_rate: int | None = None
+    path: Path,
+    n_frames: int,
+    fps: int,
+    size: tuple[int, int] = (64, 48),
+    gop: int = 10,
+    bframes: int = 0,
+    audio_rate: int | None = None,
 ) -> Path:
     """An H.264 clip whose frame i is a flat frame_colour(i); optionally a 440 Hz stereo AAC track."""
     width, height = size
@@ -30,7 +36,7 @@ def write_video(
         video = container.add_stream("libx264", rate=fps)
         video.width, video.height, video.pix_fmt = width, height, "yuv420p"
         video.codec_context.gop_size = gop
-        video.options = {"crf": "10", "preset": "ultrafast", "bf": "0"}
+        video.options = {"crf": "10", "preset": "ultrafast", "bf": str(bframes), "x264-params": "b-pyramid=none"}
         audio = container.add_stream("aac", rate=audio_rate, layout="stereo") if audio_rate else None
         for i in range(n_frames):
             pixels = np.empty((height, width, 3), np.uint8)

@@ -3,6 +3,7 @@ colour that encodes i, images of known size; and the errors for missing, corrupt
 
 from __future__ import annotations
 
+import av
 import numpy as np
 import pytest
 import soundfile
@@ -95,6 +96,16 @@ def test_seeking_and_decoding_through_give_the_same_frames(tmp_path, monkeypatch
     assert seeking.provenance["seeks"] == 3 and through.provenance["seeks"] == 0
     np.testing.assert_array_equal(seeking.frames, through.frames)
     assert [colour_index(frame[20, 20]) for frame in seeking.frames] == [0, 33, 66, 99]
+
+
+def test_b_frames_skipped_when_unwanted_and_decoded_when_wanted(tmp_path):
+    path = write_video(tmp_path / "bframes.mp4", n_frames=100, fps=10, bframes=3)  # non-reference B-frames
+    with av.open(str(path)) as container:
+        kinds = {frame.pict_type for frame in container.decode(video=0)}
+    assert av.video.frame.PictureType.B in kinds
+    clip = decode(MediaRef("video", path=str(path)), CONFIG)
+    assert [colour_index(frame[20, 20]) for frame in clip.frames] == clip.provenance["frame_indices"]
+    assert len(clip.frames) == 20
 
 
 def test_video_matches_qwen_omni_utils(tmp_path):
