@@ -115,7 +115,7 @@ def test_mmau_media_errors(smoke_task, tmp_path):
     empty = tmp_path / "audio"
     empty.mkdir()
     task.dataset.media_dir = str(empty)
-    with pytest.raises(ConfigError, match=r"3 of 3 media files are missing, e\.g\. \['" + str(empty)):
+    with pytest.raises(ConfigError, match=r"none of its 3 media files exist, e\.g\. \['" + str(empty)):
         load_task(task)
 
 
