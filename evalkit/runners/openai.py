@@ -10,8 +10,10 @@ and up to `runner.max_retries` retries with exponential backoff (honouring Retry
 and connection errors. A request that still fails, or gets another 4xx, becomes an error Response for that sample
 only. The API key comes from the environment variable `runner.api_key_env` and is never logged or stored.
 
-vLLM's extensions (token ids in the response, `mm_processor_kwargs`, top_k, repetition_penalty) are sent only to
+vLLM's extensions (token ids in the response, top_k, repetition_penalty, `mm_processor_kwargs`) are sent only to
 a vLLM server, detected once by its /version endpoint; other endpoints get only standard fields.
+`use_audio_in_video` is sent as `mm_processor_kwargs` only when on: `vllm serve` then needs
+`--trust-request-mm-kwargs` (or `--mm-processor-kwargs '{"use_audio_in_video": true}'` for the whole server).
 """
 
 from __future__ import annotations
@@ -107,13 +109,13 @@ def request_body(prepared: PreparedRequest, model: str, vllm_server: bool) -> di
         "n": 1,
     }
     if vllm_server:
-        kwargs: dict[str, Any] = {"use_audio_in_video": prepared.request.use_audio_in_video}
         body.update(
             return_token_ids=True,
             top_k=max(decoding.top_k, 0) if decoding.do_sample else 0,
             repetition_penalty=decoding.repetition_penalty,
-            mm_processor_kwargs=kwargs,
         )
+        if prepared.request.use_audio_in_video:  # off is the processor's default; on needs a trusting server
+            body["mm_processor_kwargs"] = {"use_audio_in_video": True}
     elif decoding.repetition_penalty != 1.0 or (decoding.do_sample and decoding.top_k > 0):
         raise ValueError(
             f"sample {prepared.sample.sample_id}: top_k / repetition_penalty are not chat-completions fields; "

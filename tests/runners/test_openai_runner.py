@@ -1,0 +1,210 @@
+"""OpenAIRunner: retries, backoff and per-sample failures against a scripted HTTP server on 127.0.0.1 (runs in any
+environment), then real chat completions against `vllm serve` of the tiny model (only in .venv-vllm)."""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import numpy as np
+import pytest
+import soundfile
+from PIL import Image
+
+from evalkit.config import ModelConfig, RunnerConfig
+from evalkit.runners.openai import OpenAIRunner
+from evalkit.types import (
+    AudioData,
+    Decoding,
+    ImageData,
+    MediaPart,
+    MediaRef,
+    Message,
+    PreparedRequest,
+    Request,
+    Sample,
+    TextPart,
+)
+from vllm_helpers import free_port, parity_requests, renderer, vllm_model_dir, vllm_server  # noqa: F401 - fixtures
+
+SECRET = "sk-test-never-stored"
+
+
+class ScriptedServer:
+    """Chat completions whose HTTP status per sample follows a script keyed by the first text part: e.g.
+    [429, 500, 200] fails twice, then answers. Records every request body and Authorization header."""
+
+    def __init__(self, scripts: dict[str, list[int]]):
+        self.scripts = {key: list(statuses) for key, statuses in scripts.items()}
+        self.bodies: list[dict] = []
+        self.auth: set[str | None] = set()
+        lock = threading.Lock()
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self):  # noqa: N802 - no /version: a plain OpenAI-compatible server
+                self.send_response(404)
+                self.end_headers()
+
+            def do_POST(self):  # noqa: N802
+                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+                key = body["messages"][-1]["content"][-1]["text"]
+                with lock:
+                    server.bodies.append(body)
+                    server.auth.add(self.headers.get("Authorization"))
+                    script = server.scripts[key]
+                    status = script.pop(0) if len(script) > 1 else script[0]
+                payload = completion(key) if status == 200 else {"error": {"message": f"scripted {status}"}}
+                data = json.dumps(payload).encode()
+                self.send_response(status)
+                if status == 429:
+                    self.send_header("Retry-After", "0")
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def log_message(self, *args):
+                pass
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.thread.start()
+        self.base_url = f"http://127.0.0.1:{self.httpd.server_address[1]}/v1"
+
+    def calls(self, key: str) -> int:
+        return sum(body["messages"][-1]["content"][-1]["text"] == key for body in self.bodies)
+
+    def close(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+def completion(key: str) -> dict:
+    return {
+        "choices": [{"message": {"role": "assistant", "content": f"answer to {key}"}, "finish_reason": "stop"}],
+        "usage": {"prompt_tokens": 11, "completion_tokens": 3},
+    }
+
+
+def request(key: str, *media, decoding: Decoding | None = None) -> PreparedRequest:
+    kinds = {AudioData: "audio", ImageData: "image"}
+    parts = tuple(MediaPart(MediaRef(kinds[type(m)], path=f"{key}.{kinds[type(m)]}")) for m in media)
+    messages = (Message("system", (TextPart("Be brief."),)), Message("user", (*parts, TextPart(key))))
+    sample = Sample(task="t", sample_id=key, messages=messages, reference=None)
+    return PreparedRequest(Request(sample, decoding or Decoding(max_new_tokens=5, seed=99)), "", media, key)
+
+
+def make_runner(base_url: str, **settings) -> OpenAIRunner:
+    config = RunnerConfig(name="openai", base_url=base_url, served_model="served", api_key_env="EVALKIT_TEST_KEY",
+                          concurrency=4, timeout_s=10, **settings)  # fmt: skip
+    return OpenAIRunner(ModelConfig(name="m", path="/models/m"), config, "/models/m", initial_backoff_s=0.01)
+
+
+@pytest.fixture
+def scripted(monkeypatch):
+    monkeypatch.setenv("EVALKIT_TEST_KEY", SECRET)
+    servers = []
+
+    def start(scripts):
+        servers.append(ScriptedServer(scripts))
+        return servers[-1]
+
+    yield start
+    for server in servers:
+        server.close()
+
+
+def test_retries_429_and_500_then_succeeds(scripted):
+    server = scripted({"flaky": [429, 500, 503, 200], "fine": [200]})
+    runner = make_runner(server.base_url, max_retries=5)
+    flaky, fine = runner.generate([request("flaky"), request("fine")])
+    assert flaky.text == "answer to flaky" and flaky.error is None
+    assert (flaky.prompt_tokens, flaky.output_tokens, flaky.finish_reason) == (11, 3, "stop")
+    assert fine.text == "answer to fine"
+    assert (server.calls("flaky"), server.calls("fine")) == (4, 1)
+    assert runner.info().details["retries_made"] == 3
+    runner.close()
+
+
+def test_failures_are_per_sample_and_bounded(scripted):
+    server = scripted({"always-500": [500], "bad-request": [400], "fine": [200]})
+    runner = make_runner(server.base_url, max_retries=2)
+    down, bad, fine = runner.generate([request("always-500"), request("bad-request"), request("fine")])
+    assert down.text is None and "HTTP 500" in down.error and "gave up after 3 attempts" in down.error
+    assert bad.text is None and "HTTP 400" in bad.error and "scripted 400" in bad.error
+    assert fine.text == "answer to fine"
+    assert (server.calls("always-500"), server.calls("bad-request")) == (3, 1)  # a 400 is never retried
+    runner.close()
+
+
+def test_connection_refused_is_an_error_response_not_an_exception():
+    runner = make_runner(f"http://127.0.0.1:{free_port()}/v1", max_retries=1)
+    [response] = runner.generate([request("nobody home")])
+    assert response.text is None and "ConnectError" in response.error and "after 2 attempts" in response.error
+    runner.close()
+
+
+def test_request_body_carries_media_and_greedy_settings(scripted):
+    server = scripted({"media": [200]})
+    runner = make_runner(server.base_url)
+    waveform = (0.5 * np.sin(np.arange(1600) / 5)).astype(np.float32)
+    pixels = np.random.default_rng(0).integers(0, 256, (8, 12, 3), dtype=np.uint8)
+    audio = AudioData(waveform, 16000, {"source": "sine"})
+    image = ImageData(Image.fromarray(pixels), {"source": "noise"})
+    runner.generate([request("media", audio, image)])
+    [body] = server.bodies
+    assert server.auth == {f"Bearer {SECRET}"}
+    assert (body["model"], body["temperature"], body["top_p"], body["seed"], body["max_tokens"]) == (
+        "served", 0.0, 1.0, 99, 5)  # fmt: skip
+    assert "return_token_ids" not in body and "top_k" not in body  # not a vLLM server: standard fields only
+    system, user = body["messages"]
+    assert system == {"role": "system", "content": [{"type": "text", "text": "Be brief."}]}
+    sent_audio, sent_image, text = user["content"]
+    decoded, rate = soundfile.read(io.BytesIO(base64.b64decode(sent_audio["input_audio"]["data"])), dtype="float32")
+    assert rate == 16000 and np.abs(decoded - waveform).max() < 1 / 2**15 + 1e-7  # 16-bit PCM
+    url = sent_image["image_url"]["url"]
+    assert url.startswith("data:image/png;base64,")
+    assert np.array_equal(np.asarray(Image.open(io.BytesIO(base64.b64decode(url.split(",", 1)[1])))), pixels)
+    assert text == {"type": "text", "text": "media"}
+    info = runner.info()
+    assert SECRET not in json.dumps(info.details) and info.details["vllm_server_version"] is None
+    runner.close()
+
+
+def test_sampling_fields_a_plain_server_cannot_take_fail_the_sample(scripted):
+    server = scripted({"penalty": [200]})
+    runner = make_runner(server.base_url)
+    [response] = runner.generate([request("penalty", decoding=Decoding(max_new_tokens=5, repetition_penalty=1.1))])
+    assert "only a vLLM server takes them" in response.error and server.bodies == []
+    runner.close()
+
+
+# --- a real `vllm serve` (vLLM's CPU build) ----------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def served_runner(vllm_server, vllm_model_dir):
+    server, model_dir = vllm_server, vllm_model_dir
+    config = RunnerConfig(name="openai", base_url=server.base_url, served_model=server.served_model, concurrency=4,
+                          timeout_s=120, max_retries=1)  # fmt: skip
+    runner = OpenAIRunner(ModelConfig(name="tiny", path=str(model_dir), dtype="float32"), config, str(model_dir))
+    yield runner
+    runner.close()
+
+
+def test_vllm_serve_answers_text_audio_and_image(served_runner, renderer):
+    requests = parity_requests(renderer)
+    responses = served_runner.generate(requests)
+    for prepared, response in zip(requests, responses):
+        assert response.error is None, f"{prepared.sample.sample_id}: {response.error}"
+        assert response.output_tokens == len(response.token_ids) > 0
+        assert response.finish_reason in ("stop", "length")
+    # the server renders the messages with the checkpoint's template exactly as evalkit.prompting does
+    assert responses[0].prompt_tokens == len(renderer.processor.tokenizer(requests[0].prompt)["input_ids"])
+    import vllm
+
+    assert served_runner.info().details["vllm_server_version"] == vllm.__version__
