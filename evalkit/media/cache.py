@@ -71,7 +71,9 @@ class DecodedCache:
         with np.load(path) as stored:
             meta = json.loads(str(stored["meta"]))
             array = stored["array"]
-        provenance = {**meta["provenance"], "source": ref.label, "cache": "hit"}  # same bytes may have other names
+        # Provenance says what was decoded and how, never whether it came from this cache: it feeds the response
+        # cache key and samples.jsonl, which must not change between a first and a resumed run.
+        provenance = {**meta["provenance"], "source": ref.label}  # same bytes may have other names
         if meta["type"] == "audio":
             return AudioData(waveform=array, sample_rate=meta["sample_rate"], provenance=provenance)
         if meta["type"] == "image":

@@ -85,7 +85,7 @@ def test_second_pass_decodes_nothing(tmp_path, monkeypatch):
     assert len(calls) == 3  # all three came from the cache
     for (_, (a,)), (_, (b,)) in zip(first, second, strict=True):
         np.testing.assert_array_equal(a.waveform, b.waveform)
-        assert b.provenance["cache"] == "hit" and b.provenance["sha256"] == a.provenance["sha256"]
+        assert b.provenance == a.provenance  # a cache hit is indistinguishable from a decode
     list(pool.prepare([("s0", [MediaRef("audio", path=str(paths[0]))], MediaConfig(sample_rate=8000))]))
     assert len(calls) == 4  # another sample rate is another entry
 
@@ -99,7 +99,6 @@ def test_cache_entries_not_rewritten_by_worker_processes(tmp_path):
         assert len(entries) == 4
         second = list(pool.prepare(items_for(paths)))
     assert {p: p.stat().st_mtime_ns for p in (cache / "decoded").rglob("*.npz")} == entries
-    assert all(result[0].provenance["cache"] == "hit" for _, result in second)
 
 
 def test_store_is_atomic(tmp_path, monkeypatch):
