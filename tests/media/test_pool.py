@@ -99,6 +99,7 @@ def test_cache_entries_not_rewritten_by_worker_processes(tmp_path):
         assert len(entries) == 4
         second = list(pool.prepare(items_for(paths)))
     assert {p: p.stat().st_mtime_ns for p in (cache / "decoded").rglob("*.npz")} == entries
+    assert all(result[0].provenance["cache"] == "hit" for _, result in second)
 
 
 def test_store_is_atomic(tmp_path, monkeypatch):

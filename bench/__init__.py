@@ -1,0 +1,1 @@
+"""evalkit's performance benchmarks: `python -m bench` (see bench/__main__.py)."""
