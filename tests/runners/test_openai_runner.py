@@ -208,3 +208,21 @@ def test_vllm_serve_answers_text_audio_and_image(served_runner, renderer):
     import vllm
 
     assert served_runner.info().details["vllm_server_version"] == vllm.__version__
+
+
+def test_video_is_sent_as_an_mp4_of_the_sampled_frames():
+    import av
+
+    from evalkit.runners.openai import mp4_data_url
+    from evalkit.types import VideoData
+
+    frames = np.zeros((4, 64, 64, 3), np.uint8)
+    frames[:, :, :32] = 200
+    frames[1] = 50
+    url = mp4_data_url(VideoData(frames, 2.0, {"source": "bars"}))
+    assert url.startswith("data:video/mp4;base64,")
+    with av.open(io.BytesIO(base64.b64decode(url.split(",", 1)[1]))) as container:
+        assert container.streams.video[0].average_rate == 2
+        decoded = [frame.to_ndarray(format="rgb24") for frame in container.decode(video=0)]
+    assert len(decoded) == 4
+    assert all(np.abs(a.astype(int) - b).mean() < 2 for a, b in zip(decoded, frames))  # near-lossless
