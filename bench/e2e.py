@@ -6,13 +6,14 @@ process on the same task, model and runner settings, from Hydra composition to s
 decoding media ahead in its worker pool. Both include building the engine. The task is LibriSpeech-schema ASR
 over a generated parquet of N speech-like FLAC clips (3-8 s), so the run has enough samples to mean something.
 
-`--model large` builds a larger random-weight Qwen3-Omni (same processor as the tiny one) for GPU runs.
+`--model large` builds a ~3 B random-weight Qwen3-Omni (same processor as the tiny one) for GPU runs.
 """
 
 from __future__ import annotations
 
 import io
 import shutil
+import subprocess
 import time
 from pathlib import Path
 from typing import Any
@@ -32,19 +33,21 @@ OTHER_SMOKE_TASKS = (
     "mmmu_val_smoke",
     "videomme_smoke",
 )
-# text/vision/audio sizes of the "large" random model: ~0.5 B parameters, 16 experts top-2
+# text/vision/audio sizes of the "large" random model, for the GPU run: about 3 B parameters (32 experts, top-8,
+# Qwen3-Omni-30B-A3B's expert width and head layout), large enough that the GPU, not Python, sets the pace.
 LARGE = {
     "text": {
-        "hidden_size": 1024,
-        "intermediate_size": 2816,
-        "num_hidden_layers": 12,
-        "num_attention_heads": 16,
+        "hidden_size": 2048,
+        "intermediate_size": 6144,
+        "num_hidden_layers": 16,
+        "num_attention_heads": 32,
         "num_key_value_heads": 4,
-        "num_experts": 16,
-        "moe_intermediate_size": 512,
+        "num_experts": 32,
+        "num_experts_per_tok": 8,
+        "moe_intermediate_size": 768,
     },
-    "vision": {"hidden_size": 512, "intermediate_size": 2048, "depth": 8, "num_heads": 8},
-    "audio": {"d_model": 512, "encoder_layers": 8, "encoder_attention_heads": 8, "encoder_ffn_dim": 2048},
+    "vision": {"hidden_size": 1024, "intermediate_size": 4096, "depth": 12, "num_heads": 16},
+    "audio": {"d_model": 1024, "encoder_layers": 12, "encoder_attention_heads": 16, "encoder_ffn_dim": 4096},
 }
 
 
@@ -63,6 +66,7 @@ def run(work_dir: Path, n_samples: int, device: str, model: str) -> dict[str, An
         return {"benchmark": "e2e_overhead", "skipped": f"the pipeline is not there yet ({error})"}
 
     model_dir = _model(work_dir, model)
+    utilisation: dict[str, float] = {}  # mean GPU utilisation (%) per timed run, on CUDA
 
     def overrides_for(n: int) -> list[str]:
         extra = ["model.name=large_random", f"model.dtype={'bfloat16' if device.startswith('cuda') else 'float32'}"]
@@ -92,10 +96,11 @@ def run(work_dir: Path, n_samples: int, device: str, model: str) -> dict[str, An
             for s in load_task(task).samples
         ]
         start = time.perf_counter()
-        runner = build_runner(cfg.model, cfg.runner, model_path)
-        for first in range(0, len(prepared), cfg.runner.batch_size):
-            runner.generate(prepared[first : first + cfg.runner.batch_size])
-        _synchronize(device)
+        with GpuUtilisation(device, f"bare_{n}", utilisation):
+            runner = build_runner(cfg.model, cfg.runner, model_path)
+            for first in range(0, len(prepared), cfg.runner.batch_size):
+                runner.generate(prepared[first : first + cfg.runner.batch_size])
+            _synchronize(device)
         seconds = time.perf_counter() - start
         info = runner.info()
         runner.close()
@@ -106,7 +111,8 @@ def run(work_dir: Path, n_samples: int, device: str, model: str) -> dict[str, An
         shutil.rmtree(out, ignore_errors=True)
         shutil.rmtree(cache, ignore_errors=True)  # a cold decoded-media cache: evalkit decodes everything
         start = time.perf_counter()
-        status = evalkit_main(["run", *overrides_for(n), f"output_dir={out}", f"cache_dir={cache}"])
+        with GpuUtilisation(device, f"evalkit_{n}", utilisation):
+            status = evalkit_main(["run", *overrides_for(n), f"output_dir={out}", f"cache_dir={cache}"])
         if status != 0:
             raise RuntimeError(f"evalkit run exited with status {status}")
         return time.perf_counter() - start
@@ -137,6 +143,7 @@ def run(work_dir: Path, n_samples: int, device: str, model: str) -> dict[str, An
         "marginal_ratio": marginal["evalkit_run"] / marginal["bare_engine"],
         "fixed_seconds": fixed,
         "target_ratio": 0.95,
+        "gpu_utilisation_percent": utilisation,
         "note": "bare gets media already decoded and prompts rendered; evalkit composes the config, loads and "
         "decodes the data, journals, scores (bootstrap) and writes the report. marginal = per extra "
         f"sample between the {n_samples}- and {big}-sample runs, i.e. with fixed startup costs removed",
@@ -201,7 +208,8 @@ def _build_large(folder: Path) -> None:
     thinker.vision_config.out_hidden_size = thinker.text_config.hidden_size  # both towers feed the text model
     thinker.audio_config.output_dim = thinker.text_config.hidden_size
     torch.manual_seed(0)
-    model = Qwen3OmniMoeForConditionalGeneration(config).to(torch.bfloat16).eval()
+    with torch.device("cuda" if torch.cuda.is_available() else "cpu"):  # random init of 3 B weights: GPU is minutes faster
+        model = Qwen3OmniMoeForConditionalGeneration(config).to(torch.bfloat16).eval()
     model.generation_config = GenerationConfig(
         eos_token_id=config.im_end_token_id, pad_token_id=thinker.text_config.pad_token_id
     )
@@ -210,6 +218,27 @@ def _build_large(folder: Path) -> None:
     model.save_pretrained(partial)
     processor.save_pretrained(partial)
     partial.rename(folder)
+
+
+class GpuUtilisation:
+    """Mean GPU utilisation over a block, sampled by nvidia-smi every 100 ms (CUDA only)."""
+
+    def __init__(self, device: str, name: str, into: dict[str, float]):
+        self.active, self.name, self.into = device.startswith("cuda") and shutil.which("nvidia-smi"), name, into
+
+    def __enter__(self) -> "GpuUtilisation":
+        if self.active:
+            self.process = subprocess.Popen(
+                ["nvidia-smi", "--query-gpu=utilization.gpu", "--format=csv,noheader,nounits", "-lms", "100"],
+                stdout=subprocess.PIPE, text=True,
+            )
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.active:
+            self.process.terminate()
+            samples = [float(line) for line in self.process.communicate()[0].split() if line.strip()]
+            self.into[self.name] = sum(samples) / len(samples) if samples else float("nan")
 
 
 def _synchronize(device: str) -> None:
