@@ -24,11 +24,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def main(args: argparse.Namespace) -> int:
     from evalkit.config import ConfigError
     from evalkit.hydra_config import load_run_config
+    from evalkit.pipeline import RunAborted, run_evaluation
 
     try:
         config = load_run_config(list(args.overrides))
-        from evalkit.pipeline import RunAborted, run_evaluation
-
         summary = run_evaluation(config)
     except ConfigError as exc:
         print(f"evalkit run: configuration error: {exc}", file=sys.stderr)
