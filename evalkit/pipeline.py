@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -166,10 +167,18 @@ class _Generation:
         self.renderer = PromptRenderer(model_path)
         self.cache = ResponseCache(Path(cfg.cache_dir) / "responses.sqlite") if cfg.use_response_cache else None
         self.pool = MediaPool(cfg.media_workers, Path(cfg.cache_dir) / "media")
+        self.scope = hashlib.sha256(json.dumps([identity, self._engine_name()], sort_keys=True).encode()).hexdigest()
         self.runner: Runner | None = None
+        self._loading: Future[Runner] | None = None
         self.engine_info: dict[str, Any] | None = None
 
     def run(self, pending: Sequence[_Pending]) -> None:
+        if pending and not (self.cache and self.cache.has_scope(self.scope)):
+            # Nothing cached for this model and engine, so the engine will be needed: load it while the media
+            # workers start and decode. With earlier answers cached it is loaded only on the first miss.
+            loader = ThreadPoolExecutor(max_workers=1, thread_name_prefix="engine-load")
+            self._loading = loader.submit(build_runner, self.cfg.model, self.cfg.runner, self.model_path)
+            loader.shutdown(wait=False)
         by_key = {(p.task.name, p.index): p for p in pending}
         items = ((key, media_parts(p.request.sample.messages), p.task.media) for key, p in by_key.items())
         batch: list[tuple[_Pending, PreparedRequest]] = []
@@ -203,13 +212,18 @@ class _Generation:
     def _engine_name(self) -> str:
         return f"{self.cfg.runner.name}:{self.cfg.runner.dtype or self.cfg.model.dtype}"
 
+    def _engine(self) -> Runner:
+        if self.runner is None:
+            self.runner = self._loading.result() if self._loading else build_runner(
+                self.cfg.model, self.cfg.runner, self.model_path
+            )
+        return self.runner
+
     def _generate(self, batch: list[tuple[_Pending, PreparedRequest]], progress: tqdm) -> None:
-        if self.runner is None:  # built on the first cache miss: a fully cached re-run never loads the model
-            self.runner = build_runner(self.cfg.model, self.cfg.runner, self.model_path)
-        responses = generate_isolating(self.runner, [p for _, p in batch])
+        responses = generate_isolating(self._engine(), [p for _, p in batch])
         self.n_generated += len(responses)
         if self.cache:
-            self.cache.put_many([(p.cache_key, r) for (_, p), r in zip(batch, responses)])
+            self.cache.put_many(self.scope, [(p.cache_key, r) for (_, p), r in zip(batch, responses)])
         self._record([self._record_for(item, p, r) for (item, p), r in zip(batch, responses)], progress)
 
     def _record(self, records: list[SampleRecord], progress: tqdm) -> None:
@@ -250,6 +264,8 @@ class _Generation:
         self.pool.close()
         if self.cache:
             self.cache.close()
+        if self.runner is None and self._loading is not None and self._loading.exception() is None:
+            self.runner = self._loading.result()  # loaded but not needed (e.g. every sample failed in media)
         if self.runner is not None:
             self.engine_info = asdict(self.runner.info())
             self.runner.close()

@@ -45,7 +45,11 @@ class ResponseCache:
         self.path = path
         self._db = sqlite3.connect(path, timeout=60, isolation_level=None)
         self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("CREATE TABLE IF NOT EXISTS responses (key TEXT PRIMARY KEY, response TEXT NOT NULL)")
+        # `scope` names the model and engine that answered, so a run can ask whether it may find answers here
+        self._db.execute(
+            "CREATE TABLE IF NOT EXISTS responses (key TEXT PRIMARY KEY, scope TEXT NOT NULL, response TEXT NOT NULL)"
+        )
+        self._db.execute("CREATE INDEX IF NOT EXISTS responses_scope ON responses (scope)")
 
     def get(self, key: str) -> Response | None:
         row = self._db.execute("SELECT response FROM responses WHERE key = ?", (key,)).fetchone()
@@ -56,11 +60,15 @@ class ResponseCache:
             fields["token_ids"] = tuple(fields["token_ids"])
         return Response(**fields)
 
-    def put_many(self, items: list[tuple[str, Response]]) -> None:
-        rows = [(key, json.dumps(asdict(r), ensure_ascii=False)) for key, r in items if not r.failed]
+    def has_scope(self, scope: str) -> bool:
+        return self._db.execute("SELECT 1 FROM responses WHERE scope = ? LIMIT 1", (scope,)).fetchone() is not None
+
+    def put_many(self, scope: str, items: list[tuple[str, Response]]) -> None:
+        rows = [(key, scope, json.dumps(asdict(r), ensure_ascii=False)) for key, r in items if not r.failed]
         if rows:
-            with self._db:
-                self._db.executemany("INSERT OR REPLACE INTO responses (key, response) VALUES (?, ?)", rows)
+            self._db.execute("BEGIN")
+            self._db.executemany("INSERT OR REPLACE INTO responses (key, scope, response) VALUES (?, ?, ?)", rows)
+            self._db.execute("COMMIT")
 
     def close(self) -> None:
         self._db.close()

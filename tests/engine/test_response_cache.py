@@ -34,8 +34,10 @@ def test_round_trip_and_failures_are_not_cached(tmp_path: Path) -> None:
     cache = ResponseCache(tmp_path / "r.sqlite")
     ok = Response(text="hello", prompt_tokens=3, output_tokens=2, latency_s=0.1, finish_reason="stop",
                   token_ids=(1, 2))
-    cache.put_many([("k1", ok), ("k2", Response(text=None, error="OOM"))])
+    assert not cache.has_scope("model-a")
+    cache.put_many("model-a", [("k1", ok), ("k2", Response(text=None, error="OOM"))])
     cache.close()
     reopened = ResponseCache(tmp_path / "r.sqlite")
     assert reopened.get("k1") == ok
     assert reopened.get("k2") is None
+    assert reopened.has_scope("model-a") and not reopened.has_scope("model-b")
