@@ -28,6 +28,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--device", default="cpu", help="engine device for the e2e benchmark (cpu, cuda, cuda:N)")
     parser.add_argument("--model", choices=("tiny", "large"), default="tiny", help="random Qwen3-Omni size for e2e")
     parser.add_argument("--e2e-samples", type=int, default=32, help="e2e runs this many samples, then twice as many")
+    parser.add_argument("--e2e-repeats", type=int, default=3, help="interleaved repeats per e2e size (medians)")
     parser.add_argument("--scoring-items", type=int, default=100_000)
     parser.add_argument("--repeats", type=int, default=5, help="timed repeats per media contender")
     parser.add_argument("--work-dir", type=Path, default=REPO / ".cache" / "bench", help="generated inputs")
@@ -44,7 +45,7 @@ def main(argv: list[str] | None = None) -> int:
     if "e2e" in args.only:
         from bench import e2e
 
-        results.append(e2e.run(args.work_dir, args.e2e_samples, args.device, args.model))
+        results.append(e2e.run(args.work_dir, args.e2e_samples, args.device, args.model, args.e2e_repeats))
     if "scoring" in args.only:
         from bench import scoring
 
