@@ -86,14 +86,15 @@ def test_seeded_sampling_is_reproducible_and_differs_from_greedy(vllm_runner, re
 
 def test_bad_requests_fail_alone_with_clear_errors(vllm_runner, renderer):
     good = prepare(renderer, "good", (TextPart("Hi."),), ())
-    two_audio = prepare(renderer, "two", (AUDIO, AUDIO, TextPart("Compare.")), (sine(1.0, 300), sine(1.0, 600)))
+    clips = tuple(sine(0.5, hz) for hz in (300, 400, 500, 600))
+    four_audio = prepare(renderer, "four", (AUDIO,) * 4 + (TextPart("Compare."),), clips)
     wrong_rate = AudioData(np.zeros(8000, np.float32), 8000, {"source": "silence"})
     eight_khz = prepare(renderer, "8k", (AUDIO, TextPart("Listen.")), (wrong_rate,))
     frames = np.zeros((4, 64, 64, 3), np.uint8)
     video = prepare(renderer, "video", (VIDEO, TextPart("Watch.")), (VideoData(frames, 2.0, {"source": "black"}),))
-    responses = vllm_runner.generate([good, two_audio, eight_khz, video])
+    responses = vllm_runner.generate([good, four_audio, eight_khz, video])
     assert responses[0].error is None and responses[0].token_ids
-    assert "2 audio item(s), runner.limit_mm_per_prompt allows 1" in responses[1].error
+    assert "4 audio item(s), runner.limit_mm_per_prompt allows 3" in responses[1].error
     assert "audio at 8000 Hz, the model takes 16000 Hz" in responses[2].error
     assert "1 video item(s), runner.limit_mm_per_prompt allows 0" in responses[3].error
 
@@ -109,7 +110,7 @@ def test_info_names_the_engine_and_its_settings(vllm_runner):
     assert (info.runner, info.dtype, info.device) == ("vllm", "float32", "cpu")
     assert info.details["vllm"] == vllm.__version__
     assert info.details["max_model_len"] == 2048 and info.details["enforce_eager"] is True
-    assert info.details["limit_mm_per_prompt"] == {"audio": 1, "image": 1, "video": 0}
+    assert info.details["limit_mm_per_prompt"] == {"audio": 3, "image": 3, "video": 0}
     assert info.details["kv_cache_memory_bytes"] == 1 << 30
     assert info.details["cpu_bridge"] is True
     assert len(info.model_hash) == 64
