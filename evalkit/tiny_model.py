@@ -95,18 +95,19 @@ def _tokenizer():
 
 
 def _video_processor():
-    """The torchvision-backed Qwen2-VL video processor, or None where torchvision does not import."""
+    """The torchvision-backed Qwen2-VL video processor; where torchvision does not import (vLLM's CPU build), the
+    bridge's stand-in, which carries the same sizes and refuses videos (transformers will not build a Qwen3-Omni
+    processor without a video processor)."""
     try:
         from transformers import Qwen2VLVideoProcessor
 
         # The per-frame pixel bounds Qwen3OmniMoeProcessor passes on every call anyway (its videos_kwargs defaults).
         size = {"shortest_edge": 128 * 32 * 32, "longest_edge": 768 * 32 * 32}
         return Qwen2VLVideoProcessor(patch_size=16, merge_size=2, temporal_patch_size=2, size=size)
-    except (
-        ImportError,
-        RuntimeError,
-    ):  # transformers raises ImportError naming torchvision; a broken build, RuntimeError
-        return None
+    except (ImportError, RuntimeError):  # ImportError naming torchvision; RuntimeError from a broken build
+        from evalkit.runners.vllm_cpu_bridge.video_stand_in import UnavailableVideoProcessor
+
+        return UnavailableVideoProcessor(patch_size=16, merge_size=2, temporal_patch_size=2)
 
 
 def build_processor():
@@ -154,6 +155,7 @@ def build_config(tokenizer):
         },
         "pad_token_id": ids["<|endoftext|>"],
         "eos_token_id": ids["<|im_end|>"],
+        "tie_word_embeddings": False,  # vLLM reads it from the text config; the LM head is drawn separately
     }
     vision = {
         "depth": 2,

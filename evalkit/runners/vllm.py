@@ -147,6 +147,8 @@ class VLLMRunner:
     def __init__(self, model: ModelConfig, runner: RunnerConfig, model_path: str):
         self.model_config, self.runner_config, self.model_path = model, runner, model_path
         self.on_cpu = _prepare_process()
+        if self.on_cpu:
+            _check_cpu_settings(runner)
         self.sample_rate = _feature_sample_rate(model_path, model.revision)
         args = engine_args(model, runner, model_path, self.on_cpu)
         if runner.data_parallel_size > 1:
@@ -301,6 +303,21 @@ def _replica_main(pipe: Any, args: dict[str, Any], gpus: str | None) -> None:
         except Exception as exc:  # noqa: BLE001 - the parent raises it for the batch
             pipe.send(f"{type(exc).__name__}: {exc}")
     engine.close()
+
+
+def _check_cpu_settings(runner: RunnerConfig) -> None:
+    """runner=vllm is the model card's GPU recipe; on vLLM's CPU build it cannot start (video needs torchvision,
+    compilation takes many minutes). Say so at once rather than deep inside vLLM's start-up."""
+    from evalkit.config import ConfigError
+    from evalkit.runners import vllm_cpu_bridge
+
+    video = runner.limit_mm_per_prompt.get("video", 0) > 0 and vllm_cpu_bridge.needed()
+    if video or not runner.enforce_eager:
+        raise ConfigError(
+            "this is vLLM's CPU build, and the runner settings are the GPU recipe "
+            f"(limit_mm_per_prompt.video={runner.limit_mm_per_prompt.get('video', 0)}, "
+            f"enforce_eager={runner.enforce_eager}); use runner=vllm_cpu, the same runner with the CPU settings"
+        )
 
 
 def replica_devices(count: int, tp: int, on_cpu: bool) -> list[str | None]:

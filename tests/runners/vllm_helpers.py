@@ -63,29 +63,7 @@ def build_checkpoint(out_dir: Path) -> Path:
     from evalkit.runners import vllm_cpu_bridge
 
     vllm_cpu_bridge.install()
-    with pytest.MonkeyPatch.context() as patch:
-        if tiny_model._video_processor() is None:
-            # transformers will not build a Qwen3-Omni processor without a video processor, and its own needs
-            # torchvision: use the bridge's stand-in (it carries the same sizes).
-            from evalkit.runners.vllm_cpu_bridge.video_stand_in import UnavailableVideoProcessor
-
-            stand_in = UnavailableVideoProcessor(patch_size=16, merge_size=2, temporal_patch_size=2)
-            patch.setattr(tiny_model, "_video_processor", lambda: stand_in)
-        folder = tiny_model.build_tiny_model(out_dir, seed=0)
-    _set_text_tie_word_embeddings(folder)
-    return folder
-
-
-def _set_text_tie_word_embeddings(folder: Path) -> None:
-    # vLLM's Qwen3-Omni thinker reads thinker_config.text_config.tie_word_embeddings, which transformers leaves
-    # out unless it is given; the tiny builder does not give it yet (asked of its owner), so add the value the
-    # model has (untied: the LM head is drawn separately).
-    config_file = folder / "config.json"
-    config = json.loads(config_file.read_text())
-    text = config["thinker_config"]["text_config"]
-    if "tie_word_embeddings" not in text:
-        text["tie_word_embeddings"] = False
-        config_file.write_text(json.dumps(config, indent=2) + "\n")
+    return tiny_model.build_tiny_model(out_dir, seed=0)
 
 
 def sine(seconds: float, hz: float) -> AudioData:
