@@ -62,6 +62,9 @@ class TaskComparison:
     mcnemar: McNemarResult | None  # right/wrong tasks only
     right_to_wrong: tuple[str, ...]  # sample ids right in A, wrong in B
     wrong_to_right: tuple[str, ...]
+    # sample ids whose output text differs: between two runs of one config (e.g. runner.batch_size=1 against
+    # the default) this is the engine's nondeterminism, the floor under any score difference
+    output_changed: tuple[str, ...]
     notes: tuple[str, ...]
 
     @property
@@ -155,8 +158,13 @@ def _compare_task(run_a: RunFolder, run_b: RunFolder, task: str, threshold: floa
         mcnemar=mcnemar_exact(correct_a, correct_b) if right_wrong else None,
         right_to_wrong=tuple(i for i, a, b in zip(ids, correct_a, correct_b) if right_wrong and a and not b),
         wrong_to_right=tuple(i for i, a, b in zip(ids, correct_a, correct_b) if right_wrong and b and not a),
+        output_changed=tuple(a.sample_id for a, b in zip(records_a, records_b) if _output(a) != _output(b)),
         notes=tuple(_notes(score_a, score_b, difference)),
     )
+
+
+def _output(record: SampleRecord) -> str | None:
+    return (record.response or {}).get("text")
 
 
 def _scorer(score: TaskScore):

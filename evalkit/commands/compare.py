@@ -68,7 +68,7 @@ def _verdict(task: TaskComparison) -> str:
 def render_comparison(comparison: Comparison) -> str:
     confidence = comparison.tasks[0].difference.interval.confidence if comparison.tasks else 0.95
     headers = ["Task", "Metric", "n", "A", "B", "Δ (B−A)", f"{confidence:.0%} CI of Δ", "McNemar p",
-               "right→wrong", "wrong→right", "threshold", "verdict"]  # fmt: skip
+               "right→wrong", "wrong→right", "outputs changed", "threshold", "verdict"]  # fmt: skip
     rows = [
         [
             t.task,
@@ -81,6 +81,7 @@ def render_comparison(comparison: Comparison) -> str:
             "—" if t.mcnemar is None else f"{t.mcnemar.p_value:.4g}",
             "—" if t.mcnemar is None else str(len(t.right_to_wrong)),
             "—" if t.mcnemar is None else str(len(t.wrong_to_right)),
+            f"{len(t.output_changed)}/{t.n}",
             number(t.threshold),
             _verdict(t),
         ]

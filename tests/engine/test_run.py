@@ -102,3 +102,15 @@ def test_config_and_dataset_errors_fail_before_the_model_is_built(tmp_path: Path
     assert not model_dir.exists()
     with pytest.raises(ConfigError, match="tasks.mmmu_val_smoke|mmmu_val_smoke.*not_a_key|not_a_key"):
         load_run_config(["+tasks.mmmu_val_smoke.not_a_key=1"])
+
+
+def test_batch_size_one_probe_changes_no_output(smoke: dict[str, Path], tmp_path: Path, capsys) -> None:
+    """The determinism probe: the same config at runner.batch_size=1, compared with `evalkit compare`."""
+    single = tmp_path / "batch1"
+    overrides = smoke_overrides(smoke["model"], single, tmp_path / "cache", "runner.batch_size=1")
+    assert cli(["run", *overrides]) == 0
+    capsys.readouterr()
+    assert cli(["compare", str(smoke["out"]), str(single), "--json"]) == 0
+    tasks = json.loads(capsys.readouterr().out)["tasks"]
+    assert {name: t["output_changed"] for name, t in tasks.items()} == {name: [] for name in tasks}
+    assert all(t["difference"]["delta"] == 0 for t in tasks.values())

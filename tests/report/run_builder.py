@@ -69,8 +69,10 @@ def flip(records: list[SampleRecord], indices: Sequence[int]) -> list[SampleReco
     out = list(records)
     for i in indices:
         correct = 1.0 - out[i].stats["correct"]
-        out[i] = replace(out[i], stats={"correct": correct, "total": 1.0}, answer="A" if correct else "B",
-                         extracted="A" if correct else "B")  # fmt: skip
+        letter = "A" if correct else "B"
+        response = {**(out[i].response or {}), "text": letter}
+        out[i] = replace(out[i], stats={"correct": correct, "total": 1.0}, answer=letter, extracted=letter,
+                         response=response)  # fmt: skip
     return out
 
 

@@ -37,6 +37,7 @@ def test_flipped_answers_are_reported_exactly_and_fail_the_gate(tmp_path, correc
     task = json.loads(capsys.readouterr().out)["tasks"]["mmmu_val"]
     assert task["right_to_wrong"] == [f"mmmu_val-{i:04d}" for i in right]
     assert task["wrong_to_right"] == [f"mmmu_val-{i:04d}" for i in wrong]
+    assert task["output_changed"] == [f"mmmu_val-{i:04d}" for i in sorted(right + wrong)]
     assert task["difference"]["delta"] == pytest.approx(-23 / 200 * 100)
     # McNemar exact: 25 vs 2 discordant, p = 2 * sum_{k<=2} C(27,k) / 2^27 = 2 * 379 / 2^27
     assert task["mcnemar"]["p_value"] == pytest.approx(2 * 379 / 2**27)

@@ -7,6 +7,8 @@ The fixtures are session-scoped, so one `LLM` and one server serve every test mo
 
 from __future__ import annotations
 
+import dataclasses
+
 import json
 import socket
 import subprocess
@@ -17,10 +19,9 @@ from pathlib import Path
 import httpx
 import numpy as np
 import pytest
-from omegaconf import OmegaConf
 from PIL import Image
 
-from evalkit.config import CONFIG_DIR, ModelConfig, RunnerConfig
+from evalkit.config import ModelConfig, RunnerConfig
 from evalkit.types import (
     AudioData,
     Decoding,
@@ -47,10 +48,10 @@ def require_vllm() -> None:
 
 
 def cpu_runner_config(**overrides) -> RunnerConfig:
-    node = OmegaConf.merge(
-        OmegaConf.structured(RunnerConfig), OmegaConf.load(CONFIG_DIR / "runner" / "vllm_cpu.yaml"), overrides
-    )
-    return OmegaConf.to_object(node)
+    """runner=vllm_cpu as Hydra composes it, with field overrides."""
+    from evalkit.hydra_config import load_run_config
+
+    return dataclasses.replace(load_run_config(["runner=vllm_cpu"]).runner, **overrides)
 
 
 def model_config(path: Path) -> ModelConfig:
