@@ -41,7 +41,11 @@ test-main: system $(VENV)/.installed
 test-vllm: system $(VLLM_VENV)/.installed
 	$(VLLM_VENV)/bin/python -m pytest -q tests/runners/test_vllm_runner.py tests/runners/test_openai_runner.py tests/runners/test_parity.py
 
+# qwen-omni-utils is the reference for media preprocessing; it reads video through torchcodec (installed without
+# its dependencies: the PyPI build otherwise pulls a torch of its own)
 bench: system $(VENV)/.installed
+	@$(PIP) qwen-omni-utils==0.0.9 2>&1 | grep -v "is ignored" || true
+	@$(PIP) --no-deps torchcodec==0.17.0 2>&1 | grep -v "is ignored" || true
 	$(VENV)/bin/python -m bench
 
 clean:

@@ -18,6 +18,8 @@ from bench.table import markdown_table
 
 REPO = Path(__file__).resolve().parent.parent
 BENCHMARKS = ("media", "e2e", "scoring")
+DEFAULT_OUT = REPO / "results" / "bench"
+README_START, README_END = "<!-- bench:start -->", "<!-- bench:end -->"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -32,7 +34,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scoring-items", type=int, default=100_000)
     parser.add_argument("--repeats", type=int, default=5, help="timed repeats per media contender")
     parser.add_argument("--work-dir", type=Path, default=REPO / ".cache" / "bench", help="generated inputs")
-    parser.add_argument("--out", type=Path, default=REPO / "results" / "bench")
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
     args = parser.parse_args(argv)
     args.work_dir.mkdir(parents=True, exist_ok=True)
     args.out.mkdir(parents=True, exist_ok=True)
@@ -60,9 +62,20 @@ def main(argv: list[str] | None = None) -> int:
         result["machine"] = machine
         (args.out / f"{result['benchmark']}.json").write_text(json.dumps(result, indent=2) + "\n")
         print(json.dumps(result), flush=True)
-    (args.out / "README_table.md").write_text(markdown_table(results, machine))
-    print(markdown_table(results, machine))
+    table = markdown_table(results, machine)
+    (args.out / "README_table.md").write_text(table)
+    if args.out == DEFAULT_OUT and set(args.only) == set(BENCHMARKS):
+        _update_readme(table)
+    print(table)
     return 0
+
+
+def _update_readme(table: str) -> None:
+    """Put a full default run's table between the README's bench markers."""
+    readme = REPO / "README.md"
+    text = readme.read_text(encoding="utf-8")
+    start, end = text.index(README_START) + len(README_START), text.index(README_END)
+    readme.write_text(text[:start] + "\n" + table.strip() + "\n" + text[end:], encoding="utf-8")
 
 
 if __name__ == "__main__":
