@@ -114,3 +114,31 @@ def test_batch_size_one_probe_changes_no_output(smoke: dict[str, Path], tmp_path
     tasks = json.loads(capsys.readouterr().out)["tasks"]
     assert {name: t["output_changed"] for name, t in tasks.items()} == {name: [] for name in tasks}
     assert all(t["difference"]["delta"] == 0 for t in tasks.values())
+
+
+def test_score_command_reads_a_run_with_its_own_scorer_config(smoke: dict[str, Path], capsys) -> None:
+    scores = json.loads((smoke["out"] / "scores.json").read_text())["tasks"]
+    for task in ("librispeech_test_clean_smoke", "mmmu_val_smoke"):
+        assert cli(["score", "--task", task, "--predictions", str(smoke["out"] / "samples.jsonl"), "--json"]) == 0
+        result = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+        assert (result["value"], result["n"]) == (scores[task]["value"], scores[task]["n"])
+
+
+def test_rescore_applies_a_scorer_change_without_the_model(smoke: dict[str, Path], tmp_path: Path, monkeypatch,
+                                                          capsys) -> None:
+    import shutil
+
+    import evalkit.pipeline
+
+    run = tmp_path / "run"
+    shutil.copytree(smoke["out"], run)
+    monkeypatch.setattr(evalkit.pipeline, "build_runner", None)  # any model call would fail
+    task = "librispeech_test_clean_smoke"
+    assert cli(["rescore", str(run), f"tasks.{task}.scorer.options.normalizer=none"]) == 0
+    capsys.readouterr()
+    records = [r for r in read_lines(run / "samples.jsonl") if r["task"] == task]
+    # without normalization the upper-case references no longer match their normalized form
+    assert all(r["score_detail"]["reference"] == r["reference"] for r in records)
+    rescored = json.loads((run / "scores.json").read_text())["tasks"][task]
+    assert rescored["scorer"]["options"]["normalizer"] == "none"
+    assert json.loads((run / "manifest.json").read_text())["rescored"][0]["overrides"]
