@@ -31,7 +31,7 @@ from evalkit.response_cache import ResponseCache, cache_key
 from evalkit.results import SampleRecord, TaskScore, scores_document
 from evalkit.runners import build_runner
 from evalkit.runners.base import Runner
-from evalkit.scorecard import score_records
+from evalkit.scorecard import score_run
 from evalkit.scoring.registry import build_scorer
 from evalkit.store import RunStore
 from evalkit.task import check_task, load_task
@@ -113,15 +113,9 @@ def run_evaluation(cfg: RunConfig) -> RunSummary:
         generation.close()
 
     records = store.load_records()
-    scores: dict[str, TaskScore] = {}
-    final_records: list[SampleRecord] = []
-    for name, task in cfg.tasks.items():
-        task_records = [records[(name, s.sample_id)] for s in loaded[name].samples]
-        scores[name], scored = score_records(
-            task, task_records, reasoning=cfg.model.reasoning, stats=cfg.stats,
-            failed_counts_as_wrong=cfg.failures.failed_counts_as_wrong,
-        )
-        final_records.extend(scored)
+    scores, final_records = score_run(
+        cfg, {name: [records[(name, s.sample_id)] for s in loaded[name].samples] for name in cfg.tasks}
+    )
     store.finalize(final_records)
     store.write_scores(scores_document(scores, {"model": cfg.model.name, "suite": cfg.suite}))
     n_failed = sum(r.failed for r in final_records)

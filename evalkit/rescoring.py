@@ -9,8 +9,8 @@ from pathlib import Path
 from omegaconf import OmegaConf
 
 from evalkit.config import ConfigError, RunConfig, validate
-from evalkit.results import SampleRecord, TaskScore, scores_document
-from evalkit.scorecard import score_inputs, score_records, with_answers
+from evalkit.results import TaskScore, scores_document
+from evalkit.scorecard import score_inputs, score_run, with_answers
 from evalkit.scoring.base import Scorer, ScoreInput
 from evalkit.scoring.registry import build_scorer
 from evalkit.store import RunStore
@@ -32,17 +32,11 @@ def rescore_run(run_dir: Path, overrides: list[str]) -> dict[str, TaskScore]:
         raise FileNotFoundError(f"{run_dir} has no manifest.json or samples.jsonl; is it a run folder of evalkit?")
     cfg = run_config_from_manifest(manifest, overrides)
     records = store.load_records()
-    scores: dict[str, TaskScore] = {}
-    final: list[SampleRecord] = []
-    for name, task in cfg.tasks.items():
-        task_records = [r for r in records.values() if r.task == name]
-        if not task_records:
-            raise ValueError(f"{store.samples_path} has no records of task {name!r}; the run did not finish it")
-        scores[name], scored = score_records(
-            task, task_records, reasoning=cfg.model.reasoning, stats=cfg.stats,
-            failed_counts_as_wrong=cfg.failures.failed_counts_as_wrong,
-        )
-        final.extend(scored)
+    by_task = {name: [r for r in records.values() if r.task == name] for name in cfg.tasks}
+    missing = [name for name, task_records in by_task.items() if not task_records]
+    if missing:
+        raise ValueError(f"{store.samples_path} has no records of task(s) {', '.join(missing)}; the run did not finish")
+    scores, final = score_run(cfg, by_task)
     store.finalize(final)
     store.write_scores(scores_document(scores, {"model": cfg.model.name, "suite": cfg.suite}))
     manifest["config"] = cfg.to_dict()

@@ -5,9 +5,9 @@ on a samples.jsonl, so a finished run can always be re-scored without the model.
 from __future__ import annotations
 
 from dataclasses import asdict, replace
-from typing import Sequence
+from typing import Mapping, Sequence
 
-from evalkit.config import StatsConfig, TaskConfig
+from evalkit.config import RunConfig, StatsConfig, TaskConfig
 from evalkit.results import SampleRecord, TaskScore
 from evalkit.scoring.base import ScoreInput, aggregate_with_categories
 from evalkit.scoring.reasoning import split_reasoning
@@ -50,6 +50,21 @@ def score_records(
         extra={"failed_counts_as_wrong": failed_counts_as_wrong, "n_scored": len(counted), **aggregate.secondary},
     )
     return score, scored
+
+
+def score_run(
+    cfg: RunConfig, records_by_task: Mapping[str, Sequence[SampleRecord]]
+) -> tuple[dict[str, TaskScore], list[SampleRecord]]:
+    """Every task of a run, in suite order: its score, and all records with their score fields filled in."""
+    scores: dict[str, TaskScore] = {}
+    final: list[SampleRecord] = []
+    for name, task in cfg.tasks.items():
+        scores[name], scored = score_records(
+            task, records_by_task[name], reasoning=cfg.model.reasoning, stats=cfg.stats,
+            failed_counts_as_wrong=cfg.failures.failed_counts_as_wrong,
+        )
+        final.extend(scored)
+    return scores, final
 
 
 def with_answers(records: Sequence[SampleRecord], reasoning: bool) -> list[SampleRecord]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Protocol, Sequence
 
-from evalkit.types import PreparedRequest, Response
+from evalkit.types import PreparedRequest, Response, VideoData
 
 
 @dataclass(frozen=True)
@@ -33,3 +33,14 @@ class Runner(Protocol):
         ...
 
     def close(self) -> None: ...
+
+
+def video_fps(prepared: PreparedRequest) -> float | None:
+    """The one sampling rate of a request's videos: engines take one fps per request."""
+    rates = {m.fps for m in prepared.media if isinstance(m, VideoData)}
+    if len(rates) > 1:
+        raise ValueError(
+            f"sample {prepared.sample.sample_id}: its videos were sampled at different rates {sorted(rates)}; "
+            "engines take one fps per request, so sample all videos of a sample at the same fps"
+        )
+    return rates.pop() if rates else None

@@ -20,7 +20,7 @@ import torch
 
 from evalkit.config import ModelConfig, RunnerConfig
 from evalkit.provenance import model_identity
-from evalkit.runners.base import EngineInfo
+from evalkit.runners.base import EngineInfo, video_fps
 from evalkit.types import (
     AudioData,
     Decoding,
@@ -80,16 +80,6 @@ def trim_at_eos(generated: list[int], eos_token_ids: set[int]) -> tuple[list[int
     return generated, "length"
 
 
-def _video_fps(prepared: PreparedRequest) -> float | None:
-    rates = {m.fps for m in prepared.media if isinstance(m, VideoData)}
-    if len(rates) > 1:
-        raise ValueError(
-            f"sample {prepared.sample.sample_id}: its videos were sampled at different rates {sorted(rates)}; "
-            "the processor takes one fps per call, so sample all videos of a sample at the same fps"
-        )
-    return rates.pop() if rates else None
-
-
 class TransformersRunner:
     name = "transformers"
 
@@ -136,7 +126,7 @@ class TransformersRunner:
         groups: dict[tuple, list[int]] = defaultdict(list)
         for i, prepared in enumerate(batch):
             try:
-                fps = _video_fps(prepared)
+                fps = video_fps(prepared)
                 self._check_request(prepared)
             except ValueError as exc:
                 responses[i] = Response(text=None, error=str(exc))

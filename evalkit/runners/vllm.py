@@ -24,7 +24,7 @@ from typing import Any, Sequence
 
 from evalkit.config import ModelConfig, RunnerConfig
 from evalkit.provenance import model_identity
-from evalkit.runners.base import EngineInfo
+from evalkit.runners.base import EngineInfo, video_fps
 from evalkit.types import AudioData, Decoding, ImageData, PreparedRequest, Response, VideoData
 
 CPU_KV_CACHE_BYTES = 1 << 30  # ample for max_model_len 2048 x max_num_seqs 8 of the tiny model; CPU runs are tests
@@ -69,16 +69,6 @@ def engine_input(prepared: PreparedRequest) -> dict[str, Any]:
     if data:
         entry["multi_modal_data"] = {k: v[0] if len(v) == 1 else v for k, v in data.items()}
     return entry
-
-
-def video_fps(prepared: PreparedRequest) -> float | None:
-    rates = {m.fps for m in prepared.media if isinstance(m, VideoData)}
-    if len(rates) > 1:
-        raise ValueError(
-            f"sample {prepared.sample.sample_id}: its videos were sampled at different rates {sorted(rates)}; "
-            "the processor takes one fps per request, so sample all videos of a sample at the same fps"
-        )
-    return rates.pop() if rates else None
 
 
 def check_request(prepared: PreparedRequest, limits: dict[str, int], sample_rate: int) -> None:
