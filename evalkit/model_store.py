@@ -35,14 +35,18 @@ def resolve_model_path(model: ModelConfig, cache_dir: Path) -> str:
 
 
 def _ensure_tiny(folder: Path) -> None:
-    """Build once; a lock keeps two runs starting together from building into the same folder."""
+    """Build once per builder version; a lock keeps two runs starting together from building into one folder."""
     folder.parent.mkdir(parents=True, exist_ok=True)
     with open(folder.parent / f".{folder.name}.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        if not (folder / "config.json").exists():
-            from evalkit.tiny_model import build_tiny_model
+        from evalkit.tiny_model import MARKER_FILE, build_tiny_model, is_current
 
-            partial = folder.with_name(folder.name + ".partial")
-            shutil.rmtree(partial, ignore_errors=True)
-            build_tiny_model(partial)
-            partial.rename(folder)  # a build killed midway leaves only the .partial folder
+        if is_current(folder):
+            return
+        if folder.exists() and any(folder.iterdir()) and not (folder / MARKER_FILE).exists():
+            raise ConfigError(f"{folder} is not a tiny evalkit model; model.build_tiny=true would overwrite it")
+        shutil.rmtree(folder, ignore_errors=True)  # empty, or a tiny model of an older builder version
+        partial = folder.with_name(folder.name + ".partial")
+        shutil.rmtree(partial, ignore_errors=True)
+        build_tiny_model(partial)
+        partial.rename(folder)  # a build killed midway leaves only the .partial folder

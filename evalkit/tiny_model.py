@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-BUILDER_VERSION = 1
+BUILDER_VERSION = 2  # bump on any change to the checkpoint: cached tiny models of other versions are rebuilt
 MARKER_FILE = "evalkit_tiny.json"
 EMBEDDING_STD = 0.5
 # Wider than the usual 0.02 so attention and media embeddings move the output: with 0.02 every prompt yields
@@ -230,3 +230,11 @@ def build_tiny_model(out_dir: Path, seed: int = 0) -> Path:
     marker = {"builder": "evalkit.tiny_model", "builder_version": BUILDER_VERSION, "seed": seed}
     (out_dir / MARKER_FILE).write_text(json.dumps(marker, indent=2) + "\n")
     return out_dir
+
+
+def is_current(folder: Path) -> bool:
+    """Whether `folder` holds a tiny model built by this version of the builder."""
+    marker = folder / MARKER_FILE
+    if not (folder / "config.json").exists() or not marker.exists():
+        return False
+    return json.loads(marker.read_text()).get("builder_version") == BUILDER_VERSION
