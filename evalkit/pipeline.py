@@ -236,8 +236,9 @@ class _Generation:
     def _record_for(self, item: _Pending, prepared: PreparedRequest, response: Response,
                     cache_hit: bool = False) -> SampleRecord:
         error, stage = response.error, "runner" if response.error else None
-        if error is None and not (response.text or "").strip():
-            error, stage = "the model returned an empty output", "output"
+        if error is None:
+            error = output_problem(response.text)
+            stage = "output" if error else None
         return SampleRecord(
             task=item.task.name, sample_id=item.request.sample.sample_id, index=item.index, prompt=prepared.prompt,
             media=[dict(m.provenance) for m in prepared.media], reference=item.request.sample.reference,
@@ -263,6 +264,16 @@ class _Generation:
         if self.runner is not None:
             self.engine_info = asdict(self.runner.info())
             self.runner.close()
+
+
+def output_problem(text: str | None) -> str | None:
+    """Why an engine's answer cannot be scored, if it cannot: nothing in it, or bytes that are not UTF-8 (decoders
+    turn those into U+FFFD, so its presence is the mark of a broken byte sequence)."""
+    if not (text or "").strip():
+        return "the model returned an empty output"
+    if "\ufffd" in text:
+        return "the model output is not valid UTF-8 (it decodes to U+FFFD replacement characters)"
+    return None
 
 
 def generate_isolating(runner: Runner, batch: Sequence[PreparedRequest]) -> list[Response]:

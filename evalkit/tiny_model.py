@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-BUILDER_VERSION = 2  # bump on any change to the checkpoint: cached tiny models of other versions are rebuilt
+BUILDER_VERSION = 3  # bump on any change to the checkpoint: cached tiny models of other versions are rebuilt
 MARKER_FILE = "evalkit_tiny.json"
 EMBEDDING_STD = 0.5
 # Wider than the usual 0.02 so attention and media embeddings move the output: with 0.02 every prompt yields
@@ -221,6 +221,10 @@ def build_tiny_model(out_dir: Path, seed: int = 0) -> Path:
     with torch.no_grad():
         for weight in (model.thinker.model.embed_tokens.weight, model.thinker.lm_head.weight):
             weight.copy_(torch.randn(weight.shape, generator=generator) * EMBEDDING_STD)
+        # A zero LM-head row gives logit 0, below the best of ~95 Gaussian logits of the printable tokens with
+        # overwhelming probability: greedy output is printable ASCII, so valid UTF-8 and never empty, as a real
+        # model's is (evalkit records invalid UTF-8 or empty output as a failed sample).
+        model.thinker.lm_head.weight[_unprintable_token_ids(processor.tokenizer)] = 0.0
     model.generation_config = GenerationConfig(
         eos_token_id=config.im_end_token_id, pad_token_id=config.thinker_config.text_config.pad_token_id
     )
@@ -230,6 +234,15 @@ def build_tiny_model(out_dir: Path, seed: int = 0) -> Path:
     marker = {"builder": "evalkit.tiny_model", "builder_version": BUILDER_VERSION, "seed": seed}
     (out_dir / MARKER_FILE).write_text(json.dumps(marker, indent=2) + "\n")
     return out_dir
+
+
+def _unprintable_token_ids(tokenizer) -> list[int]:
+    """Special tokens and byte tokens that do not decode to printable ASCII on their own."""
+
+    def printable(text: str) -> bool:
+        return bool(text) and all(c == "\n" or " " <= c <= "~" for c in text)
+
+    return [i for i in range(len(tokenizer)) if not printable(tokenizer.decode([i], skip_special_tokens=True))]
 
 
 def is_current(folder: Path) -> bool:

@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
@@ -143,3 +144,24 @@ def test_kill_9_mid_run_then_resume_loses_and_repeats_nothing(tmp_path: Path, ti
                                                    "runner.batch_size=1", "use_response_cache=false")))
     assert stable_records(samples) == stable_records(uninterrupted / "samples.jsonl")
     assert (run_dir / "scores.json").read_text() == (uninterrupted / "scores.json").read_text()
+
+
+class GarblingRunner(FlakyRunner):
+    """The real runner, with chosen samples' outputs replaced by an empty or a broken-UTF-8 text."""
+
+    def generate(self, batch):
+        responses = self.inner.generate(batch)
+        garbled = {"9001-1-0000": "   ", "9001-1-0001": "caf\ufffd"}
+        return [replace(r, text=garbled.get(p.sample.sample_id, r.text)) for p, r in zip(batch, responses)]
+
+
+def test_empty_and_non_utf8_outputs_are_failures(tmp_path, tiny_model_dir, monkeypatch) -> None:
+    monkeypatch.setattr(pipeline, "build_runner", lambda *a: GarblingRunner(build_runner(*a), set()))
+    overrides = smoke_overrides(tiny_model_dir, tmp_path / "run", tmp_path / "cache", "failures.max_failures=5")
+    summary = run_evaluation(load_run_config(overrides))
+    failed = {r["sample_id"]: r for r in read_lines(tmp_path / "run" / "samples.jsonl") if r["error"]}
+    assert summary.n_failed == 2 and {r["error_stage"] for r in failed.values()} == {"output"}
+    assert failed["9001-1-0000"]["error"] == "the model returned an empty output"
+    assert "not valid UTF-8" in failed["9001-1-0001"]["error"]
+    scores = json.loads((tmp_path / "run" / "scores.json").read_text())["tasks"]
+    assert scores["librispeech_test_clean_smoke"]["n_failed"] == 2
