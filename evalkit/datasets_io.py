@@ -80,16 +80,32 @@ def _is_saved_dataset(folder: Path) -> bool:
     return (folder / "dataset_info.json").exists() or (folder / "dataset_dict.json").exists()
 
 
-def _data_files(entry: Path) -> tuple[str, list[str]]:
-    """(datasets builder name, files) for a data file or a folder of data files of one format."""
+_SPLIT_WORDS = ("train", "validation", "valid", "val", "dev", "test")
+
+
+def _data_files(entry: Path, split: str) -> tuple[str, list[str]]:
+    """(datasets builder name, files) for a data file, or for the files of `split` in a folder of one format.
+
+    A hub snapshot keeps its splits side by side (`validation-00000-of-00001.parquet`, `test/...`): only the
+    files named for `split`, by file name prefix or folder, are read. A folder whose files name no split at all
+    is taken whole."""
     if entry.is_file():
         if entry.suffix not in DATA_FILE_FORMATS:
             raise DatasetError(f"{entry}: unsupported file type; use .parquet, .jsonl or .json")
         return DATA_FILE_FORMATS[entry.suffix], [str(entry)]
     for ext, builder in DATA_FILE_FORMATS.items():
-        files = sorted(str(p) for p in entry.rglob(f"*{ext}"))
-        if files:
-            return builder, files
+        files = sorted(entry.rglob(f"*{ext}"))
+        if not files:
+            continue
+        of_split = [f for f in files if f.name.startswith(split) or split in f.relative_to(entry).parts[:-1]]
+        if of_split:
+            return builder, [str(f) for f in of_split]
+        if any(f.name.startswith(_SPLIT_WORDS) for f in files):
+            raise DatasetError(
+                f"{entry} holds files of other splits ({', '.join(f.name for f in files[:4])}) but none of split "
+                f"{split!r}; fix dataset.split or add that split's files"
+            )
+        return builder, [str(f) for f in files]
     raise DatasetError(
         f"{entry} holds no save_to_disk dataset and no .parquet/.jsonl/.json files; check dataset.local_path"
     )
@@ -99,7 +115,7 @@ def _local_columns(entry: Path, split: str) -> tuple[list[str], Path]:
     """Column names of a local copy without loading its rows, and the file (or folder) they were read from."""
     if entry.is_dir() and _is_saved_dataset(entry):
         return _select_split(datasets.load_from_disk(str(entry)), split, entry).column_names, entry
-    builder, files = _data_files(entry)
+    builder, files = _data_files(entry, split)
     first = Path(files[0])
     if builder == "parquet":
         return pq.read_schema(first).names, first
@@ -148,7 +164,7 @@ def check(config: DatasetConfig, columns: Sequence[str] = ()) -> None:
 def _load_local(entry: Path, split: str) -> datasets.Dataset:
     if entry.is_dir() and _is_saved_dataset(entry):
         return _select_split(datasets.load_from_disk(str(entry)), split, entry)
-    builder, files = _data_files(entry)
+    builder, files = _data_files(entry, split)
     return datasets.load_dataset(builder, data_files=files, split="train")
 
 

@@ -114,3 +114,17 @@ def test_hub_loads_one_subset_at_a_time(monkeypatch):
     config.subsets = ["Nope"]
     with pytest.raises(DatasetError, match=r"could not load MMMU/MMMU subset 'Nope' split 'validation'.*Available"):
         datasets_io.load(config)
+
+
+def test_a_hub_snapshot_folder_reads_only_the_configured_split(tmp_path):
+    import pandas as pd
+
+    art = tmp_path / "mmmu" / "Art"
+    art.mkdir(parents=True)
+    for split in ("dev", "validation", "test"):
+        pd.DataFrame({"id": [f"{split}_Art_1"]}).to_parquet(art / f"{split}-00000-of-00001.parquet")
+    config = DatasetConfig(hub_id="MMMU/MMMU", subsets=["Art"], split="validation", local_path=str(tmp_path / "mmmu"))
+    assert datasets_io.load(config, ["id"]).parts[0].rows["id"] == ["validation_Art_1"]
+    config.split = "train"
+    with pytest.raises(DatasetError, match="none of split 'train'"):
+        datasets_io.check(config, ["id"])
