@@ -24,7 +24,7 @@ import soxr
 from PIL import Image
 
 from evalkit.config import MediaConfig
-from evalkit.media.source import source_sha256
+from evalkit.media.source import check_exists, source_sha256
 from evalkit.types import AudioData, ImageData, MediaData, MediaRef, VideoData
 
 CACHE_FORMAT = 1  # bump when evalkit's decoded output changes for the same settings
@@ -47,6 +47,7 @@ class DecodedCache:
         """Source sha256, remembered on disk per (absolute path, size, mtime) for files."""
         if ref.path is None:
             return source_sha256(ref)
+        check_exists(ref)  # a missing file is the dataset's problem, said as such, not an OSError from stat
         stat = os.stat(ref.path)
         stamp = f"{os.path.abspath(ref.path)}|{stat.st_size}|{stat.st_mtime_ns}"
         memo = self.root / "hashes" / hashlib.sha1(stamp.encode()).hexdigest()

@@ -65,7 +65,8 @@ def test_broken_media_fail_alone_with_their_reasons(tmp_path: Path, tiny_model_d
     expected |= {("videomme_smoke", qid) for qid in broken["videomme_smoke"]}
     assert set(failed) == expected and summary.n_failed == len(expected)
     assert all(r["error_stage"] == "media" for r in failed.values())
-    assert "image_1.png" in failed[("mmmu_val_smoke", broken["mmmu_val_smoke"])]["error"]
+    missing_image = failed[("mmmu_val_smoke", broken["mmmu_val_smoke"])]["error"]
+    assert "image_1.png" in missing_image and "file not found" in missing_image
     assert all("smokeSquare.mp4" in failed[("videomme_smoke", q)]["error"] for q in broken["videomme_smoke"])
     scores = json.loads((tmp_path / "run" / "scores.json").read_text())["tasks"]
     assert scores["librispeech_test_clean_smoke"]["n_failed"] == 1
