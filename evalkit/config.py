@@ -7,6 +7,8 @@ are set in YAML, overridable, and written to every run's manifest with the rest 
 
 from __future__ import annotations
 
+import dataclasses
+import typing
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -151,8 +153,31 @@ def _typed(schema: type, node: Any, where: str) -> Any:
     try:
         merged = OmegaConf.merge(OmegaConf.structured(schema), node)
         return OmegaConf.to_object(merged)
-    except Exception as exc:  # OmegaConf's errors name the key; add which section it was in
-        raise ConfigError(f"invalid {where} config: {exc}") from exc
+    except Exception as exc:  # OmegaConf's errors name the key; add the section and its valid keys
+        raise ConfigError(f"invalid {where} config: {exc}\nvalid keys there: {', '.join(_field_names(schema))}") from exc
+
+
+def _field_names(schema: type) -> list[str]:
+    return [f.name for f in dataclasses.fields(schema)]
+
+
+def valid_keys_beside(dotted: str) -> list[str] | None:
+    """The keys a config section allows, for the section holding `dotted` (`runner.batchsize` -> the runner's
+    keys; `tasks.<name>.media.fsp` -> the media keys), or None when the path leads nowhere known."""
+    schema: Any = RunConfig
+    parts = dotted.split(".")[:-1]
+    index = 0
+    while index < len(parts):
+        kind = typing.get_type_hints(schema).get(parts[index])
+        if kind is None:
+            return None
+        if typing.get_origin(kind) is dict:  # a named entry (a task): skip its name
+            kind, index = typing.get_args(kind)[1], index + 1
+        kind = next((a for a in typing.get_args(kind) if a is not type(None)), kind)  # X | None -> X
+        if not dataclasses.is_dataclass(kind):
+            return None
+        schema, index = kind, index + 1
+    return _field_names(schema)
 
 
 def validate(cfg: DictConfig) -> RunConfig:
@@ -160,8 +185,9 @@ def validate(cfg: DictConfig) -> RunConfig:
     if not cfg.get("tasks"):
         raise ConfigError("the suite selects no tasks; pick one with suite=<name> (see `evalkit tasks`)")
     tasks = {name: _typed(TaskConfig, node, f"task '{name}'") for name, node in cfg.tasks.items()}
+    model, runner = _typed(ModelConfig, cfg.model, "model"), _typed(RunnerConfig, cfg.runner, "runner")
     top = {k: v for k, v in OmegaConf.to_container(cfg, resolve=True).items() if k not in ("model", "runner", "tasks")}
-    run = _typed(RunConfig, {**top, "model": cfg.model, "runner": cfg.runner, "tasks": {}}, "run")
+    run = _typed(RunConfig, {**top, "model": asdict(model), "runner": asdict(runner), "tasks": {}}, "run")
     run.tasks = tasks
     if run.runner.name not in ("transformers", "vllm", "openai"):
         raise ConfigError(f"runner.name={run.runner.name!r}; valid: transformers, vllm, openai")

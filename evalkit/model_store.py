@@ -12,7 +12,11 @@ from evalkit.config import ConfigError, ModelConfig
 TINY_FOLDER = "tiny-qwen3-omni"
 
 
-def resolve_model_path(model: ModelConfig, cache_dir: Path) -> str:
+# The files that render prompts (processor, tokenizer, chat template) without the weights.
+PROCESSOR_FILES = ["*.json", "*.jinja", "*.txt", "*.model", "*.tiktoken"]
+
+
+def resolve_model_path(model: ModelConfig, cache_dir: Path, weights: bool = True) -> str:
     if model.build_tiny:
         folder = Path(model.path) if model.path else cache_dir / TINY_FOLDER
         _ensure_tiny(folder)
@@ -26,7 +30,8 @@ def resolve_model_path(model: ModelConfig, cache_dir: Path) -> str:
     from huggingface_hub import snapshot_download
 
     try:
-        return snapshot_download(model.path, revision=model.revision)
+        return snapshot_download(model.path, revision=model.revision,
+                                 allow_patterns=None if weights else PROCESSOR_FILES)
     except Exception as exc:  # noqa: BLE001 - hub errors come in many types; the advice is the same
         raise ConfigError(
             f"could not get {model.path!r} (revision {model.revision}) from the hub: {exc}. On a machine without "

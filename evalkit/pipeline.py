@@ -64,12 +64,17 @@ def run_evaluation(cfg: RunConfig) -> RunSummary:
     started = datetime.now(timezone.utc)
     for task in cfg.tasks.values():
         check_task(task)
-        build_scorer(task.scorer.name, **task.scorer.options)
+        try:
+            build_scorer(task.scorer.name, **task.scorer.options)
+        except (KeyError, TypeError, ValueError) as exc:  # unknown scorer, unknown or invalid option
+            raise ConfigError(f"task {task.name!r}: scorer {task.scorer.name!r} with options "
+                              f"{dict(task.scorer.options)}: {exc}") from exc
     store = RunStore(Path(cfg.output_dir))
     fingerprint = config_fingerprint(cfg)
     _check_resumable(store, cfg, fingerprint)
 
-    model_path = resolve_model_path(cfg.model, Path(cfg.cache_dir))
+    # a server answers with its own weights: only the processor (chat template) is needed here
+    model_path = resolve_model_path(cfg.model, Path(cfg.cache_dir), weights=cfg.runner.name != "openai")
     identity = model_identity(model_path, cfg.model.revision)
     generation_config = (
         read_generation_config(model_path, cfg.model.revision) if cfg.model.decoding == "generation_config" else None
@@ -98,7 +103,8 @@ def run_evaluation(cfg: RunConfig) -> RunSummary:
 
     if not cfg.resume:
         store.reset()
-    answered = {k: r for k, r in store.load_records().items() if r.error_stage != "runner"}
+    # engine and media failures are tried again (the cause may be fixed); an output failure is the model's answer
+    answered = {k: r for k, r in store.load_records().items() if r.error_stage in (None, "output")}
     pending = [
         _Pending(task, index, Request(sample, decodings[name], task.media.use_audio_in_video))
         for name, task in cfg.tasks.items()
@@ -133,19 +139,34 @@ def run_evaluation(cfg: RunConfig) -> RunSummary:
                       n_failed)
 
 
+# What a task's answers depend on; its scorer and paper reference do not, so changing them re-scores on resume.
+_GENERATION_FIELDS = ("adapter", "dataset", "prompt", "media", "max_new_tokens", "limit", "options")
+
+
 def config_fingerprint(cfg: RunConfig) -> str:
-    """What must match for a folder's answers to be reused: model, engine, tasks (prompts, media, decoding)."""
-    relevant = {"model": asdict(cfg.model), "runner": [cfg.runner.name, cfg.runner.dtype],
-                "tasks": {k: asdict(v) for k, v in cfg.tasks.items()}}
+    """What must match for a folder's answers to be reused: model, engine, and each task's generation settings."""
+    relevant = {
+        "model": asdict(cfg.model),
+        "engine": engine_name(cfg),
+        "tasks": {k: {f: getattr(v, f) for f in _GENERATION_FIELDS} for k, v in cfg.tasks.items()},
+    }
     return hashlib.sha256(json.dumps(relevant, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def engine_name(cfg: RunConfig) -> str:
+    """The engine that answers: the runner and its precision, or for a server its address and served model."""
+    if cfg.runner.name == "openai":
+        return f"openai:{cfg.runner.base_url}:{cfg.runner.served_model or cfg.model.path}"
+    return f"{cfg.runner.name}:{cfg.runner.dtype or cfg.model.dtype}"
 
 
 def _check_resumable(store: RunStore, cfg: RunConfig, fingerprint: str) -> None:
     previous = store.read_manifest()
     if cfg.resume and previous and previous.get("config_fingerprint") != fingerprint:
         raise ConfigError(
-            f"{store.dir} holds a run with a different model, runner or task config; resuming would mix "
-            "answers. Choose another output_dir, or pass resume=false to start this folder over."
+            f"{store.dir} holds a run with a different model, engine, or task prompt/data/media settings; resuming "
+            "would mix answers. Choose another output_dir, or pass resume=false to start this folder over. (A "
+            "changed scorer needs neither: `evalkit rescore` applies it.)"
         )
 
 
@@ -158,10 +179,10 @@ class _Generation:
         self.max_failures = _failure_limit(cfg.failures.max_failures, n_total)
         self.n_failed = sum(r.failed for r in answered.values())
         self.n_generated = self.n_cache_hits = 0
-        self.renderer = PromptRenderer(model_path)
+        self.renderer = PromptRenderer(model_path, cfg.model.revision)
         self.cache = ResponseCache(Path(cfg.cache_dir) / "responses.sqlite") if cfg.use_response_cache else None
         self.pool = MediaPool(cfg.media_workers, Path(cfg.cache_dir) / "media")
-        self.scope = hashlib.sha256(json.dumps([identity, self._engine_name()], sort_keys=True).encode()).hexdigest()
+        self.scope = hashlib.sha256(json.dumps([identity, engine_name(self.cfg)], sort_keys=True).encode()).hexdigest()
         self.runner: Runner | None = None
         self._loading: Future[Runner] | None = None
         self.engine_info: dict[str, Any] | None = None
@@ -198,13 +219,10 @@ class _Generation:
     def _prepare(self, item: _Pending, media: tuple[MediaData, ...]) -> PreparedRequest:
         prompt = self.renderer.render(item.request.sample.messages)
         key = cache_key(
-            self.identity, self._engine_name(), prompt, [dict(m.provenance) for m in media],
+            self.identity, engine_name(self.cfg), prompt, [dict(m.provenance) for m in media],
             asdict(item.request.decoding), item.request.use_audio_in_video,
         )
         return PreparedRequest(item.request, prompt, media, key)
-
-    def _engine_name(self) -> str:
-        return f"{self.cfg.runner.name}:{self.cfg.runner.dtype or self.cfg.model.dtype}"
 
     def _engine(self) -> Runner:
         if self.runner is None:

@@ -29,7 +29,7 @@ def main(args: argparse.Namespace) -> int:
     try:
         config = load_run_config(list(args.overrides))
         summary = run_evaluation(config)
-    except ConfigError as exc:
+    except (ConfigError, FileNotFoundError) as exc:  # FileNotFoundError: a checkpoint without what the run needs
         print(f"evalkit run: configuration error: {exc}", file=sys.stderr)
         return 2
     except RunAborted as exc:

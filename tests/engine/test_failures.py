@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -20,7 +21,7 @@ from evalkit.hydra_config import load_run_config
 from evalkit.pipeline import RunAborted, run_evaluation
 from evalkit.runners import build_runner
 
-from .run_helpers import copy_fixtures, read_lines, smoke_overrides, stable_records
+from .run_helpers import SMOKE_FIXTURES, copy_fixtures, read_lines, smoke_overrides, stable_records
 
 
 def corrupt_fixtures(root: Path) -> dict[str, str]:
@@ -166,3 +167,15 @@ def test_empty_and_non_utf8_outputs_are_failures(tmp_path, tiny_model_dir, monke
     assert "not valid UTF-8" in failed["9001-1-0001"]["error"]
     scores = json.loads((tmp_path / "run" / "scores.json").read_text())["tasks"]
     assert scores["librispeech_test_clean_smoke"]["n_failed"] == 2
+
+
+def test_media_failures_are_retried_on_resume_once_fixed(tmp_path: Path, tiny_model_dir: Path) -> None:
+    broken = corrupt_fixtures(tmp_path)
+    overrides = smoke_overrides(tiny_model_dir, tmp_path / "run", tmp_path / "cache", "failures.max_failures=10",
+                                *fixture_overrides(tmp_path / "smoke"))
+    first = run_evaluation(load_run_config(overrides))
+    assert first.n_failed == 2 + len(broken["videomme_smoke"])
+    shutil.copy(SMOKE_FIXTURES / "videomme" / "videos" / "smokeSquare.mp4",
+                tmp_path / "smoke" / "videomme" / "videos" / "smokeSquare.mp4")  # the cause, fixed
+    second = run_evaluation(load_run_config(overrides))
+    assert second.n_failed == 2 and second.n_generated == len(broken["videomme_smoke"])

@@ -142,3 +142,30 @@ def test_rescore_applies_a_scorer_change_without_the_model(smoke: dict[str, Path
     rescored = json.loads((run / "scores.json").read_text())["tasks"][task]
     assert rescored["scorer"]["options"]["normalizer"] == "none"
     assert json.loads((run / "manifest.json").read_text())["rescored"][0]["overrides"]
+
+
+@pytest.mark.parametrize(
+    ("override", "listed"),
+    [("runner.batchsize=4", "batch_size"), ("+runner.batchsize=4", "batch_size"),
+     ("tasks.videomme_smoke.media.fsp=1", "fps"), ("+tasks.mmmu_val_smoke.bogus=1", "max_new_tokens")],
+)
+def test_a_wrong_key_lists_the_valid_ones(override: str, listed: str) -> None:
+    with pytest.raises(ConfigError, match=rf"valid keys there: .*\b{listed}\b"):
+        load_run_config([override])
+
+
+def test_a_bad_scorer_option_is_a_config_error_naming_the_task(tmp_path: Path, capsys) -> None:
+    code = cli(["run", f"output_dir={tmp_path}/o", "tasks.mmmu_val_smoke.scorer.options.mode=xx"])
+    assert code == 2 and "task 'mmmu_val_smoke': scorer 'mmmu'" in capsys.readouterr().err
+
+
+def test_a_scorer_change_resumes_and_rescores(smoke: dict[str, Path], tmp_path: Path) -> None:
+    import shutil
+
+    run = tmp_path / "run"
+    shutil.copytree(smoke["out"], run)
+    task = "librispeech_test_clean_smoke"
+    summary = run_evaluation(load_run_config(smoke_overrides(
+        smoke["model"], run, smoke["cache"], f"+tasks.{task}.scorer.options.normalizer=none")))
+    assert (summary.n_resumed, summary.n_generated) == (19, 0)
+    assert summary.scores[task].scorer["options"]["normalizer"] == "none"
