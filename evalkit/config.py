@@ -19,6 +19,9 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 CONFIG_DIR = REPO_ROOT / "configs"
 
 
+MODEL_VARIANTS = ("instruct", "thinking", "captioner", "tiny")
+
+
 class ConfigError(ValueError):
     """A configuration mistake, found before any model is loaded; the message says what to do."""
 
@@ -37,7 +40,7 @@ class ModelConfig:
     # A reasoning model needs room to think; the paper does not say how much. Overrides task budgets if set.
     reasoning_max_new_tokens: int | None = None
     dtype: str = "bfloat16"
-    talker: bool = False  # audio output is never generated for evaluation
+    talker: bool = False  # audio output is never generated for evaluation (true is refused)
     build_tiny: bool = False  # build a tiny random-weight Qwen3-Omni on first use (tests, smoke runs)
 
 
@@ -193,4 +196,8 @@ def validate(cfg: DictConfig) -> RunConfig:
         raise ConfigError(f"runner.name={run.runner.name!r}; valid: transformers, vllm, openai")
     if run.model.decoding not in ("greedy", "generation_config"):
         raise ConfigError(f"model.decoding={run.model.decoding!r}; valid: greedy, generation_config")
+    if run.model.variant not in MODEL_VARIANTS:
+        raise ConfigError(f"model.variant={run.model.variant!r}; valid: {', '.join(MODEL_VARIANTS)}")
+    if run.model.talker:
+        raise ConfigError("model.talker=true: evaluation scores text and never generates audio; set it to false")
     return run

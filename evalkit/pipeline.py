@@ -34,7 +34,7 @@ from evalkit.runners.base import Runner
 from evalkit.scorecard import score_run
 from evalkit.scoring.registry import build_scorer
 from evalkit.store import RunStore
-from evalkit.task import check_task, load_task
+from evalkit.task import LoadedTask, check_task, load_task
 from evalkit.types import MediaData, PreparedRequest, Request, Response, Sample, media_parts
 
 
@@ -81,6 +81,7 @@ def run_evaluation(cfg: RunConfig) -> RunSummary:
     )
     datasets.disable_progress_bars()  # our own progress bar counts samples; theirs would interleave
     loaded = {name: load_task(task) for name, task in cfg.tasks.items()}
+    _check_modalities(cfg, loaded)
     decodings = {
         name: resolve_decoding(cfg.model, task, cfg.runner.seed, generation_config) for name, task in cfg.tasks.items()
     }
@@ -141,6 +142,18 @@ def run_evaluation(cfg: RunConfig) -> RunSummary:
 
 # What a task's answers depend on; its scorer and paper reference do not, so changing them re-scores on resume.
 _GENERATION_FIELDS = ("adapter", "dataset", "prompt", "media", "max_new_tokens", "limit", "options")
+
+
+def _check_modalities(cfg: RunConfig, loaded: dict[str, LoadedTask]) -> None:
+    """Refuse, before the model loads, a task that gives the model an input kind it does not take."""
+    for name, task in loaded.items():
+        kinds = {part.type for s in task.samples for m in s.messages for part in m.parts}
+        unsupported = sorted(kinds - set(cfg.model.modalities))
+        if unsupported:
+            raise ConfigError(
+                f"task {name!r} gives {', '.join(unsupported)} input, which model {cfg.model.name!r} does not take "
+                f"(model.modalities={cfg.model.modalities}); choose another model or suite"
+            )
 
 
 def config_fingerprint(cfg: RunConfig) -> str:
@@ -298,7 +311,10 @@ def generate_isolating(runner: Runner, batch: Sequence[PreparedRequest]) -> list
     """One engine call for the batch; if it raises (out of memory, a bad input), split it in halves and retry,
     so one bad request fails alone and a batch too big for memory still gets through."""
     try:
-        return runner.generate(batch)
+        responses = runner.generate(batch)
+        if len(responses) != len(batch):  # a runner bug: never pair answers with the wrong samples
+            raise RuntimeError(f"runner {runner.name} returned {len(responses)} responses for {len(batch)} requests")
+        return responses
     except Exception as exc:  # noqa: BLE001 - any engine error is isolated to the requests that cause it
         if len(batch) == 1:
             return [Response(text=None, error=f"{type(exc).__name__}: {exc}")]

@@ -27,6 +27,8 @@ from evalkit.types import Sample
 
 PROMPT_FIELDS = ("source_language", "target_language")
 REFERENCE_FIELDS = ("transcription", "raw_transcription")
+ASR_REFERENCE_DEFAULT = "transcription"  # Fleurs' normalized text; which one Qwen scored is not public
+S2TT_TARGET_DEFAULT = "raw_transcription"  # a translation is scored against cased, punctuated text
 COLUMNS = ("id", "path", "audio", *REFERENCE_FIELDS)
 
 
@@ -41,7 +43,10 @@ def _option(config: TaskConfig, key: str, valid: tuple[str, ...] | None = None, 
 
 def check(config: TaskConfig) -> None:
     mode = _option(config, "mode", ("asr", "s2tt"), "asr")
-    _option(config, "reference_field" if mode == "asr" else "target_field", REFERENCE_FIELDS, "transcription")
+    if mode == "asr":
+        _option(config, "reference_field", REFERENCE_FIELDS, ASR_REFERENCE_DEFAULT)
+    else:
+        _option(config, "target_field", REFERENCE_FIELDS, S2TT_TARGET_DEFAULT)
     if mode == "s2tt":
         for key in ("source_subset", "target_subset"):
             if _option(config, key) not in config.dataset.subsets:
@@ -66,7 +71,7 @@ def _speech_sample(config: TaskConfig, row: dict[str, Any], text: str, reference
 
 
 def _asr(config: TaskConfig) -> LoadedTask:
-    field = _option(config, "reference_field", REFERENCE_FIELDS, "transcription")
+    field = _option(config, "reference_field", REFERENCE_FIELDS, ASR_REFERENCE_DEFAULT)
     loaded = _load(config)
     text = format_prompt(config, config.prompt, source_language=config.options.get("source_language", ""))
     samples = [_speech_sample(config, row, text, row[field]) for part in loaded.parts for row in part.rows]
@@ -74,7 +79,7 @@ def _asr(config: TaskConfig) -> LoadedTask:
 
 
 def _s2tt(config: TaskConfig) -> LoadedTask:
-    field = _option(config, "target_field", REFERENCE_FIELDS, "raw_transcription")
+    field = _option(config, "target_field", REFERENCE_FIELDS, S2TT_TARGET_DEFAULT)
     loaded = _load(config)
     rows = {part.subset: part.rows for part in loaded.parts}
     targets: dict[int, str] = {}

@@ -72,8 +72,8 @@ def test_options_that_do_not_apply(videomme_file: Path, capsys: pytest.CaptureFi
 def test_speech_tasks_go_to_the_speech_reader(monkeypatch: pytest.MonkeyPatch, videomme_file: Path) -> None:
     calls = []
     monkeypatch.setattr(score, "load_speech_predictions", lambda *a: calls.append(a) or (None, []))
-    score.load_task("fleurs_yue", videomme_file, None, None)
-    score.load_task("librispeech_test_other", videomme_file, None, "none")
+    score.load_predictions("fleurs_yue", videomme_file, None, None)
+    score.load_predictions("librispeech_test_other", videomme_file, None, "none")
     assert calls == [("fleurs_yue", videomme_file, "qwen"), ("librispeech_test_other", videomme_file, "none")]
 
 

@@ -43,13 +43,18 @@ def is_speech_task(task: str) -> bool:
     return task in SPEECH_TASKS or task.startswith("fleurs_")
 
 
-def load_task(
+def load_predictions(
     task: str, predictions: Path, references: Path | None, normalizer: str | None
 ) -> tuple[Scorer, list[ScoreInput]]:
     """The scorer and items for one task's prediction file; one branch per family of formats."""
     if predictions.name == "samples.jsonl" or (predictions / "samples.jsonl").is_file():
         from evalkit.rescoring import load_run_predictions
 
+        if references is not None or normalizer is not None:
+            raise ScoreUsageError(
+                "an evalkit run is scored with its own config: drop --references/--normalizer, or change the "
+                "scorer with `evalkit rescore RUN_DIR tasks.<task>.scorer.options.<option>=<value>`"
+            )
         return load_run_predictions(task, predictions)
     if task in CHOICE_FORMATS:
         if normalizer is not None:
@@ -91,7 +96,7 @@ def format_table(record: dict[str, Any]) -> str:
 
 def main(args: argparse.Namespace) -> int:
     try:
-        scorer, items = load_task(args.task, args.predictions, args.references, args.normalizer)
+        scorer, items = load_predictions(args.task, args.predictions, args.references, args.normalizer)
     except ScoreUsageError as error:
         print(f"evalkit score: error: {error}", file=sys.stderr)
         return EXIT_USAGE

@@ -18,7 +18,7 @@ class SplitOutput:
 
 def split_reasoning(text: str) -> SplitOutput:
     """Split at the last `</think>`. Qwen3 Thinking templates open the block in the prompt, so an output may
-    hold only the closing tag; with neither tag the model did not reason and the whole text is the answer."""
+    hold only the closing tag; without a closing tag the reasoning never ended and there is no answer."""
     if THINK_CLOSE in text:
         reasoning, _, answer = text.rpartition(THINK_CLOSE)
         return SplitOutput(answer=answer.strip(), reasoning=reasoning.replace(THINK_OPEN, "", 1).strip(), closed=True)

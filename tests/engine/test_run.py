@@ -128,11 +128,11 @@ def test_rescore_applies_a_scorer_change_without_the_model(smoke: dict[str, Path
                                                           capsys) -> None:
     import shutil
 
-    import evalkit.pipeline
+    import evalkit.runners
 
     run = tmp_path / "run"
     shutil.copytree(smoke["out"], run)
-    monkeypatch.setattr(evalkit.pipeline, "build_runner", None)  # any model call would fail
+    monkeypatch.setattr(evalkit.runners, "build_runner", None)  # building any engine would fail
     task = "librispeech_test_clean_smoke"
     assert cli(["rescore", str(run), f"tasks.{task}.scorer.options.normalizer=none"]) == 0
     capsys.readouterr()
@@ -169,3 +169,8 @@ def test_a_scorer_change_resumes_and_rescores(smoke: dict[str, Path], tmp_path: 
         smoke["model"], run, smoke["cache"], f"+tasks.{task}.scorer.options.normalizer=none")))
     assert (summary.n_resumed, summary.n_generated) == (19, 0)
     assert summary.scores[task].scorer["options"]["normalizer"] == "none"
+
+
+def test_a_task_with_inputs_the_model_does_not_take_is_refused(tmp_path: Path, capsys) -> None:
+    code = cli(["run", f"output_dir={tmp_path}/o", "model.modalities=[audio]", f"model.path={tmp_path}/m"])
+    assert code == 2 and "gives text input, which model 'tiny_random' does not take" in capsys.readouterr().err
