@@ -49,7 +49,10 @@ def render_markdown(report: RunReport) -> str:
     confidence = next((r.interval for r in report.rows if r.interval), None)
     ci_name = f"{confidence.confidence:.0%} CI" if confidence else "CI"
     baselines = baseline_models(report)
-    headers = ["Task", "Metric", "Ours", ci_name, "n", "failed", "Qwen3-Omni (paper)", "Δ", "Paper in CI", *baselines]
+    # fallback: answers the official parser had to guess (random/default choice); unclosed: reasoning that never
+    # reached an answer. Both are counted in the score and shown so a reader can judge it.
+    headers = ["Task", "Metric", "Ours", ci_name, "n", "failed", "fallback", "unclosed", "Qwen3-Omni (paper)", "Δ",
+               "Paper in CI", *baselines]  # fmt: skip
     body = [
         [
             row.task,
@@ -58,6 +61,8 @@ def render_markdown(report: RunReport) -> str:
             interval_text(row.interval),
             str(row.score.n),
             str(row.score.n_failed),
+            str(row.score.n_fallback),
+            str(row.score.n_reasoning_unclosed),
             number(row.qwen_value),
             signed(row.delta),
             verdict_text(row),
