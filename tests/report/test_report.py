@@ -151,3 +151,7 @@ def test_html_report_renders_in_headless_chromium(tmp_path):
     assert image.shape == (1600, 1280)
     # a blank or error page is (almost) one colour; a rendered report has text, tables and bars
     assert image.std() > 20 and (image < 100).mean() > 0.005
+    # the browser's own view of the page: the model's <script> is text in the document, not an element
+    dom = subprocess.run([*command[:-3], "--dump-dom", page.as_uri()], check=True, capture_output=True, text=True,
+                         timeout=120).stdout
+    assert "&lt;script&gt;alert('x')&lt;/script&gt;" in dom and "<script>alert" not in dom
