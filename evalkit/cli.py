@@ -20,7 +20,11 @@ COMMANDS = {
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="evalkit", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="evalkit",
+        description="Reproduce published omni-model benchmark scores with the official protocols; compare runs.",
+        epilog="`evalkit COMMAND --help` describes each command.",
+    )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name, module_name in COMMANDS.items():
         module = importlib.import_module(f"evalkit.commands.{module_name}")
