@@ -3,17 +3,18 @@ official smart_resize and total-pixel budget, decoded with PyAV.
 
 Two passes. The first only demuxes (no decoding): it counts the frames, learns their presentation timestamps
 and where the keyframes are. That gives the exact frame count the official sampler needs, and the cost of each
-way of reaching the chosen frames: decoding straight through (frame threading; fastest for dense sampling such
-as 2 fps of a 30 fps clip) or seeking to the keyframe before a frame (cheaper when frames are far apart
-relative to the keyframe interval, e.g. a long video hitting the frame cap). Per chosen frame the cheaper way
-is taken; both give identical frames.
+way of reaching the chosen frames: decoding on from the previous chosen frame or seeking to the keyframe before
+a frame (cheaper whenever a keyframe lies well past the previous chosen frame: the frames in between are then
+never decoded). Per chosen frame the cheaper way is taken; both give identical frames. The second pass decodes
+the resulting segments, each starting at a keyframe and so independent of the others, in parallel threads.
 """
 
 from __future__ import annotations
 
-from collections import deque
+import os
 from collections.abc import Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
+from queue import Empty, SimpleQueue
 from dataclasses import dataclass
 
 import av
@@ -25,9 +26,8 @@ from evalkit.media.qwen_rules import frame_indices, smart_nframes, smart_resize,
 from evalkit.media.source import media_error, open_source
 from evalkit.types import MediaRef, VideoData
 
-CONVERT_AHEAD = 8  # decoded frames allowed to wait for RGB conversion and resizing
-SEEK_COST_FRAMES = 8  # a seek (decoder flush and refill) costs about this many frame decodes
-DECODER = f"pyav {av.__version__} (thread_type AUTO), PIL bicubic resize"
+SEEK_COST_FRAMES = 2  # a seek costs about this many frame decodes (those fed past the segment's last frame)
+DECODER = f"pyav {av.__version__} (keyframe segments on parallel threads), PIL bicubic resize"
 
 
 @dataclass(frozen=True)
@@ -41,9 +41,11 @@ class StreamIndex:
 
 @dataclass(frozen=True)
 class Segment:
-    """Decode from `seek_pts` (a keyframe; None = from the start) up to and including display position `last`."""
+    """Decode from `seek_pts` (a keyframe; None = from the start) to display position `last`, keeping the wanted
+    frames from display position `first` on."""
 
     seek_pts: int | None
+    first: int
     last: int
 
 
@@ -61,8 +63,7 @@ def decode_video(ref: MediaRef, config: MediaConfig, sha256: str) -> VideoData:
         max_pixels = video_frame_max_pixels(nframes, factor, config.min_pixels, config.max_pixels)
         size = smart_resize(height, width, factor, config.min_pixels, max_pixels)
         segments = plan_segments(index, sorted(set(indices)))
-        with av.open(open_source(ref)) as container:
-            by_position = _decode_positions(ref, container, index, set(indices), segments, size)
+        by_position = _decode_positions(ref, index, set(indices), segments, size)
     except av.error.FFmpegError as error:
         raise media_error(ref, f"not decodable as video ({error})", "re-encode it or check it is complete") from error
     frames = np.stack([by_position[i] for i in indices])
@@ -118,34 +119,44 @@ def plan_segments(index: StreamIndex, targets: list[int]) -> list[Segment]:
         keyframe = int(index.keyframes[before]) if before >= 0 else 0
         seek_cost = target - keyframe + 1 + SEEK_COST_FRAMES
         if keyframe > position and seek_cost < target - position:
-            segments.append(Segment(seek_pts=int(index.pts[keyframe]), last=target))
+            segments.append(Segment(seek_pts=int(index.pts[keyframe]), first=target, last=target))
         elif segments:
-            segments[-1] = Segment(segments[-1].seek_pts, target)
+            segments[-1] = Segment(segments[-1].seek_pts, segments[-1].first, target)
         else:
-            segments.append(Segment(seek_pts=None, last=target))
+            segments.append(Segment(seek_pts=None, first=target, last=target))
         position = target
     return segments
 
 
 def _decode_positions(
-    ref: MediaRef,
-    container: av.container.InputContainer,
-    index: StreamIndex,
-    wanted: set[int],
-    segments: list[Segment],
-    size: tuple[int, int],
+    ref: MediaRef, index: StreamIndex, wanted: set[int], segments: list[Segment], size: tuple[int, int]
 ) -> dict[int, np.ndarray]:
-    """Decoded, converted and resized frames by display position. Conversion runs in a helper thread (PyAV and
-    PIL release the GIL) so the decoder's threads keep working meanwhile; at most CONVERT_AHEAD frames wait."""
+    """Decoded, converted and resized frames by display position. Segments start at keyframes, so they decode
+    independently: worker threads (PyAV and PIL release the GIL), each with its own container, take segments in
+    turn and convert their frames as they come. Spare cores go to each decoder's own threads."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    # one worker more than cores: while one holds the GIL (demuxing, bookkeeping), the cores still decode
+    workers = min(cores + 1, len(segments))
+    queue: SimpleQueue[Segment] = SimpleQueue()
+    # widest first, so no worker is left with a long segment at the end; the first segment may decode from the
+    # start of the file (seek_pts None), so it goes to a fresh container
+    for segment in segments[:1] + sorted(segments[1:], key=lambda s: s.first - s.last):
+        queue.put(segment)
+
+    def work() -> dict[int, np.ndarray]:
+        with av.open(open_source(ref)) as container:
+            stream = container.streams.video[0]
+            stream.thread_type = "AUTO"
+            stream.codec_context.thread_count = max(1, cores // workers)
+            return {
+                position: _to_rgb(frame, size)
+                for position, frame in _wanted_frames(container, stream, index, wanted, _drain(queue))
+            }
+
     found: dict[int, np.ndarray] = {}
-    waiting: deque[tuple[int, Future]] = deque()
-    with ThreadPoolExecutor(1) as converter:
-        for position, frame in _wanted_frames(container, index, wanted, segments):
-            waiting.append((position, converter.submit(_to_rgb, frame, size)))
-            if len(waiting) > CONVERT_AHEAD:
-                done_position, pixels = waiting.popleft()
-                found[done_position] = pixels.result()
-        found.update((position, pixels.result()) for position, pixels in waiting)
+    with ThreadPoolExecutor(workers) as pool:
+        for part in [pool.submit(work) for _ in range(workers)]:
+            found.update(part.result())
     missing = sorted(wanted - found.keys())
     if missing:
         raise media_error(
@@ -156,23 +167,32 @@ def _decode_positions(
     return found
 
 
+def _drain(queue: SimpleQueue[Segment]) -> Iterator[Segment]:
+    while True:
+        try:
+            yield queue.get_nowait()
+        except Empty:
+            return
+
+
 def _wanted_frames(
-    container: av.container.InputContainer, index: StreamIndex, wanted: set[int], segments: list[Segment]
+    container: av.container.InputContainer,
+    stream: av.VideoStream,
+    index: StreamIndex,
+    wanted: set[int],
+    segments: Iterator[Segment],
 ) -> Iterator[tuple[int, av.VideoFrame]]:
-    """The wanted frames in display order. Packets of unwanted frames are decoded with skip_frame NONREF: a frame
-    no other frame references is then not decoded at all, which changes no other frame."""
-    stream = container.streams.video[0]
-    stream.thread_type = "AUTO"
+    """The wanted frames of each segment in display order. Packets of unwanted frames are decoded with
+    skip_frame NONREF: a frame no other frame references is then not decoded at all, which changes no other
+    frame."""
     position_of = {int(p): i for i, p in enumerate(index.pts)}
-    seen: set[int] = set()
     for segment in segments:
         if segment.seek_pts is not None:
             container.seek(segment.seek_pts, stream=stream, backward=True, any_frame=False)
         last_pts = int(index.pts[segment.last])
         for frame in _decode_skipping(container, stream, position_of, wanted):
             position = position_of.get(frame.pts)
-            if position in wanted and position not in seen:
-                seen.add(position)
+            if position in wanted and segment.first <= position <= segment.last:
                 yield position, frame
             if frame.pts is not None and frame.pts >= last_pts:
                 break

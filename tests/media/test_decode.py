@@ -98,6 +98,16 @@ def test_seeking_and_decoding_through_give_the_same_frames(tmp_path, monkeypatch
     assert [colour_index(frame[20, 20]) for frame in seeking.frames] == [0, 33, 66, 99]
 
 
+def test_parallel_segments_give_the_frames_of_one_pass_with_b_frames(tmp_path, monkeypatch):
+    path = write_video(tmp_path / "dense.mp4", n_frames=300, fps=10, gop=10, bframes=3)
+    segmented = decode(MediaRef("video", path=str(path)), CONFIG)  # 60 frames, ~6 keyframes apart: many segments
+    monkeypatch.setattr(video, "SEEK_COST_FRAMES", 10**9)
+    one_pass = decode(MediaRef("video", path=str(path)), CONFIG)
+    assert segmented.provenance["seeks"] >= 10 and one_pass.provenance["seeks"] == 0
+    np.testing.assert_array_equal(segmented.frames, one_pass.frames)
+    assert [colour_index(frame[20, 20]) for frame in segmented.frames] == segmented.provenance["frame_indices"]
+
+
 def test_b_frames_skipped_when_unwanted_and_decoded_when_wanted(tmp_path):
     path = write_video(tmp_path / "bframes.mp4", n_frames=100, fps=10, bframes=3)  # non-reference B-frames
     with av.open(str(path)) as container:
