@@ -21,6 +21,8 @@ $(VENV)/.installed: pyproject.toml requirements/constraints.txt
 	@$(PIP) $(TORCH) 2>&1 | grep -v "is ignored" || true
 	@echo "==> $(VENV): evalkit and its pinned dependencies"
 	@$(PIP) -c requirements/constraints.txt -e ".[test]" $(TORCH) 2>&1 | grep -v "is ignored" || true
+	@# qwen-omni-utils reads video through torchcodec; without its dependencies, which would pull another torch
+	@$(PIP) --no-deps torchcodec==0.17.0 2>&1 | grep -v "is ignored" || true
 	@$(VENV)/bin/python -c "import evalkit, torch, torchvision, transformers" && touch $@
 
 $(VLLM_VENV)/.installed: pyproject.toml scripts/setup_vllm_env.sh
@@ -41,11 +43,7 @@ test-main: system $(VENV)/.installed
 test-vllm: system $(VLLM_VENV)/.installed
 	$(VLLM_VENV)/bin/python -m pytest -q tests/runners/test_vllm_runner.py tests/runners/test_openai_runner.py tests/runners/test_parity.py
 
-# qwen-omni-utils is the reference for media preprocessing; it reads video through torchcodec (installed without
-# its dependencies: the PyPI build otherwise pulls a torch of its own)
 bench: system $(VENV)/.installed
-	@$(PIP) qwen-omni-utils==0.0.9 2>&1 | grep -v "is ignored" || true
-	@$(PIP) --no-deps torchcodec==0.17.0 2>&1 | grep -v "is ignored" || true
 	$(VENV)/bin/python -m bench
 
 clean:
