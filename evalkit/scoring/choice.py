@@ -6,6 +6,7 @@ each follows one official script and says which in its docstring.
 
 from __future__ import annotations
 
+import random
 from dataclasses import dataclass, field
 from typing import Any, Mapping, Sequence
 
@@ -61,3 +62,28 @@ class AccuracyScorer:
 
     def aggregate(self, scores: Sequence[SampleScore]) -> float:
         return accuracy_percent(scores)
+
+
+def graded(item: ScoreInput, correct: bool, extracted: str | None = None, fallback: bool = False) -> SampleScore:
+    """A right/wrong outcome for one answered sample."""
+    return SampleScore(
+        sample_id=item.sample_id,
+        stats={"correct": float(correct), "total": 1.0},
+        extracted=extracted,
+        fallback=fallback,
+        categories=item.categories,
+    )
+
+
+class ItemAccuracyScorer(AccuracyScorer):
+    """Scores answered items one by one, in order, with one random generator per `score` call (official parsers
+    that draw a random fallback draw them in item order); an unanswered item is failed and wrong."""
+
+    seed: int | None = None
+
+    def score(self, items: Sequence[ScoreInput]) -> list[SampleScore]:
+        rng = random.Random(self.seed)
+        return [failed_score(item) if item.prediction is None else self.grade(item, rng) for item in items]
+
+    def grade(self, item: ScoreInput, rng: random.Random) -> SampleScore:
+        raise NotImplementedError

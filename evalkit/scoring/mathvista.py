@@ -6,12 +6,14 @@ e999481; first version ed0d56d gives identical results): normalize_extracted_ans
 
 from __future__ import annotations
 
+import random
+
 import re
 from dataclasses import dataclass
 from typing import Sequence
 
 from evalkit.scoring.base import SampleScore, ScoreInput
-from evalkit.scoring.choice import AccuracyScorer, failed_score
+from evalkit.scoring.choice import ItemAccuracyScorer, graded
 from evalkit.scoring.registry import register_scorer
 
 
@@ -77,7 +79,7 @@ def normalize_extraction(extraction: str, problem: MathVistaProblem, ignore_empt
 
 
 @register_scorer("mathvista")
-class MathVistaScorer(AccuracyScorer):
+class MathVistaScorer(ItemAccuracyScorer):
     """`ignore_empty_extractions` is the official script's flag of the same name (off by default there too)."""
 
     name = "mathvista"
@@ -85,18 +87,8 @@ class MathVistaScorer(AccuracyScorer):
     def __init__(self, ignore_empty_extractions: bool = False) -> None:
         self.ignore_empty_extractions = ignore_empty_extractions
 
-    def score(self, items: Sequence[ScoreInput]) -> list[SampleScore]:
-        return [self._score_one(item) for item in items]
-
-    def _score_one(self, item: ScoreInput) -> SampleScore:
-        if item.prediction is None:
-            return failed_score(item)
+    def grade(self, item: ScoreInput, rng: random.Random) -> SampleScore:
+        del rng  # MathVista's comparison draws nothing
         problem: MathVistaProblem = item.reference
         normalized = normalize_extraction(item.prediction, problem, self.ignore_empty_extractions)
-        return SampleScore(
-            sample_id=item.sample_id,
-            stats={"correct": float(normalized.value == problem.answer), "total": 1.0},
-            extracted=normalized.value,
-            fallback=normalized.fallback,
-            categories=item.categories,
-        )
+        return graded(item, normalized.value == problem.answer, normalized.value, normalized.fallback)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Literal, Sequence
 
 from evalkit.scoring.base import SampleScore, ScoreInput
-from evalkit.scoring.choice import AccuracyScorer, ChoiceQuestion, failed_score
+from evalkit.scoring.choice import ChoiceQuestion, ItemAccuracyScorer, graded
 from evalkit.scoring.registry import register_scorer
 
 DISCIPLINE_SUBJECTS: dict[str, tuple[str, ...]] = {
@@ -171,7 +171,7 @@ def is_choice_correct(answer: str | Sequence[str], letter: str) -> bool:
 
 
 @register_scorer("mmmu")
-class MMMUScorer(AccuracyScorer):
+class MMMUScorer(ItemAccuracyScorer):
     """MMMU val. mode "parse": raw responses through the official parsers (seeded random fallback, seed 42,
     one generator per `score` call, draws in item order). mode "eval_only": predictions are already parsed
     (a letter for multiple choice; open answers still go through the open parser, as main_eval_only.py does)."""
@@ -184,30 +184,12 @@ class MMMUScorer(AccuracyScorer):
         self.mode = mode
         self.seed = seed
 
-    def score(self, items: Sequence[ScoreInput]) -> list[SampleScore]:
-        rng = random.Random(self.seed)
-        return [self._score_one(item, rng) for item in items]
-
-    def _score_one(self, item: ScoreInput, rng: random.Random) -> SampleScore:
-        if item.prediction is None:
-            return failed_score(item)
+    def grade(self, item: ScoreInput, rng: random.Random) -> SampleScore:
         question = ChoiceQuestion.of(item.reference)
-        fallback = False
         if question.question_type != "multiple-choice":
             parsed = parse_open(item.prediction)
-            correct = is_open_correct(question.answer, parsed)
-            extracted = repr(list(parsed))
-        elif self.mode == "parse":
+            return graded(item, is_open_correct(question.answer, parsed), repr(list(parsed)))
+        if self.mode == "parse":
             choice = parse_multiple_choice(item.prediction, dict(question.options), rng)
-            extracted, fallback = choice.letter, choice.fallback
-            correct = is_choice_correct(question.answer, extracted)
-        else:
-            extracted = item.prediction
-            correct = is_choice_correct(question.answer, extracted)
-        return SampleScore(
-            sample_id=item.sample_id,
-            stats={"correct": float(correct), "total": 1.0},
-            extracted=extracted,
-            fallback=fallback,
-            categories=item.categories,
-        )
+            return graded(item, is_choice_correct(question.answer, choice.letter), choice.letter, choice.fallback)
+        return graded(item, is_choice_correct(question.answer, item.prediction), item.prediction)

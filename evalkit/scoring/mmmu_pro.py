@@ -11,7 +11,7 @@ import random
 from typing import Sequence
 
 from evalkit.scoring.base import SampleScore, ScoreInput
-from evalkit.scoring.choice import AccuracyScorer, ChoiceQuestion, failed_score
+from evalkit.scoring.choice import ChoiceQuestion, ItemAccuracyScorer, graded
 from evalkit.scoring.mmmu import ParsedChoice, parse_multiple_choice
 from evalkit.scoring.registry import register_scorer
 
@@ -38,7 +38,7 @@ def parse_mmmu_pro(response: str, options: dict[str, str], rng: random.Random) -
 
 
 @register_scorer("mmmu_pro")
-class MMMUProScorer(AccuracyScorer):
+class MMMUProScorer(ItemAccuracyScorer):
     """Accuracy = parsed letter equals the answer letter. `seed=None` (official) draws fallbacks from fresh
     system entropy; an integer seed makes the fallbacks reproducible (a named deviation)."""
 
@@ -47,19 +47,7 @@ class MMMUProScorer(AccuracyScorer):
     def __init__(self, seed: int | None = None) -> None:
         self.seed = seed
 
-    def score(self, items: Sequence[ScoreInput]) -> list[SampleScore]:
-        rng = random.Random(self.seed)
-        return [self._score_one(item, rng) for item in items]
-
-    def _score_one(self, item: ScoreInput, rng: random.Random) -> SampleScore:
-        if item.prediction is None:
-            return failed_score(item)
+    def grade(self, item: ScoreInput, rng: random.Random) -> SampleScore:
         question = ChoiceQuestion.of(item.reference)
         choice = parse_mmmu_pro(item.prediction, dict(question.options), rng)
-        return SampleScore(
-            sample_id=item.sample_id,
-            stats={"correct": float(choice.letter == question.answer), "total": 1.0},
-            extracted=choice.letter,
-            fallback=choice.fallback,
-            categories=item.categories,
-        )
+        return graded(item, choice.letter == question.answer, choice.letter, choice.fallback)
