@@ -31,9 +31,9 @@ $(VLLM_VENV)/.installed: pyproject.toml scripts/setup_vllm_env.sh
 smoke: system $(VENV)/.installed
 	$(VENV)/bin/evalkit run model=tiny_random suite=smoke output_dir=results/runs/smoke resume=false
 
-# the same smoke suite through vLLM's CPU build (runner=vllm_cpu: video samples fail there, recorded per sample)
+# the same smoke suite through vLLM's CPU build (its video samples fail there, recorded one by one)
 smoke-vllm: system $(VLLM_VENV)/.installed
-	$(VLLM_VENV)/bin/evalkit run model=tiny_random runner=vllm_cpu suite=smoke output_dir=results/runs/smoke-vllm resume=false
+	$(VLLM_VENV)/bin/evalkit run model=tiny_random runner=vllm suite=smoke output_dir=results/runs/smoke-vllm resume=false
 
 test: test-main test-vllm
 

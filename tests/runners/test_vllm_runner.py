@@ -143,3 +143,15 @@ def test_data_parallel_replicas_split_the_batch_and_match_one_engine(vllm_model_
     assert sent == [3, None]  # three requests, then the stop message from close()
     assert [r.token_ids for r in got] == [r.token_ids for r in vllm_runner.generate(requests)]
     assert [p.exitcode for p in engine.processes] == [0, 0]  # closed cleanly
+
+
+def test_the_gpu_recipe_is_adapted_on_the_cpu_build_and_says_so():
+    from evalkit.hydra_config import load_run_config
+    from evalkit.runners.vllm import cpu_adjusted
+
+    recipe = load_run_config(["runner=vllm"]).runner
+    adjusted, changes = cpu_adjusted(recipe)
+    assert changes == {"enforce_eager": True, "gpu_memory_utilization": 0.5,
+                       "limit_mm_per_prompt": {"image": 3, "video": 0, "audio": 3}}
+    assert (adjusted.enforce_eager, adjusted.limit_mm_per_prompt["video"], adjusted.max_model_len) == (True, 0, 32768)
+    assert cpu_adjusted(cpu_runner_config())[1] == {}  # runner=vllm_cpu already holds CPU settings
