@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-BUILDER_VERSION = 3  # bump on any change to the checkpoint: cached tiny models of other versions are rebuilt
+BUILDER_VERSION = 4  # bump on any change to the checkpoint: cached tiny models of other versions are rebuilt
 MARKER_FILE = "evalkit_tiny.json"
 EMBEDDING_STD = 0.5
 # Wider than the usual 0.02 so attention and media embeddings move the output: with 0.02 every prompt yields
@@ -92,6 +92,17 @@ def _tokenizer():
     tokenizer.padding_side = "left"
     tokenizer.model_max_length = 32768
     return tokenizer
+
+
+# What transformers' torchvision-backed Qwen2-VL video processor saves for the sizes below. A checkpoint built where
+# torchvision is missing (vLLM's CPU build) carries it too, so one checkpoint loads in every environment.
+VIDEO_PROCESSOR_CONFIG = {
+    "do_convert_rgb": True, "do_normalize": True, "do_rescale": True, "do_resize": True, "do_sample_frames": False,
+    "image_mean": [0.48145466, 0.4578275, 0.40821073], "image_std": [0.26862954, 0.26130258, 0.27577711],
+    "max_frames": 768, "min_frames": 4, "max_video_tokens": 128000, "return_metadata": False, "merge_size": 2, "patch_size": 16, "temporal_patch_size": 2, "resample": 3,
+    "rescale_factor": 1 / 255, "size": {"longest_edge": 768 * 32 * 32, "shortest_edge": 128 * 32 * 32},
+    "video_processor_type": "Qwen2VLVideoProcessor",
+}  # fmt: skip
 
 
 def _video_processor():
@@ -231,9 +242,18 @@ def build_tiny_model(out_dir: Path, seed: int = 0) -> Path:
     out_dir.mkdir(parents=True, exist_ok=True)
     model.save_pretrained(out_dir)
     processor.save_pretrained(out_dir)
+    _save_real_video_processor_config(out_dir)
     marker = {"builder": "evalkit.tiny_model", "builder_version": BUILDER_VERSION, "seed": seed}
     (out_dir / MARKER_FILE).write_text(json.dumps(marker, indent=2) + "\n")
     return out_dir
+
+
+def _save_real_video_processor_config(out_dir: Path) -> None:
+    config_file = out_dir / "processor_config.json"
+    config = json.loads(config_file.read_text())
+    if config.get("video_processor", {}).get("video_processor_type") != "Qwen2VLVideoProcessor":
+        config["video_processor"] = VIDEO_PROCESSOR_CONFIG  # the stand-in was used: save the real one's config
+        config_file.write_text(json.dumps(config, indent=2, sort_keys=True) + "\n")
 
 
 def _unprintable_token_ids(tokenizer) -> list[int]:

@@ -96,3 +96,18 @@ def test_make_tiny_model_command(tmp_path, capsys):
     assert json.loads((tmp_path / "tiny" / MARKER_FILE).read_text())["seed"] == 3
     assert (tmp_path / "tiny" / "model.safetensors").is_file()
     assert "seed 3" in capsys.readouterr().out
+
+
+def test_a_checkpoint_built_without_torchvision_loads_the_real_video_processor(tmp_path, monkeypatch):
+    """vLLM's CPU build has no torchvision: its tiny checkpoint must still load everywhere, with the same config."""
+    from transformers import AutoProcessor
+
+    from evalkit import tiny_model
+    from evalkit.runners.vllm_cpu_bridge.video_stand_in import UnavailableVideoProcessor
+
+    monkeypatch.setattr(tiny_model, "_video_processor",
+                        lambda: UnavailableVideoProcessor(patch_size=16, merge_size=2, temporal_patch_size=2))
+    folder = tiny_model.build_tiny_model(tmp_path / "no-torchvision")
+    saved = json.loads((folder / "processor_config.json").read_text())["video_processor"]
+    assert saved == tiny_model.VIDEO_PROCESSOR_CONFIG
+    assert type(AutoProcessor.from_pretrained(folder).video_processor).__name__ == "Qwen2VLVideoProcessor"
