@@ -28,7 +28,7 @@ from evalkit.types import (
     Sample,
     TextPart,
 )
-from vllm_helpers import free_port, parity_requests, renderer, vllm_model_dir, vllm_server  # noqa: F401 - fixtures
+from vllm_helpers import free_port, parity_requests
 
 SECRET = "sk-test-never-stored"
 

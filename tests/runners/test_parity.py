@@ -11,14 +11,7 @@ require_vllm()
 from evalkit.config import RunnerConfig  # noqa: E402
 from evalkit.runners.openai import OpenAIRunner  # noqa: E402
 from evalkit.runners.transformers import TransformersRunner  # noqa: E402
-from vllm_helpers import (  # noqa: E402,F401 - session fixtures
-    model_config,
-    parity_requests,
-    renderer,
-    vllm_model_dir,
-    vllm_runner,
-    vllm_server,
-)
+from vllm_helpers import model_config, parity_requests  # noqa: E402
 
 
 @pytest.fixture(scope="module")

@@ -15,17 +15,7 @@ require_vllm()
 
 from evalkit.runners.vllm import VLLMRunner, batch_invariance_probe, replica_devices, shard_bounds  # noqa: E402
 from evalkit.types import AudioData, Decoding, MediaPart, MediaRef, TextPart, VideoData  # noqa: E402
-from vllm_helpers import (  # noqa: E402,F401 - session fixtures
-    cpu_runner_config,
-    model_config,
-    noise_image,
-    parity_requests,
-    prepare,
-    renderer,
-    sine,
-    vllm_model_dir,
-    vllm_runner,
-)
+from vllm_helpers import cpu_runner_config, model_config, noise_image, parity_requests, prepare, sine  # noqa: E402
 
 AUDIO = MediaPart(MediaRef("audio", path="a.wav"))
 IMAGE = MediaPart(MediaRef("image", path="i.png"))
