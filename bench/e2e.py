@@ -231,7 +231,8 @@ class GpuUtilisation:
     """Mean GPU utilisation over a block, sampled by nvidia-smi every 100 ms (CUDA only)."""
 
     def __init__(self, device: str, name: str, into: dict[str, float]):
-        self.active, self.name, self.into = device.startswith("cuda") and shutil.which("nvidia-smi"), name, into
+        self.active = device.startswith("cuda") and shutil.which("nvidia-smi") is not None
+        self.name, self.into = name, into
 
     def __enter__(self) -> "GpuUtilisation":
         if self.active:

@@ -36,6 +36,9 @@ class SampleScore:
 
 
 class Scorer(Protocol):
+    """Optionally also `secondary(scores) -> dict[str, float]`, for a benchmark that reports more than one
+    reading (Video-MME: accuracy over answered items, the official headline, and over all items)."""
+
     name: str
     metric: str  # "WER", "CER", "BLEU", "accuracy", "micro-F1", ...
     lower_is_better: bool
@@ -47,13 +50,6 @@ class Scorer(Protocol):
     def aggregate(self, scores: Sequence[SampleScore]) -> float:
         """The metric in the paper's units (% for accuracy/WER/CER, 0-100 BLEU)."""
         ...
-
-
-class ScorerWithSecondary(Scorer, Protocol):
-    """A scorer whose benchmark reports more than one reading (Video-MME: accuracy over answered items, the
-    official headline, and over all items)."""
-
-    def secondary(self, scores: Sequence[SampleScore]) -> dict[str, float]: ...
 
 
 @dataclass(frozen=True)

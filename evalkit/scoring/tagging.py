@@ -15,7 +15,7 @@ from sklearn.metrics import f1_score
 from sklearn.preprocessing import MultiLabelBinarizer
 
 from evalkit.scoring.base import SampleScore, ScoreInput
-from evalkit.scoring.choice import AccuracyScorer, failed_score
+from evalkit.scoring.choice import AccuracyScorer, failed_score, graded
 from evalkit.scoring.registry import register_scorer
 
 TagParse = Literal["mention", "split"]
@@ -68,12 +68,7 @@ class TagAccuracyScorer(AccuracyScorer):
                 continue
             tags = parse_tags(item.prediction, vocabulary, self.parse)
             label = tags[0] if tags else None
-            scores.append(SampleScore(
-                sample_id=item.sample_id,
-                stats={"correct": float(label == item.reference), "total": 1.0},
-                extracted=label,
-                categories=item.categories,
-            ))
+            scores.append(graded(item, label == item.reference, label))
         return scores
 
 
