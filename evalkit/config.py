@@ -32,6 +32,7 @@ class ModelConfig:
     path: str  # hub id or local checkpoint folder; "" with `build_tiny` means the tiny model cache folder
     revision: str | None = None
     variant: str = "instruct"  # instruct | thinking | captioner | tiny
+    profile: str = "qwen3_omni"  # the model family (evalkit/profiles): processor, prompts, media encoding, engines
     modalities: list[str] = field(default_factory=lambda: ["text", "audio", "image", "video"])
     # greedy: temperature 0 (Instruct, Captioner). generation_config: the checkpoint's generation_config.json
     # (Thinking), read from the checkpoint and recorded in the manifest.

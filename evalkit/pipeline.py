@@ -15,7 +15,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 import datasets
 from tqdm import tqdm
@@ -25,7 +25,7 @@ from evalkit.decoding import describe, read_generation_config, resolve_decoding
 from evalkit.media import MediaError
 from evalkit.media.pool import MediaPool
 from evalkit.model_store import resolve_model_path
-from evalkit.prompting import PromptRenderer
+from evalkit.profiles import get_profile
 from evalkit.provenance import git_state, host_info, model_identity, package_versions
 from evalkit.response_cache import ResponseCache, cache_key
 from evalkit.results import SampleRecord, TaskScore, scores_document
@@ -34,7 +34,7 @@ from evalkit.runners.base import Runner
 from evalkit.scorecard import score_run
 from evalkit.scoring.registry import build_scorer
 from evalkit.store import RunStore
-from evalkit.task import LoadedTask, check_task, load_task
+from evalkit.task import LoadedTask, check_task, load_task, spoken_language
 from evalkit.types import MediaData, PreparedRequest, Request, Response, Sample, media_parts
 
 
@@ -69,19 +69,25 @@ def run_evaluation(cfg: RunConfig) -> RunSummary:
         except (KeyError, TypeError, ValueError) as exc:  # unknown scorer, unknown or invalid option
             raise ConfigError(f"task {task.name!r}: scorer {task.scorer.name!r} with options "
                               f"{dict(task.scorer.options)}: {exc}") from exc
+    profile = get_profile(cfg.model.profile)
+    profile.check_run(cfg)
     store = RunStore(Path(cfg.output_dir))
     fingerprint = config_fingerprint(cfg)
     _check_resumable(store, cfg, fingerprint)
 
-    # a server answers with its own weights: only the processor (chat template) is needed here
-    model_path = resolve_model_path(cfg.model, Path(cfg.cache_dir), weights=cfg.runner.name != "openai")
+    # a server answers with its own weights: only the processor (chat template) is needed here, and for a hosted
+    # model nothing at all (its path is the name the API knows it by)
+    model_path = (
+        resolve_model_path(cfg.model, Path(cfg.cache_dir), weights=cfg.runner.name != "openai")
+        if profile.local_processor else cfg.model.path
+    )
     identity = model_identity(model_path, cfg.model.revision)
     generation_config = (
         read_generation_config(model_path, cfg.model.revision) if cfg.model.decoding == "generation_config" else None
     )
     datasets.disable_progress_bars()  # our own progress bar counts samples; theirs would interleave
     loaded = {name: load_task(task) for name, task in cfg.tasks.items()}
-    _check_modalities(cfg, loaded)
+    _check_modalities(cfg, loaded, profile.input_kinds)
     decodings = {
         name: resolve_decoding(cfg.model, task, cfg.runner.seed, generation_config) for name, task in cfg.tasks.items()
     }
@@ -89,7 +95,7 @@ def run_evaluation(cfg: RunConfig) -> RunSummary:
     manifest: dict[str, Any] = {
         "config": cfg.to_dict(),
         "config_fingerprint": fingerprint,
-        "model": {**identity, "name": cfg.model.name, "variant": cfg.model.variant,
+        "model": {**identity, "name": cfg.model.name, "variant": cfg.model.variant, "profile": profile.name,
                   "generation_config": generation_config},
         "decoding": {name: describe(d) for name, d in decodings.items()},
         "datasets": {name: t.provenance for name, t in loaded.items()},
@@ -107,7 +113,7 @@ def run_evaluation(cfg: RunConfig) -> RunSummary:
     # engine and media failures are tried again (the cause may be fixed); an output failure is the model's answer
     answered = {k: r for k, r in store.load_records().items() if r.error_stage in (None, "output")}
     pending = [
-        _Pending(task, index, Request(sample, decodings[name], task.media.use_audio_in_video))
+        _Pending(task, index, Request(sample, decodings[name], task.media.use_audio_in_video, spoken_language(task)))
         for name, task in cfg.tasks.items()
         for index, sample in enumerate(loaded[name].samples)
         if (name, sample.sample_id) not in answered
@@ -144,10 +150,11 @@ def run_evaluation(cfg: RunConfig) -> RunSummary:
 _GENERATION_FIELDS = ("adapter", "dataset", "prompt", "media", "max_new_tokens", "limit", "options")
 
 
-def _check_modalities(cfg: RunConfig, loaded: dict[str, LoadedTask]) -> None:
+def _check_modalities(cfg: RunConfig, loaded: dict[str, LoadedTask],
+                      input_kinds: Callable[[set[str]], set[str]]) -> None:  # fmt: skip
     """Refuse, before the model loads, a task that gives the model an input kind it does not take."""
     for name, task in loaded.items():
-        kinds = {part.type for s in task.samples for m in s.messages for part in m.parts}
+        kinds = input_kinds({part.type for s in task.samples for m in s.messages for part in m.parts})
         unsupported = sorted(kinds - set(cfg.model.modalities))
         if unsupported:
             raise ConfigError(
@@ -192,7 +199,7 @@ class _Generation:
         self.max_failures = _failure_limit(cfg.failures.max_failures, n_total)
         self.n_failed = sum(r.failed for r in answered.values())
         self.n_generated = self.n_cache_hits = 0
-        self.renderer = PromptRenderer(model_path, cfg.model.revision)
+        self.renderer = get_profile(cfg.model.profile).renderer(model_path, cfg.model.revision)
         self.cache = ResponseCache(Path(cfg.cache_dir) / "responses.sqlite") if cfg.use_response_cache else None
         self.pool = MediaPool(cfg.media_workers, Path(cfg.cache_dir) / "media")
         self.scope = hashlib.sha256(json.dumps([identity, engine_name(self.cfg)], sort_keys=True).encode()).hexdigest()
@@ -230,7 +237,7 @@ class _Generation:
                 self._generate(batch, progress)
 
     def _prepare(self, item: _Pending, media: tuple[MediaData, ...]) -> PreparedRequest:
-        prompt = self.renderer.render(item.request.sample.messages)
+        prompt = self.renderer.render(item.request.sample.messages, item.request.language)
         key = cache_key(
             self.identity, engine_name(self.cfg), prompt, [dict(m.provenance) for m in media],
             asdict(item.request.decoding), item.request.use_audio_in_video,

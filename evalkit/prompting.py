@@ -28,7 +28,7 @@ def to_hf_conversation(messages: tuple[Message, ...]) -> list[dict[str, Any]]:
     return conversation
 
 
-class PromptRenderer:
+class ChatTemplateRenderer:
     """Renders prompts with the chat template of the checkpoint at `model_path` (folder or hub id)."""
 
     def __init__(self, model_path: str, revision: str | None = None):
@@ -44,7 +44,8 @@ class PromptRenderer:
         if not getattr(self.processor, "chat_template", None):
             raise ValueError(f"{model_path!r} ships no chat template; evalkit needs the checkpoint's own template")
 
-    def render(self, messages: tuple[Message, ...]) -> str:
+    def render(self, messages: tuple[Message, ...], language: str | None = None) -> str:
+        del language  # the messages carry the instruction; the template does not name the language
         if not messages:
             raise ValueError("cannot render an empty conversation")
         return self.processor.apply_chat_template(

@@ -62,6 +62,11 @@ def check_task(config: TaskConfig) -> None:
     adapter.check(config)
 
 
+def spoken_language(config: TaskConfig) -> str | None:
+    """The language of a speech task's audio (options.source_language), for models whose prompt names it."""
+    return config.options.get("source_language")
+
+
 def load_task(config: TaskConfig) -> LoadedTask:
     """The task's samples (the first `limit` if set) and where they came from."""
     check_task(config)

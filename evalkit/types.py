@@ -96,6 +96,7 @@ class Request:
     sample: Sample
     decoding: Decoding
     use_audio_in_video: bool = False
+    language: str | None = None  # the task's spoken language, for models whose prompt names it (Whisper)
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
 import pytest
 
-from evalkit.prompting import PromptRenderer, to_hf_conversation
+from evalkit.prompting import ChatTemplateRenderer, to_hf_conversation
 from evalkit.types import MediaPart, MediaRef, Message, TextPart
 
 AUDIO = MediaPart(MediaRef("audio", path="clip.wav"))
@@ -24,7 +24,7 @@ def test_to_hf_conversation_keeps_part_order_and_kinds():
 
 @pytest.fixture(scope="module")
 def renderer(tiny_model_dir):
-    return PromptRenderer(str(tiny_model_dir))
+    return ChatTemplateRenderer(str(tiny_model_dir))
 
 
 def test_audio_then_text_has_no_system_turn(renderer):
@@ -55,4 +55,4 @@ def test_empty_conversation_and_missing_checkpoint_fail_clearly(renderer, tmp_pa
     with pytest.raises(ValueError, match="empty conversation"):
         renderer.render(())
     with pytest.raises(FileNotFoundError, match="check model.path"):
-        PromptRenderer(str(tmp_path / "no-such-checkpoint"))
+        ChatTemplateRenderer(str(tmp_path / "no-such-checkpoint"))

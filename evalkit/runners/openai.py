@@ -2,8 +2,9 @@
 
 Each request becomes one chat-completions call built from the sample's messages, media in part order:
 audio as `input_audio` (base64 16-bit PCM WAV of the decoded waveform), images as `image_url` data URLs (PNG,
-lossless), videos as `video_url` data URLs (the sampled frames encoded as an MP4 at their sampling rate, which
-`vllm serve` decodes again with its own frame sampling; hosted APIs without video input reject it per sample).
+lossless), and videos as the model's profile says: a `video_url` data URL (the sampled frames encoded as an MP4
+at their sampling rate, which `vllm serve` decodes again with its own frame sampling), or, for hosted APIs that
+take no video, the sampled frames as `image_url` parts in order.
 
 A batch runs with bounded concurrency (a thread pool of `runner.concurrency`); each call has `runner.timeout_s`
 and up to `runner.max_retries` retries with exponential backoff (honouring Retry-After) on 429, 5xx, timeouts
@@ -29,9 +30,12 @@ from typing import Any, Sequence
 import httpx
 import numpy as np
 
+from PIL import Image
+
 from evalkit.config import ModelConfig, RunnerConfig
+from evalkit.profiles.base import ChatVideo
 from evalkit.runners.base import EngineInfo
-from evalkit.types import AudioData, ImageData, MediaPart, PreparedRequest, Response, TextPart, VideoData
+from evalkit.types import AudioData, ImageData, MediaData, MediaPart, PreparedRequest, Response, TextPart, VideoData
 
 RETRY_STATUS = frozenset({408, 409, 429, 500, 502, 503, 504})
 MAX_BACKOFF_S = 60.0
@@ -49,9 +53,9 @@ def wav_base64(audio: AudioData) -> str:
     return base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
-def png_data_url(image: ImageData) -> str:
+def png_data_url(image: Image.Image) -> str:
     buffer = io.BytesIO()
-    image.image.save(buffer, format="PNG")
+    image.save(buffer, format="PNG")
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
@@ -72,8 +76,21 @@ def mp4_data_url(video: VideoData) -> str:
     return "data:video/mp4;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
-def chat_messages(prepared: PreparedRequest) -> list[dict[str, Any]]:
-    """The sample's messages in chat-completions form, each media part replaced by its decoded data."""
+def media_content(item: MediaData, video: ChatVideo) -> list[dict[str, Any]]:
+    """One decoded medium as chat-completions content parts."""
+    if isinstance(item, AudioData):
+        return [{"type": "input_audio", "input_audio": {"data": wav_base64(item), "format": "wav"}}]
+    if isinstance(item, ImageData):
+        return [{"type": "image_url", "image_url": {"url": png_data_url(item.image)}}]
+    if video == "frames":
+        return [{"type": "image_url", "image_url": {"url": png_data_url(Image.fromarray(frame))}} for frame in item.frames]
+    return [{"type": "video_url", "video_url": {"url": mp4_data_url(item)}}]
+
+
+def chat_messages(prepared: PreparedRequest, video: ChatVideo = "video_url") -> list[dict[str, Any]]:
+    """The sample's messages in chat-completions form, each media part replaced by its decoded data. With
+    use_audio_in_video a video's audio track follows it in the decoded media: sent as frames, the video carries
+    it as the next `input_audio` part; sent as a file, the server takes it from the file (mm_processor_kwargs)."""
     media = iter(prepared.media)
     messages = []
     for message in prepared.sample.messages:
@@ -87,21 +104,20 @@ def chat_messages(prepared: PreparedRequest) -> list[dict[str, Any]]:
             item = next(media, None)
             if item is None:
                 raise ValueError(f"sample {prepared.sample.sample_id}: more media parts than decoded media")
-            if isinstance(item, AudioData):
-                content.append({"type": "input_audio", "input_audio": {"data": wav_base64(item), "format": "wav"}})
-            elif isinstance(item, ImageData):
-                content.append({"type": "image_url", "image_url": {"url": png_data_url(item)}})
-            else:
-                content.append({"type": "video_url", "video_url": {"url": mp4_data_url(item)}})
+            content += media_content(item, video)
+            if isinstance(item, VideoData) and prepared.request.use_audio_in_video:
+                track = next(media, None)
+                if video == "frames" and track is not None:
+                    content += media_content(track, video)
         messages.append({"role": message.role, "content": content})
     return messages
 
 
-def request_body(prepared: PreparedRequest, model: str, vllm_server: bool) -> dict[str, Any]:
+def request_body(prepared: PreparedRequest, model: str, vllm_server: bool, video: ChatVideo = "video_url") -> dict[str, Any]:
     decoding = prepared.request.decoding
     body: dict[str, Any] = {
         "model": model,
-        "messages": chat_messages(prepared),
+        "messages": chat_messages(prepared, video),
         "max_tokens": decoding.max_new_tokens,
         "temperature": decoding.temperature if decoding.do_sample else 0.0,
         "top_p": decoding.top_p if decoding.do_sample else 1.0,
@@ -144,7 +160,10 @@ class OpenAIRunner:
     def __init__(self, model: ModelConfig, runner: RunnerConfig, model_path: str, initial_backoff_s: float = 1.0):
         if not runner.base_url:
             raise ValueError("runner.base_url is not set; give the endpoint, e.g. runner.base_url=http://127.0.0.1:8000/v1")
+        from evalkit.profiles import get_profile
+
         self.model_config, self.runner_config, self.model_path = model, runner, model_path
+        self.video: ChatVideo = get_profile(model.profile).chat_video
         self.base_url = runner.base_url.rstrip("/")
         self.served_model = runner.served_model or model_path
         self.initial_backoff_s = initial_backoff_s
@@ -173,7 +192,7 @@ class OpenAIRunner:
     def _one(self, prepared: PreparedRequest) -> Response:
         started = time.perf_counter()
         try:
-            body = request_body(prepared, self.served_model, self.server_version is not None)
+            body = request_body(prepared, self.served_model, self.server_version is not None, self.video)
             payload = self._post_with_retries(body)
             return to_response(payload, time.perf_counter() - started)
         except (RequestFailed, ValueError, TypeError, KeyError, IndexError) as exc:

@@ -1,8 +1,8 @@
-"""Qwen3-Omni through Hugging Face transformers: one processor call and one `generate` call per batch.
+"""Models through Hugging Face transformers: one processor call and one `generate` call per batch.
 
-The talker (speech output) is never built: the config is loaded with `enable_audio_output=False`, so its weights
-are skipped, and generation goes straight to the thinker, which is what the full model's `generate` does when
-it returns no audio. Prompts are left-padded; media go to the processor in the order their placeholders appear.
+The model's profile (evalkit/profiles) loads it and encodes, generates and decodes for its family (the Qwen Omni
+thinkers, Whisper); this module holds what every family shares: devices and dtypes, grouping, decoding
+settings, failure isolation, EOS trimming and the engine record.
 
 Requests in one batch normally share decoding, `use_audio_in_video` and video frame rate; requests that differ
 in any of these are generated in separate calls, since the processor and `generate` take each as one value.
@@ -21,14 +21,7 @@ import torch
 from evalkit.config import ModelConfig, RunnerConfig
 from evalkit.provenance import model_identity
 from evalkit.runners.base import EngineInfo, video_fps
-from evalkit.types import (
-    AudioData,
-    Decoding,
-    ImageData,
-    PreparedRequest,
-    Response,
-    VideoData,
-)
+from evalkit.types import Decoding, PreparedRequest, Response
 
 DTYPES = {"float32": torch.float32, "bfloat16": torch.bfloat16, "float16": torch.float16}
 
@@ -84,39 +77,13 @@ class TransformersRunner:
     name = "transformers"
 
     def __init__(self, model: ModelConfig, runner: RunnerConfig, model_path: str):
-        from transformers import (
-            AutoConfig,
-            AutoProcessor,
-            Qwen3OmniMoeForConditionalGeneration,
-        )
+        from evalkit.profiles import get_profile
 
         self.model_config, self.runner_config, self.model_path = model, runner, model_path
         self.dtype_name = runner.dtype or model.dtype
         self.dtype = resolve_dtype(self.dtype_name)
         self.device = resolve_device(runner.device)
-        config = AutoConfig.from_pretrained(model_path, revision=model.revision)
-        if config.model_type != "qwen3_omni_moe":
-            raise ValueError(
-                f"{model_path!r} is a {config.model_type!r} checkpoint; the transformers runner loads Qwen3-Omni "
-                "(model_type qwen3_omni_moe) checkpoints"
-            )
-        config.enable_audio_output = False  # evaluation reads text only; the talker's weights are never loaded
-        self.processor = AutoProcessor.from_pretrained(model_path, revision=model.revision)
-        full = Qwen3OmniMoeForConditionalGeneration.from_pretrained(
-            model_path,
-            config=config,
-            revision=model.revision,
-            dtype=self.dtype,
-            attn_implementation=runner.attn_implementation,
-            device_map=str(self.device) if self.device.type == "cuda" else None,
-        )
-        self.thinker = full.thinker.to(self.device).eval()
-        tokenizer = self.processor.tokenizer
-        eos = full.generation_config.eos_token_id  # the checkpoint's generation_config.json, else the tokenizer's
-        eos = tokenizer.eos_token_id if eos is None else eos
-        self.eos_token_ids = set(eos if isinstance(eos, list) else [eos])
-        self.pad_token_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else min(self.eos_token_ids)
-        self.sampling_rate = self.processor.feature_extractor.sampling_rate
+        self.model = get_profile(model.profile).load_transformers(model, runner, model_path, self.dtype, self.device)
         if self.device.type == "cuda":
             torch.cuda.reset_peak_memory_stats(self.device)
 
@@ -127,7 +94,7 @@ class TransformersRunner:
         for i, prepared in enumerate(batch):
             try:
                 fps = video_fps(prepared)
-                self._check_request(prepared)
+                self.model.check(prepared)
             except ValueError as exc:
                 responses[i] = Response(text=None, error=str(exc))
                 continue
@@ -139,93 +106,42 @@ class TransformersRunner:
         per_request = (time.perf_counter() - started) / max(len(batch), 1)
         return [r if r.failed else replace(r, latency_s=per_request) for r in responses]  # type: ignore[union-attr]
 
-    def _check_request(self, prepared: PreparedRequest) -> None:
-        """Clear errors for what the processor would reject obscurely (a StopIteration for a missing medium)."""
-        media = prepared.media
-        for item in media:
-            if isinstance(item, AudioData) and item.sample_rate != self.sampling_rate:
-                raise ValueError(
-                    f"sample {prepared.sample.sample_id}: audio at {item.sample_rate} Hz, the model takes "
-                    f"{self.sampling_rate} Hz; the media stage must resample it (media.sample_rate)"
-                )
-        processor, prompt = self.processor, prepared.prompt
-        n_videos = prompt.count(processor.video_token)
-        expected = {
-            AudioData: prompt.count(processor.audio_token) + (n_videos if prepared.request.use_audio_in_video else 0),
-            ImageData: prompt.count(processor.image_token),
-            VideoData: n_videos,
-        }
-        for kind, wanted in expected.items():
-            given = sum(isinstance(item, kind) for item in media)
-            if given != wanted:
-                raise ValueError(
-                    f"sample {prepared.sample.sample_id}: the prompt has {wanted} {kind.__name__} placeholder(s) "
-                    f"but {given} were decoded (with use_audio_in_video, each video's audio track follows it)"
-                )
-
     def _generate_group(
         self, group: list[PreparedRequest], decoding: Decoding, use_audio_in_video: bool, fps: float | None
     ) -> list[Response]:
         responses: list[Response | None] = [None] * len(group)
         encodable = list(range(len(group)))
         try:
-            inputs = self.encode(group, use_audio_in_video, fps)
+            inputs = self.model.encode(group, use_audio_in_video, fps)
         except Exception:
             if len(group) == 1:
                 raise
             for i, prepared in enumerate(group):
                 try:
-                    self.encode([prepared], use_audio_in_video, fps)
+                    self.model.encode([prepared], use_audio_in_video, fps)
                 except Exception as exc:  # noqa: BLE001 - any processor error is this request's own
                     responses[i] = Response(text=None, error=f"processor: {type(exc).__name__}: {exc}")
             encodable = [i for i in encodable if responses[i] is None]
             if not encodable:
                 return responses  # type: ignore[return-value]
-            inputs = self.encode([group[i] for i in encodable], use_audio_in_video, fps)
+            inputs = self.model.encode([group[i] for i in encodable], use_audio_in_video, fps)
         for i, response in zip(encodable, self._run(inputs, decoding, use_audio_in_video)):
             responses[i] = response
         return responses  # type: ignore[return-value]
-
-    def encode(self, group: list[PreparedRequest], use_audio_in_video: bool, fps: float | None):
-        """One processor call; audio (including a video's own track, which follows its video), images and videos
-        each listed in prompt order, which is the order the processor expands their placeholders."""
-        media = [m for prepared in group for m in prepared.media]
-        kwargs: dict[str, Any] = {}
-        if audio := [m.waveform for m in media if isinstance(m, AudioData)]:
-            kwargs.update(audio=audio, sampling_rate=self.sampling_rate)
-        if images := [m.image for m in media if isinstance(m, ImageData)]:
-            kwargs["images"] = images
-        if videos := [m.frames for m in media if isinstance(m, VideoData)]:
-            # Frames are already sampled; fps only sets the temporal positions (seconds per temporal patch).
-            kwargs.update(videos=videos, fps=fps, do_sample_frames=False)
-        return self.processor(
-            text=[prepared.prompt for prepared in group],
-            padding=True,
-            padding_side="left",
-            use_audio_in_video=use_audio_in_video,
-            return_tensors="pt",
-            **kwargs,
-        )
 
     @torch.inference_mode()
     def _run(self, inputs, decoding: Decoding, use_audio_in_video: bool) -> list[Response]:
         inputs = inputs.to(self.device)  # the towers cast pixels and features to their own dtype
         if decoding.do_sample:
             torch.manual_seed(decoding.seed)
-        output = self.thinker.generate(
-            **inputs,
-            generation_config=generation_config(decoding, sorted(self.eos_token_ids), self.pad_token_id),
-            use_audio_in_video=use_audio_in_video,
-        )
-        prompt_length = inputs["input_ids"].shape[1]
-        prompt_tokens = inputs["attention_mask"].sum(dim=1).tolist()
+        config = generation_config(decoding, sorted(self.model.eos_token_ids), self.model.pad_token_id)
         responses = []
-        for row, n_prompt in zip(output, prompt_tokens):
-            token_ids, finish_reason = trim_at_eos(row[prompt_length:].tolist(), self.eos_token_ids)
+        for generated, n_prompt in self.model.generate(inputs, config, use_audio_in_video):
+            token_ids, finish_reason = trim_at_eos(generated, self.model.eos_token_ids)
             responses.append(
                 Response(
-                    text=self.processor.tokenizer.decode(token_ids, skip_special_tokens=True),
-                    prompt_tokens=int(n_prompt),
+                    text=self.model.decode(token_ids),
+                    prompt_tokens=n_prompt,
                     output_tokens=len(token_ids),
                     finish_reason=finish_reason,
                     token_ids=tuple(token_ids),
@@ -239,7 +155,7 @@ class TransformersRunner:
         details: dict[str, Any] = {
             "torch": torch.__version__,
             "transformers": transformers.__version__,
-            "attn_implementation": self.thinker.config._attn_implementation,
+            "attn_implementation": self.model.attn_implementation,
             "talker": False,
         }
         if self.device.type == "cuda":
@@ -256,7 +172,7 @@ class TransformersRunner:
         )
 
     def close(self) -> None:
-        self.thinker = None  # type: ignore[assignment]
+        self.model.close()
         if self.device.type == "cuda":
             torch.cuda.empty_cache()
 

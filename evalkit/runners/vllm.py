@@ -1,9 +1,7 @@
-"""Qwen3-Omni through vLLM's offline engine: one `LLM` per run, one `LLM.generate` call per batch.
+"""Models through vLLM's offline engine: one `LLM` per run, one `LLM.generate` call per batch.
 
-Prompts arrive rendered by the checkpoint's chat template (evalkit.prompting); media go to vLLM as
-`multi_modal_data` in prompt order: audio as (waveform, sample_rate), images as PIL images, videos as uint8
-frame arrays whose sampling rate travels in `mm_processor_kwargs` (`fps`, with `do_sample_frames` off, as the
-transformers runner passes them: frames are already sampled, fps only sets temporal positions).
+Prompts arrive rendered by the checkpoint's chat template (evalkit.prompting); the model's profile turns each
+request into the prompt dict vLLM takes (for the Qwen Omni families, media as `multi_modal_data` in prompt order).
 
 Data parallelism (`data_parallel_size` > 1): vLLM's `LLM` refuses it in one process, so the runner starts one
 process per replica, each owning `tensor_parallel_size` GPUs (a slice of CUDA_VISIBLE_DEVICES) and its own
@@ -51,25 +49,6 @@ def sampling_params(decoding: Decoding) -> Any:
         repetition_penalty=decoding.repetition_penalty,
         seed=decoding.seed,
     )
-
-
-def engine_input(prepared: PreparedRequest) -> dict[str, Any]:
-    """The prompt dict vLLM takes for one request."""
-    data: dict[str, list[Any]] = {}
-    for item in prepared.media:
-        if isinstance(item, AudioData):
-            data.setdefault("audio", []).append((item.waveform, item.sample_rate))
-        elif isinstance(item, ImageData):
-            data.setdefault("image", []).append(item.image)
-        elif isinstance(item, VideoData):
-            data.setdefault("video", []).append(item.frames)
-    kwargs: dict[str, Any] = {"use_audio_in_video": prepared.request.use_audio_in_video}
-    if fps := video_fps(prepared):
-        kwargs.update(fps=fps, do_sample_frames=False)
-    entry: dict[str, Any] = {"prompt": prepared.prompt, "mm_processor_kwargs": kwargs}
-    if data:
-        entry["multi_modal_data"] = {k: v[0] if len(v) == 1 else v for k, v in data.items()}
-    return entry
 
 
 def check_request(prepared: PreparedRequest, limits: dict[str, int], sample_rate: int) -> None:
@@ -136,7 +115,10 @@ class VLLMRunner:
     name = "vllm"
 
     def __init__(self, model: ModelConfig, runner: RunnerConfig, model_path: str):
+        from evalkit.profiles import get_profile
+
         self.model_config, self.runner_config, self.model_path = model, runner, model_path
+        self.profile = get_profile(model.profile)
         self.on_cpu = _prepare_process()
         self.cpu_adjustments: dict[str, Any] = {}
         if self.on_cpu:
@@ -162,7 +144,7 @@ class VLLMRunner:
                 responses[i] = Response(text=None, error=f"{exc}{self._cpu_note(str(exc))}")
                 continue
             runnable.append(i)
-        inputs = [engine_input(batch[i]) for i in runnable]
+        inputs = [self.profile.vllm_input(batch[i]) for i in runnable]
         params = [sampling_params(batch[i].request.decoding) for i in runnable]
         for i, response in zip(runnable, self.engine.generate(inputs, params)):
             responses[i] = response

@@ -13,7 +13,7 @@ import pytest
 from PIL import Image
 
 from evalkit.config import ModelConfig, RunnerConfig
-from evalkit.prompting import PromptRenderer
+from evalkit.prompting import ChatTemplateRenderer
 from evalkit.runners.transformers import TransformersRunner, trim_at_eos
 from evalkit.types import (
     AudioData,
@@ -58,7 +58,7 @@ def runner(tiny_model_dir):
 
 @pytest.fixture(scope="module")
 def make(tiny_model_dir):
-    renderer = PromptRenderer(str(tiny_model_dir))
+    renderer = ChatTemplateRenderer(str(tiny_model_dir))
 
     def build(sample_id, text, *media, decoding=GREEDY, use_audio_in_video=False, parts=None):
         parts = parts or tuple(MediaPart(MediaRef(_kind(m), path=f"{sample_id}.{_kind(m)}")) for m in media)

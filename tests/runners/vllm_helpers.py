@@ -174,9 +174,9 @@ def vllm_model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def renderer(vllm_model_dir):
-    from evalkit.prompting import PromptRenderer
+    from evalkit.prompting import ChatTemplateRenderer
 
-    return PromptRenderer(str(vllm_model_dir))
+    return ChatTemplateRenderer(str(vllm_model_dir))
 
 
 @pytest.fixture(scope="session")

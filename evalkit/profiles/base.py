@@ -1,0 +1,104 @@
+"""What a model family needs from evalkit, as one typed profile: whether a local processor renders its prompts
+(and how), which inputs it takes, which runners can run it, how the transformers runner loads, encodes and
+generates with it, how vLLM and chat-completions endpoints take its media, and how its output marks reasoning.
+
+Runners and the pipeline ask the profile (chosen by `model.profile`) instead of assuming one family.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, Literal, Protocol
+
+from evalkit.config import ConfigError, RunConfig
+from evalkit.types import Message, PreparedRequest
+
+if TYPE_CHECKING:
+    import torch
+
+    from evalkit.config import ModelConfig, RunnerConfig
+
+RUNNERS = frozenset({"transformers", "vllm", "openai"})
+# How runner=openai sends a video: the file itself (`video_url`, e.g. to `vllm serve`), or its sampled frames as
+# images (`image_url` parts in order), which is how chat-completions APIs without video input take a video.
+ChatVideo = Literal["video_url", "frames"]
+
+
+class PromptRenderer(Protocol):
+    """Turns a sample's messages into the prompt the engine sees (recorded with each sample and in its cache key).
+    `language` is the task's spoken language, for families whose prompt names it (Whisper)."""
+
+    def render(self, messages: tuple[Message, ...], language: str | None) -> str: ...
+
+
+class TransformersModel(Protocol):
+    """A family's model loaded for the transformers runner: it checks, encodes and generates whole batches."""
+
+    eos_token_ids: set[int]
+    pad_token_id: int
+    attn_implementation: str | None
+
+    def check(self, prepared: PreparedRequest) -> None:
+        """Raise ValueError naming the sample for what the processor would reject obscurely."""
+
+    def encode(self, group: Sequence[PreparedRequest], use_audio_in_video: bool, fps: float | None) -> Any:
+        """One processor call for the group."""
+
+    def generate(self, inputs: Any, generation_config: Any, use_audio_in_video: bool) -> list[tuple[list[int], int]]:
+        """Per row: the generated token ids (prompt excluded, padding after EOS included) and the prompt's
+        token count."""
+
+    def decode(self, token_ids: list[int]) -> str: ...
+
+    def close(self) -> None: ...
+
+
+class ModelProfile:
+    """A model family. Subclasses set the class attributes and implement what their runners use."""
+
+    name: str
+    description: str
+    modalities: frozenset[str]  # input kinds the family takes; a checkpoint's model.modalities is a subset
+    runners: frozenset[str]  # runners that can run it
+    local_processor: bool = True  # prompts are rendered by the checkpoint's processor (else no local files)
+    reads_prompt_text: bool = True  # False: the family ignores the instruction text (recorded, not sent)
+    reasoning_format: str | None = None  # "think_tags": the output may open with a <think>...</think> block
+    chat_video: ChatVideo = "video_url"
+
+    def renderer(self, model_path: str, revision: str | None) -> PromptRenderer:
+        raise NotImplementedError(f"profile {self.name!r} renders no prompts")
+
+    def load_transformers(self, model: ModelConfig, runner: RunnerConfig, model_path: str, dtype: torch.dtype,
+                          device: torch.device) -> TransformersModel:  # fmt: skip
+        raise NotImplementedError(f"profile {self.name!r} does not run through transformers")
+
+    def vllm_input(self, prepared: PreparedRequest) -> dict[str, Any]:
+        raise NotImplementedError(f"profile {self.name!r} does not run through vLLM")
+
+    def check_run(self, cfg: RunConfig) -> None:
+        """Refuse, before anything loads, a run this family cannot do, in one line naming the key."""
+        model = cfg.model
+        where = f"model {model.name!r} (profile {self.name!r})"
+        if cfg.runner.name not in self.runners:
+            raise ConfigError(f"{where} cannot run on runner={cfg.runner.name}; valid: {', '.join(sorted(self.runners))}")
+        extra = sorted(set(model.modalities) - self.modalities)
+        if extra:
+            raise ConfigError(f"{where}: model.modalities lists {extra}, which the family does not take "
+                              f"(it takes {sorted(self.modalities)})")  # fmt: skip
+        if model.reasoning and self.reasoning_format is None:
+            raise ConfigError(f"{where}: model.reasoning=true, but the family marks no reasoning in its output; "
+                              "set model.reasoning=false")  # fmt: skip
+        if not self.local_processor and not (model.path or cfg.runner.served_model):
+            raise ConfigError(f"{where}: set model.path (or runner.served_model) to the name the API knows the model by")
+        if model.decoding == "generation_config" and not self.local_processor:
+            raise ConfigError(f"{where}: model.decoding=generation_config needs a checkpoint's generation_config.json, "
+                              "and a hosted model has none; set model.decoding=greedy")  # fmt: skip
+        for task in cfg.tasks.values():
+            self.check_task(model.name, task)
+
+    def check_task(self, model_name: str, task: Any) -> None:
+        """Refuse a task the family cannot answer (beyond its input kinds, which the pipeline checks)."""
+
+    def input_kinds(self, kinds: set[str]) -> set[str]:
+        """The input kinds of a task that the model must take: text is dropped for a family that ignores it."""
+        return kinds if self.reads_prompt_text else kinds - {"text"}
