@@ -74,6 +74,9 @@ def run_evaluation(cfg: RunConfig) -> RunSummary:
     store = RunStore(Path(cfg.output_dir))
     fingerprint = config_fingerprint(cfg)
     _check_resumable(store, cfg, fingerprint)
+    datasets.disable_progress_bars()  # our own progress bar counts samples; theirs would interleave
+    loaded = {name: load_task(task) for name, task in cfg.tasks.items()}
+    _check_modalities(cfg, loaded, profile.input_kinds)
 
     # a server answers with its own weights: only the processor (chat template) is needed here, and for a hosted
     # model nothing at all (its path is the name the API knows it by)
@@ -85,9 +88,6 @@ def run_evaluation(cfg: RunConfig) -> RunSummary:
     generation_config = (
         read_generation_config(model_path, cfg.model.revision) if cfg.model.decoding == "generation_config" else None
     )
-    datasets.disable_progress_bars()  # our own progress bar counts samples; theirs would interleave
-    loaded = {name: load_task(task) for name, task in cfg.tasks.items()}
-    _check_modalities(cfg, loaded, profile.input_kinds)
     decodings = {
         name: resolve_decoding(cfg.model, task, cfg.runner.seed, generation_config) for name, task in cfg.tasks.items()
     }

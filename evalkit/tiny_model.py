@@ -73,15 +73,21 @@ CHAT_TEMPLATE = """\
 """
 
 
-def _tokenizer():
+def byte_level_vocab(special_tokens: tuple[str, ...]) -> dict[str, int]:
+    """The 256 byte symbols, then the special tokens in order: ids never change between builds."""
     from tokenizers.pre_tokenizers import ByteLevel
-    from transformers import Qwen2Tokenizer
 
     vocab = {symbol: i for i, symbol in enumerate(sorted(ByteLevel.alphabet()))}
-    for token in SPECIAL_TOKENS:
+    for token in special_tokens:
         vocab[token] = len(vocab)
+    return vocab
+
+
+def _tokenizer():
+    from transformers import Qwen2Tokenizer
+
     tokenizer = Qwen2Tokenizer(
-        vocab=vocab,
+        vocab=byte_level_vocab(SPECIAL_TOKENS),
         merges=[],
         unk_token="<|endoftext|>",
         eos_token="<|im_end|>",
@@ -235,7 +241,7 @@ def build_tiny_model(out_dir: Path, seed: int = 0) -> Path:
         # A zero LM-head row gives logit 0, below the best of ~95 Gaussian logits of the printable tokens with
         # overwhelming probability: greedy output is printable ASCII, so valid UTF-8 and never empty, as a real
         # model's is (evalkit records invalid UTF-8 or empty output as a failed sample).
-        model.thinker.lm_head.weight[_unprintable_token_ids(processor.tokenizer)] = 0.0
+        model.thinker.lm_head.weight[unprintable_token_ids(processor.tokenizer)] = 0.0
     model.generation_config = GenerationConfig(
         eos_token_id=config.im_end_token_id, pad_token_id=config.thinker_config.text_config.pad_token_id
     )
@@ -256,7 +262,7 @@ def _save_real_video_processor_config(out_dir: Path) -> None:
         config_file.write_text(json.dumps(config, indent=2, sort_keys=True) + "\n")
 
 
-def _unprintable_token_ids(tokenizer) -> list[int]:
+def unprintable_token_ids(tokenizer) -> list[int]:
     """Special tokens and byte tokens that do not decode to printable ASCII on their own."""
 
     def printable(text: str) -> bool:

@@ -108,7 +108,7 @@ def test_video_with_its_audio_track_interleaves_both(runner, make):
 
 
 def test_video_fps_sets_temporal_positions_without_resampling(runner, make):
-    inputs = runner.encode([make("v3", "Q", video(2, fps=3.0))], use_audio_in_video=False, fps=3.0)
+    inputs = runner.model.encode([make("v3", "Q", video(2, fps=3.0))], use_audio_in_video=False, fps=3.0)
     assert inputs["video_grid_thw"].tolist() == [[2, 24, 24]]  # 4 frames in, 2 temporal patches out
     assert inputs["video_second_per_grid"].tolist() == pytest.approx([2 / 3.0])  # temporal patch 2 / fps
 
