@@ -64,6 +64,16 @@ class ModelProfile:
     reads_prompt_text: bool = True  # False: the family ignores the instruction text (recorded, not sent)
     reasoning_format: str | None = None  # "think_tags": the output may open with a <think>...</think> block
     chat_video: ChatVideo = "video_url"
+    model_type: str | None = None  # the checkpoint's config.model_type, checked before any weight loads
+
+    def checkpoint_config(self, model_path: str, revision: str | None) -> Any:
+        from transformers import AutoConfig
+
+        config = AutoConfig.from_pretrained(model_path, revision=revision)
+        if config.model_type != self.model_type:
+            raise ValueError(f"{model_path!r} is a {config.model_type!r} checkpoint; profile {self.name!r} loads "
+                             f"model_type {self.model_type!r}; set model.profile to its family")  # fmt: skip
+        return config
 
     def renderer(self, model_path: str, revision: str | None) -> PromptRenderer:
         raise NotImplementedError(f"profile {self.name!r} renders no prompts")

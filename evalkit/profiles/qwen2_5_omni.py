@@ -4,36 +4,23 @@ file that the full class insists on, is needed for text output."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Any
 
-from evalkit.profiles.base import TransformersModel
-from evalkit.profiles.qwen_omni import QwenOmniProfile, QwenOmniThinker
-
-if TYPE_CHECKING:
-    import torch
-
-    from evalkit.config import ModelConfig, RunnerConfig
+from evalkit.profiles.qwen_omni import QwenOmniProfile
 
 
 class Qwen25OmniProfile(QwenOmniProfile):
     name = "qwen2_5_omni"
     description = "Qwen2.5-Omni (transformers Qwen2_5OmniThinkerForConditionalGeneration)"
+    model_type = "qwen2_5_omni"
 
-    def load_transformers(self, model: ModelConfig, runner: RunnerConfig, model_path: str, dtype: torch.dtype,
-                          device: torch.device) -> TransformersModel:  # fmt: skip
-        from transformers import AutoConfig, AutoProcessor, Qwen2_5OmniThinkerForConditionalGeneration
+    def load_thinker(self, model_path: str, config: Any, weights: dict[str, Any]) -> tuple[Any, int | list[int] | None]:
+        from transformers import Qwen2_5OmniThinkerForConditionalGeneration
 
-        config = AutoConfig.from_pretrained(model_path, revision=model.revision)
-        if config.model_type != "qwen2_5_omni":
-            raise ValueError(f"{model_path!r} is a {config.model_type!r} checkpoint; profile {self.name!r} loads "
-                             "Qwen2.5-Omni (model_type qwen2_5_omni); set model.profile to its family")  # fmt: skip
-        processor = AutoProcessor.from_pretrained(model_path, revision=model.revision)
         thinker = Qwen2_5OmniThinkerForConditionalGeneration.from_pretrained(
-            model_path, config=config.thinker_config, revision=model.revision, dtype=dtype,
-            attn_implementation=runner.attn_implementation,
-            device_map=str(device) if device.type == "cuda" else None,
-        )  # fmt: skip
-        return QwenOmniThinker(thinker.to(device).eval(), processor, thinker.generation_config.eos_token_id)
+            model_path, config=config.thinker_config, **weights
+        )
+        return thinker, thinker.generation_config.eos_token_id
 
 
 PROFILE = Qwen25OmniProfile()

@@ -4,37 +4,22 @@ straight to the thinker, which is what the full model's `generate` does when it 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Any
 
-from evalkit.profiles.base import TransformersModel
-from evalkit.profiles.qwen_omni import QwenOmniProfile, QwenOmniThinker
-
-if TYPE_CHECKING:
-    import torch
-
-    from evalkit.config import ModelConfig, RunnerConfig
+from evalkit.profiles.qwen_omni import QwenOmniProfile
 
 
 class Qwen3OmniProfile(QwenOmniProfile):
     name = "qwen3_omni"
     description = "Qwen3-Omni (transformers Qwen3OmniMoeForConditionalGeneration, thinker only)"
+    model_type = "qwen3_omni_moe"
 
-    def load_transformers(self, model: ModelConfig, runner: RunnerConfig, model_path: str, dtype: torch.dtype,
-                          device: torch.device) -> TransformersModel:  # fmt: skip
-        from transformers import AutoConfig, AutoProcessor, Qwen3OmniMoeForConditionalGeneration
+    def load_thinker(self, model_path: str, config: Any, weights: dict[str, Any]) -> tuple[Any, int | list[int] | None]:
+        from transformers import Qwen3OmniMoeForConditionalGeneration
 
-        config = AutoConfig.from_pretrained(model_path, revision=model.revision)
-        if config.model_type != "qwen3_omni_moe":
-            raise ValueError(f"{model_path!r} is a {config.model_type!r} checkpoint; profile {self.name!r} loads "
-                             "Qwen3-Omni (model_type qwen3_omni_moe); set model.profile to its family")  # fmt: skip
         config.enable_audio_output = False  # evaluation reads text only; the talker's weights are never loaded
-        processor = AutoProcessor.from_pretrained(model_path, revision=model.revision)
-        full = Qwen3OmniMoeForConditionalGeneration.from_pretrained(
-            model_path, config=config, revision=model.revision, dtype=dtype,
-            attn_implementation=runner.attn_implementation,
-            device_map=str(device) if device.type == "cuda" else None,
-        )  # fmt: skip
-        return QwenOmniThinker(full.thinker.to(device).eval(), processor, full.generation_config.eos_token_id)
+        full = Qwen3OmniMoeForConditionalGeneration.from_pretrained(model_path, config=config, **weights)
+        return full.thinker, full.generation_config.eos_token_id
 
 
 PROFILE = Qwen3OmniProfile()

@@ -8,12 +8,17 @@ The families differ only in how the thinker is loaded from the checkpoint (qwen3
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from evalkit.profiles.base import ModelProfile, PromptRenderer
+from evalkit.profiles.base import ModelProfile, PromptRenderer, TransformersModel
 from evalkit.prompting import ChatTemplateRenderer
 from evalkit.runners.base import video_fps
 from evalkit.types import AudioData, ImageData, PreparedRequest, VideoData
+
+if TYPE_CHECKING:
+    import torch
+
+    from evalkit.config import ModelConfig, RunnerConfig
 
 
 class QwenOmniThinker:
@@ -96,6 +101,21 @@ class QwenOmniProfile(ModelProfile):
 
     def renderer(self, model_path: str, revision: str | None) -> PromptRenderer:
         return ChatTemplateRenderer(model_path, revision)
+
+    def load_transformers(self, model: ModelConfig, runner: RunnerConfig, model_path: str, dtype: torch.dtype,
+                          device: torch.device) -> TransformersModel:  # fmt: skip
+        from transformers import AutoProcessor
+
+        config = self.checkpoint_config(model_path, model.revision)
+        processor = AutoProcessor.from_pretrained(model_path, revision=model.revision)
+        weights = {"revision": model.revision, "dtype": dtype, "attn_implementation": runner.attn_implementation,
+                   "device_map": str(device) if device.type == "cuda" else None}  # fmt: skip
+        thinker, eos = self.load_thinker(model_path, config, weights)
+        return QwenOmniThinker(thinker.to(device).eval(), processor, eos)
+
+    def load_thinker(self, model_path: str, config: Any, weights: dict[str, Any]) -> tuple[Any, int | list[int] | None]:
+        """The family's thinker (no talker weights) and the EOS ids of the checkpoint's generation_config.json."""
+        raise NotImplementedError
 
     def vllm_input(self, prepared: PreparedRequest) -> dict[str, Any]:
         """The prompt dict vLLM takes: media in `multi_modal_data` in prompt order, audio as (waveform, rate),

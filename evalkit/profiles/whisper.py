@@ -104,6 +104,7 @@ class WhisperProfile(ModelProfile):
     modalities = frozenset({"audio"})
     runners = frozenset({"transformers"})
     reads_prompt_text = False
+    model_type = "whisper"
 
     def renderer(self, model_path: str, revision: str | None) -> PromptRenderer:
         return WhisperRenderer(model_path, revision)
@@ -119,12 +120,9 @@ class WhisperProfile(ModelProfile):
 
     def load_transformers(self, model: ModelConfig, runner: RunnerConfig, model_path: str, dtype: torch.dtype,
                           device: torch.device) -> TransformersModel:  # fmt: skip
-        from transformers import AutoConfig, AutoProcessor, WhisperForConditionalGeneration
+        from transformers import AutoProcessor, WhisperForConditionalGeneration
 
-        config = AutoConfig.from_pretrained(model_path, revision=model.revision)
-        if config.model_type != "whisper":
-            raise ValueError(f"{model_path!r} is a {config.model_type!r} checkpoint; profile {self.name!r} loads "
-                             "Whisper (model_type whisper); set model.profile to its family")  # fmt: skip
+        self.checkpoint_config(model_path, model.revision)
         processor = AutoProcessor.from_pretrained(model_path, revision=model.revision)
         loaded = WhisperForConditionalGeneration.from_pretrained(
             model_path, revision=model.revision, dtype=dtype, attn_implementation=runner.attn_implementation
