@@ -90,7 +90,8 @@ class ModelProfile:
         model = cfg.model
         where = f"model {model.name!r} (profile {self.name!r})"
         if cfg.runner.name not in self.runners:
-            raise ConfigError(f"{where} cannot run on runner={cfg.runner.name}; valid: {', '.join(sorted(self.runners))}")
+            valid = ", ".join(sorted(self.runners))
+            raise ConfigError(f"{where} cannot run on runner={cfg.runner.name}; valid: {valid}")
         extra = sorted(set(model.modalities) - self.modalities)
         if extra:
             raise ConfigError(f"{where}: model.modalities lists {extra}, which the family does not take "
@@ -99,7 +100,7 @@ class ModelProfile:
             raise ConfigError(f"{where}: model.reasoning=true, but the family marks no reasoning in its output; "
                               "set model.reasoning=false")  # fmt: skip
         if not self.local_processor and not (model.path or cfg.runner.served_model):
-            raise ConfigError(f"{where}: set model.path (or runner.served_model) to the name the API knows the model by")
+            raise ConfigError(f"{where}: set model.path (or runner.served_model) to the model name the API takes")
         if model.decoding == "generation_config" and not self.local_processor:
             raise ConfigError(f"{where}: model.decoding=generation_config needs a checkpoint's generation_config.json, "
                               "and a hosted model has none; set model.decoding=greedy")  # fmt: skip

@@ -28,7 +28,7 @@ class QwenOmniThinker:
     def __init__(self, thinker: Any, processor: Any, eos: int | list[int] | None):
         self.thinker, self.processor = thinker, processor
         tokenizer = processor.tokenizer
-        eos = tokenizer.eos_token_id if eos is None else eos  # the checkpoint's generation_config.json, else the tokenizer's
+        eos = tokenizer.eos_token_id if eos is None else eos  # generation_config.json's, else the tokenizer's
         self.eos_token_ids = set(eos if isinstance(eos, list) else [eos])
         self.pad_token_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else min(self.eos_token_ids)
         self.sampling_rate = processor.feature_extractor.sampling_rate

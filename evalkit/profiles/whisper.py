@@ -41,7 +41,8 @@ class WhisperRenderer:
         try:
             self.tokenizer = AutoTokenizer.from_pretrained(model_path, revision=revision)
         except OSError as exc:
-            raise FileNotFoundError(f"cannot load the Whisper tokenizer of {model_path!r}: {exc}; check model.path") from exc
+            raise FileNotFoundError(f"cannot load the Whisper tokenizer of {model_path!r}: {exc}; "
+                                    "check model.path") from exc
 
     def render(self, messages: tuple[Message, ...], language: str | None) -> str:
         code = language_code(language or "")
@@ -65,14 +66,15 @@ class WhisperTranscriber:
     def check(self, prepared: PreparedRequest) -> None:
         sample = prepared.sample.sample_id
         if len(prepared.media) != 1 or not isinstance(prepared.media[0], AudioData):
-            raise ValueError(f"sample {sample}: Whisper takes exactly one audio input, got {len(prepared.media)} media")
+            raise ValueError(f"sample {sample}: Whisper takes one audio input, got {len(prepared.media)} media")
         audio = prepared.media[0]
         if audio.sample_rate != self.sampling_rate:
-            raise ValueError(f"sample {sample}: audio at {audio.sample_rate} Hz, Whisper takes {self.sampling_rate} Hz; "
-                             "the media stage must resample it (media.sample_rate)")  # fmt: skip
+            raise ValueError(f"sample {sample}: audio at {audio.sample_rate} Hz, Whisper takes "
+                             f"{self.sampling_rate} Hz; the media stage must resample it (media.sample_rate)")
         if len(audio.waveform) > WINDOW_S * audio.sample_rate:
-            raise ValueError(f"sample {sample}: {len(audio.waveform) / audio.sample_rate:.1f} s of audio is longer "
-                             f"than Whisper's {WINDOW_S:g} s window; evalkit does not run its long-form decoding")  # fmt: skip
+            seconds = len(audio.waveform) / audio.sample_rate
+            raise ValueError(f"sample {sample}: {seconds:.1f} s of audio is longer than Whisper's {WINDOW_S:g} s "
+                             "window; evalkit does not run its long-form decoding")
 
     def encode(self, group: Sequence[PreparedRequest], use_audio_in_video: bool, fps: float | None) -> Any:
         from transformers import BatchFeature

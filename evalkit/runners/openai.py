@@ -83,7 +83,7 @@ def media_content(item: MediaData, video: ChatVideo) -> list[dict[str, Any]]:
     if isinstance(item, ImageData):
         return [{"type": "image_url", "image_url": {"url": png_data_url(item.image)}}]
     if video == "frames":
-        return [{"type": "image_url", "image_url": {"url": png_data_url(Image.fromarray(frame))}} for frame in item.frames]
+        return [{"type": "image_url", "image_url": {"url": png_data_url(Image.fromarray(f))}} for f in item.frames]
     return [{"type": "video_url", "video_url": {"url": mp4_data_url(item)}}]
 
 
@@ -113,7 +113,8 @@ def chat_messages(prepared: PreparedRequest, video: ChatVideo = "video_url") -> 
     return messages
 
 
-def request_body(prepared: PreparedRequest, model: str, vllm_server: bool, video: ChatVideo = "video_url") -> dict[str, Any]:
+def request_body(prepared: PreparedRequest, model: str, vllm_server: bool,
+                 video: ChatVideo = "video_url") -> dict[str, Any]:  # fmt: skip
     decoding = prepared.request.decoding
     body: dict[str, Any] = {
         "model": model,

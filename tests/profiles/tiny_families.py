@@ -62,7 +62,8 @@ def build_tiny_qwen2_5_omni(out_dir: Path, seed: int = 0) -> Path:
 
     special = ("<|endoftext|>", "<|im_start|>", "<|im_end|>", *QWEN2_5_OMNI_TOKENS.values())
     tokenizer = Qwen2Tokenizer(vocab=byte_level_vocab(special), merges=[], unk_token="<|endoftext|>",
-                               eos_token="<|im_end|>", pad_token="<|endoftext|>", extra_special_tokens=QWEN2_5_OMNI_TOKENS)  # fmt: skip
+                               eos_token="<|im_end|>", pad_token="<|endoftext|>",
+                               extra_special_tokens=QWEN2_5_OMNI_TOKENS)  # fmt: skip
     tokenizer.add_special_tokens({"additional_special_tokens": ["<|im_start|>"]})
     patches = {"patch_size": 14, "merge_size": 2, "temporal_patch_size": 2}
     processor = Qwen2_5OmniProcessor(
