@@ -10,8 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from evalkit.report.run_folder import RunFolder
-from evalkit.results import SampleRecord, TaskScore
+from evalkit.run_folder import RunFolder, SampleRecord, TaskScore
 from evalkit.scoring.registry import build_scorer
 from evalkit.stats import McNemarResult, PairedDifference, mcnemar_exact, paired_difference, sample_correct
 

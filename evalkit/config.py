@@ -124,8 +124,8 @@ class TaskConfig:
 
 @dataclass
 class FailurePolicy:
-    max_failures: float = 0.05  # >= 1: a count; < 1: a fraction of all samples; the run aborts beyond it
-    failed_counts_as_wrong: bool = True
+    # Per task: >= 1 a count, < 1 a fraction of the task's samples; the run aborts when a task goes beyond it.
+    max_failures: float = 0.05
 
 
 @dataclass
@@ -188,6 +188,11 @@ def validate(cfg: DictConfig) -> RunConfig:
     """Turn a composed Hydra config into typed dataclasses, failing with the section and key on any mistake."""
     if not cfg.get("tasks"):
         raise ConfigError("the suite selects no tasks; pick one with suite=<name> (see `evalkit tasks`)")
+    if "failed_counts_as_wrong" in (cfg.get("failures") or {}):
+        raise ConfigError(
+            "failures.failed_counts_as_wrong was removed: scores.json now holds both the official number (value, the "
+            "benchmark's own denominator) and the strict one (strict_value, failures counted wrong); drop the setting"
+        )
     tasks = {name: _typed(TaskConfig, node, f"task '{name}'") for name, node in cfg.tasks.items()}
     model, runner = _typed(ModelConfig, cfg.model, "model"), _typed(RunnerConfig, cfg.runner, "runner")
     top = {k: v for k, v in OmegaConf.to_container(cfg, resolve=True).items() if k not in ("model", "runner", "tasks")}

@@ -28,12 +28,11 @@ from evalkit.model_store import resolve_model_path
 from evalkit.profiles import get_profile
 from evalkit.provenance import git_state, host_info, model_identity, package_versions
 from evalkit.response_cache import ResponseCache, cache_key
-from evalkit.results import SampleRecord, TaskScore, scores_document
+from evalkit.run_folder import RunStore, SampleRecord, TaskScore, scores_document
 from evalkit.runners import build_runner
 from evalkit.runners.base import Runner
 from evalkit.scorecard import score_run
 from evalkit.scoring.registry import build_scorer
-from evalkit.store import RunStore
 from evalkit.task import LoadedTask, check_task, load_task, spoken_language
 from evalkit.types import MediaData, PreparedRequest, Request, Response, Sample, media_parts
 

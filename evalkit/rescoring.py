@@ -9,11 +9,10 @@ from pathlib import Path
 from omegaconf import OmegaConf
 
 from evalkit.config import ConfigError, RunConfig, validate
-from evalkit.results import TaskScore, scores_document
+from evalkit.run_folder import RunStore, TaskScore, scores_document
 from evalkit.scorecard import score_inputs, score_run, with_answers
 from evalkit.scoring.base import Scorer, ScoreInput
 from evalkit.scoring.registry import build_scorer
-from evalkit.store import RunStore
 
 
 def run_config_from_manifest(manifest: dict, overrides: list[str]) -> RunConfig:

@@ -8,46 +8,43 @@ from dataclasses import asdict, replace
 from typing import Mapping, Sequence
 
 from evalkit.config import RunConfig, StatsConfig, TaskConfig
-from evalkit.results import SampleRecord, TaskScore
+from evalkit.run_folder import SampleRecord, TaskScore
 from evalkit.scoring.base import ScoreInput, aggregate_with_categories
 from evalkit.scoring.reasoning import split_reasoning
 from evalkit.scoring.registry import build_scorer
-from evalkit.stats import bootstrap_interval
+from evalkit.stats import record_interval
 
 
 def score_records(
-    task: TaskConfig,
-    records: Sequence[SampleRecord],
-    *,
-    reasoning: bool,
-    stats: StatsConfig,
-    failed_counts_as_wrong: bool = True,
+    task: TaskConfig, records: Sequence[SampleRecord], *, reasoning: bool, stats: StatsConfig
 ) -> tuple[TaskScore, list[SampleRecord]]:
+    """The task's official and strict numbers (scoring/base.py's outcome policy), with the official interval."""
     scorer = build_scorer(task.scorer.name, **task.scorer.options)
     prepared = with_answers(records, reasoning)
-    inputs = score_inputs(prepared)
     scored = [
-        replace(r, extracted=s.extracted, fallback=s.fallback, stats=dict(s.stats), score_detail=dict(s.detail))
-        for r, s in zip(prepared, scorer.score(inputs))
+        replace(r, extracted=s.extracted, fallback=s.fallback, excluded=s.excluded, stats=dict(s.stats),
+                score_detail=dict(s.detail))
+        for r, s in zip(prepared, scorer.score(score_inputs(prepared)))
     ]
-    counted = scored if failed_counts_as_wrong else [r for r in scored if not r.failed]
-    sample_scores = [r.to_sample_score() for r in counted]
-    aggregate = aggregate_with_categories(scorer, sample_scores)
-    interval = bootstrap_interval(scorer, sample_scores, [r.cluster for r in counted], stats) if counted else None
+    aggregate = aggregate_with_categories(scorer, [r.to_sample_score() for r in scored])
+    official = [r for r in scored if not r.excluded]
     score = TaskScore(
         task=task.name,
         metric=aggregate.metric,
         value=aggregate.value,
+        strict_value=aggregate.strict_value,
         lower_is_better=scorer.lower_is_better,
-        n=len(scored),
-        n_failed=sum(r.failed for r in scored),
+        n=aggregate.n,
+        n_failed=aggregate.n_failed,
+        n_excluded=aggregate.n_excluded,
+        denominator=aggregate.denominator,
+        official_denominator=scorer.official_denominator,
         n_fallback=aggregate.n_fallback,
         n_reasoning_unclosed=sum(r.reasoning_closed is False for r in scored),
         by_category=aggregate.by_category,
         scorer={"name": task.scorer.name, "options": dict(task.scorer.options)},
         paper=asdict(task.paper) if task.paper else None,
-        interval=interval,
-        extra={"failed_counts_as_wrong": failed_counts_as_wrong, "n_scored": len(counted), **aggregate.secondary},
+        interval=record_interval(scorer, official, stats) if official else None,
     )
     return score, scored
 
@@ -59,10 +56,8 @@ def score_run(
     scores: dict[str, TaskScore] = {}
     final: list[SampleRecord] = []
     for name, task in cfg.tasks.items():
-        scores[name], scored = score_records(
-            task, records_by_task[name], reasoning=cfg.model.reasoning, stats=cfg.stats,
-            failed_counts_as_wrong=cfg.failures.failed_counts_as_wrong,
-        )
+        scores[name], scored = score_records(task, records_by_task[name], reasoning=cfg.model.reasoning,
+                                             stats=cfg.stats)
         final.extend(scored)
     return scores, final
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from evalkit.config import StatsConfig
-from evalkit.results import Interval, SampleRecord
+from evalkit.run_folder import Interval, SampleRecord
 from evalkit.scoring.base import SampleScore, Scorer
 
 PERCENTILE = "percentile bootstrap"
@@ -81,8 +81,8 @@ def bootstrap_interval(
 
 
 def record_interval(scorer: Scorer, records: Sequence[SampleRecord], config: StatsConfig) -> Interval:
-    """The interval for one task's records as samples.jsonl holds them (failed samples scored as the scorer
-    scored them, so the interval surrounds the value in scores.json)."""
+    """The interval of the metric over these records as samples.jsonl holds them (pass the official ones, those
+    not excluded, for the interval of the value in scores.json)."""
     return bootstrap_interval(scorer, [r.to_sample_score() for r in records], [r.cluster for r in records], config)
 
 

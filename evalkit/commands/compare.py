@@ -10,7 +10,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 from evalkit.compare import Comparison, IncomparableRuns, TaskComparison, Thresholds, compare_runs
-from evalkit.report.run_folder import RunFolderError, load_run
+from evalkit.run_folder import RunFolderError, load_run
 from evalkit.report.tables import interval_text, markdown_table, metric_label, number, signed
 
 HELP = "Compare two runs on the same samples (paired bootstrap, McNemar, flipped samples); exit 1 on a regression."

@@ -7,8 +7,7 @@ import sys
 from pathlib import Path
 
 from evalkit.report import RENDERERS, render
-from evalkit.report.run_folder import RunFolderError
-from evalkit.store import atomic_write_text
+from evalkit.run_folder import RunFolderError, atomic_write_text
 
 HELP = "Write a run's scores beside the published ones (Markdown, CSV, LaTeX or a self-contained HTML page)."
 

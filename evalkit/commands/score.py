@@ -1,7 +1,9 @@
 """`evalkit score`: score a predictions file in a benchmark's official format, as the official script would.
 
 The flow: pick the reader for the task (one branch per family of prediction formats), score, aggregate with
-categories, print a table and, with --json, one JSON object as the last line.
+categories, print a table and, with --json, one JSON object as the last line. By default the items the official
+script leaves out (no model output, no extractable answer) are left out, as it does; --strict counts every item,
+each of those wrong. Both numbers are printed either way; `value` and the categories follow the mode.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +35,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--references", type=Path, help="references file, for formats that keep answers apart")
     parser.add_argument("--normalizer", choices=("qwen", "none"),
                         help="speech tasks: text normalizer before WER/CER (default: qwen)")
+    parser.add_argument("--strict", action="store_true",
+                        help="count every item, those without a model output (or an answer the official script "
+                             "excludes) as wrong; default: the official script's denominator")
     parser.add_argument("--json", action="store_true", help="print one JSON object as the last line")
 
 
@@ -44,7 +50,7 @@ def is_speech_task(task: str) -> bool:
 
 
 def load_predictions(
-    task: str, predictions: Path, references: Path | None, normalizer: str | None
+    task: str, predictions: Path, references: Path | None, normalizer: str | None, strict: bool = False
 ) -> tuple[Scorer, list[ScoreInput]]:
     """The scorer and items for one task's prediction file; one branch per family of formats."""
     if predictions.name == "samples.jsonl" or (predictions / "samples.jsonl").is_file():
@@ -59,7 +65,7 @@ def load_predictions(
     if task in CHOICE_FORMATS:
         if normalizer is not None:
             raise ScoreUsageError(f"--normalizer applies to speech tasks only, not {task!r}")
-        return load_choice_predictions(task, predictions, references)
+        return load_choice_predictions(task, predictions, references, strict)
     if is_speech_task(task):
         if references is not None:
             raise ScoreUsageError(f"--references is not used by {task!r}: speech files carry their references")
@@ -67,36 +73,38 @@ def load_predictions(
     raise ScoreUsageError(f"unknown task {task!r}; valid tasks: {', '.join(valid_tasks())}")
 
 
-def result_record(task: str, result: Aggregate) -> dict[str, Any]:
-    record: dict[str, Any] = {
+def result_record(task: str, result: Aggregate, official_denominator: str, strict: bool) -> dict[str, Any]:
+    return {
         "task": task,
         "metric": result.metric,
+        "mode": "strict" if strict else "official",
         "value": result.value,
+        "strict_value": result.strict_value,
         "n": result.n,
         "n_failed": result.n_failed,
+        "n_excluded": result.n_excluded,
+        "denominator": result.denominator,
+        "official_denominator": official_denominator,
         "n_fallback": result.n_fallback,
         "by_category": result.by_category,
     }
-    if result.secondary:  # a second official reading (Video-MME's other denominator)
-        record["secondary"] = result.secondary
-    return record
 
 
 def format_table(record: dict[str, Any]) -> str:
-    width = max([len("overall")] + [len(name) for name in record["by_category"]]) + 2
+    width = max([len("overall"), len("strict")] + [len(name) for name in record["by_category"]]) + 2
     lines = [
-        f"{record['task']}  ({record['metric']}; n={record['n']}, failed={record['n_failed']}, "
-        f"fallback={record['n_fallback']})",
+        f"{record['task']}  ({record['metric']}, {record['mode']}; n={record['n']}, failed={record['n_failed']}, "
+        f"excluded={record['n_excluded']}, denominator={record['denominator']}, fallback={record['n_fallback']})",
         f"{'overall':<{width}}{record['value']:8.2f}",
     ]
     lines += [f"  {name:<{width - 2}}{value:8.2f}" for name, value in record["by_category"].items()]
-    lines += [f"{name:<{width}}{value:8.2f}" for name, value in record.get("secondary", {}).items()]
+    lines.append(f"{'strict':<{width}}{record['strict_value']:8.2f}  (every item; unanswered ones counted wrong)")
     return "\n".join(lines)
 
 
 def main(args: argparse.Namespace) -> int:
     try:
-        scorer, items = load_predictions(args.task, args.predictions, args.references, args.normalizer)
+        scorer, items = load_predictions(args.task, args.predictions, args.references, args.normalizer, args.strict)
     except ScoreUsageError as error:
         print(f"evalkit score: error: {error}", file=sys.stderr)
         return EXIT_USAGE
@@ -104,7 +112,10 @@ def main(args: argparse.Namespace) -> int:
         print(f"evalkit score: error: cannot score {args.predictions} as {args.task}: {error}", file=sys.stderr)
         return EXIT_USAGE
     scores = scorer.score(items)
-    record = result_record(args.task, aggregate_with_categories(scorer, scores))
+    if args.strict:  # nothing is outside the denominator: value and categories count every item
+        scores = [replace(s, excluded=False) for s in scores]
+    record = result_record(args.task, aggregate_with_categories(scorer, scores), scorer.official_denominator,
+                           args.strict)
     print(format_table(record))
     if args.json:
         print(json.dumps(record, ensure_ascii=False))

@@ -9,7 +9,7 @@ from typing import Any
 
 from evalkit.report.rows import INSIDE, PaperLayout, RunReport, TaskRow
 from evalkit.report.tables import baseline_models, interval_text, metric_label, number, signed
-from evalkit.results import SampleRecord
+from evalkit.run_folder import SampleRecord
 from evalkit.stats import sample_correct
 
 MAX_SAMPLES_SHOWN = 200  # per task; the page stays small enough to open on any machine

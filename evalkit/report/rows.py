@@ -6,8 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from evalkit.report.reference import Column, PaperTable, Registry, load_registry
-from evalkit.report.run_folder import RunFolder
-from evalkit.results import Interval, TaskScore
+from evalkit.run_folder import Interval, RunFolder, TaskScore
 from evalkit.scoring.registry import build_scorer
 from evalkit.stats import record_interval
 
@@ -87,9 +86,7 @@ def _recomputed_interval(run: RunFolder, name: str, score: TaskScore) -> Interva
     """Older runs and hand-made score files lack intervals; recompute them when the samples are there."""
     if not run.has_samples:
         return None
-    records = run.records(name)
-    if score.extra.get("failed_counts_as_wrong") is False:
-        records = [r for r in records if not r.failed]
+    records = [r for r in run.records(name) if not r.excluded]
     if not records:
         return None
     scorer = build_scorer(score.scorer["name"], **score.scorer.get("options", {}))

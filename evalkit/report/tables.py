@@ -9,7 +9,7 @@ from collections.abc import Sequence
 
 from evalkit.report.reference import Column
 from evalkit.report.rows import INSIDE, PaperLayout, RunReport, TaskRow
-from evalkit.results import Interval
+from evalkit.run_folder import Interval
 
 
 def number(value: float | None, digits: int = 2) -> str:

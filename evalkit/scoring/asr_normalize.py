@@ -29,12 +29,13 @@ _SPACE_BEFORE_PUNCT = re.compile(r" ?([!,.?;:])")
 _SPECIAL_TAG = re.compile(r"<\|.*?\|>")
 
 
-def remove_special_tags(text: str, language: str) -> str:
+def remove_special_tags(text: str, language: str, keep_word_spaces: bool = False) -> str:
     """Step 1 (remove_sp): `<|...|>` tags to spaces, collapse whitespace, no space before `!,.?;:`, strip the
-    left side only; Chinese loses all whitespace."""
+    left side only; Chinese loses all whitespace unless `keep_word_spaces` (code-switched text, whose Latin
+    words the spaces separate)."""
     text = re.sub(r"\s+", " ", _SPECIAL_TAG.sub(" ", text))
     text = _SPACE_BEFORE_PUNCT.sub(r"\1", text).lstrip(" ")
-    return re.sub(r"\s+", "", text) if language == "zh" else text
+    return re.sub(r"\s+", "", text) if language == "zh" and not keep_word_spaces else text
 
 
 @functools.cache
@@ -63,10 +64,10 @@ def evaluation_tokens(text: str) -> list[str]:
     return " ".join(kept).lower().split()
 
 
-def qwen_asr_tokens(text: str, language: str) -> list[str]:
+def qwen_asr_tokens(text: str, language: str, keep_word_spaces: bool = False) -> list[str]:
     """Steps 1-3 of compute_wer for one string. Only en, zh and yue have their own path; every other language
     (and English too, after the English normalizer, as the official code is written) gets the basic normalizer."""
-    text = remove_special_tags(text, language)
+    text = remove_special_tags(text, language, keep_word_spaces)
     if language == "yue":
         text = zhconv.convert(text, "zh-cn")
     if language == "en":

@@ -1,8 +1,15 @@
-"""The scorer contract shared by every benchmark.
+"""The scorer contract shared by every benchmark, and the one outcome policy.
 
 A scorer turns (prediction, reference) pairs into per-sample score records, and aggregates a list of records
 into one number in the paper's units. Corpus metrics (WER, BLEU) keep additive sufficient statistics in each
 record so that `aggregate` on any subset or bootstrap resample recomputes the corpus metric exactly.
+
+Every sample ends in one of three outcomes: scored; failed (no prediction: the engine, the media or the output
+failed, with its reason in the run's records); or excluded, when the benchmark's official script leaves it out
+of its denominator (Video-MME: no letter extracted; MMAU: no model output). Two numbers follow:
+- official: `aggregate` over the samples not excluded, the benchmark's own denominator;
+- strict: `aggregate` over every sample, each failed or excluded one scored as the scorer scores a miss (wrong,
+  or an empty hypothesis), so nothing the model did not answer can raise the number.
 """
 
 from __future__ import annotations
@@ -31,17 +38,16 @@ class SampleScore:
     extracted: str | None = None
     fallback: bool = False
     failed: bool = False
+    excluded: bool = False  # outside the official denominator; its stats still count it as a miss (strict)
     categories: Mapping[str, str] = field(default_factory=dict)
     detail: Mapping[str, Any] = field(default_factory=dict)
 
 
 class Scorer(Protocol):
-    """Optionally also `secondary(scores) -> dict[str, float]`, for a benchmark that reports more than one
-    reading (Video-MME: accuracy over answered items, the official headline, and over all items)."""
-
     name: str
-    metric: str  # "WER", "CER", "BLEU", "accuracy", "micro-F1", ...
+    metric: str  # "WER", "CER", "BLEU", "accuracy", ...
     lower_is_better: bool
+    official_denominator: str  # which samples the official number counts, in words (scores.json, reports)
 
     def score(self, items: Sequence[ScoreInput]) -> list[SampleScore]:
         """Score in order; order matters for official parsers that draw seeded random fallbacks."""
@@ -54,13 +60,26 @@ class Scorer(Protocol):
 
 @dataclass(frozen=True)
 class Aggregate:
+    """A task's two numbers with their counts. `value` and `by_category` are official (excluded samples left
+    out); `strict_value` counts every sample. `denominator` is how many samples the official number counts."""
+
     metric: str
     value: float
+    strict_value: float
     n: int
     n_failed: int
+    n_excluded: int
     n_fallback: int
     by_category: dict[str, float]
-    secondary: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def denominator(self) -> int:
+        return self.n - self.n_excluded
+
+
+def official_scores(scores: Sequence[SampleScore]) -> list[SampleScore]:
+    """The samples the benchmark's official denominator counts."""
+    return [s for s in scores if not s.excluded]
 
 
 def category_groups(scores: Sequence[SampleScore]) -> dict[str, list[SampleScore]]:
@@ -79,14 +98,16 @@ def category_groups(scores: Sequence[SampleScore]) -> dict[str, list[SampleScore
 
 
 def aggregate_with_categories(scorer: Scorer, scores: Sequence[SampleScore]) -> Aggregate:
-    """Overall value plus one value per category (subject, task, difficulty, duration, source, ...)."""
-    groups = category_groups(scores)
+    """The official and strict values plus one official value per category (subject, task, duration, ...)."""
+    official = official_scores(scores)
+    groups = category_groups(official)
     return Aggregate(
         metric=scorer.metric,
-        value=scorer.aggregate(scores),
+        value=scorer.aggregate(official),
+        strict_value=scorer.aggregate(scores),
         n=len(scores),
         n_failed=sum(s.failed for s in scores),
+        n_excluded=len(scores) - len(official),
         n_fallback=sum(s.fallback for s in scores),
         by_category={name: scorer.aggregate(group) for name, group in sorted(groups.items())},
-        secondary=scorer.secondary(scores) if hasattr(scorer, "secondary") else {},
     )

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
+from typing import ClassVar
 
 from sacrebleu.metrics import BLEU
 
@@ -40,6 +41,7 @@ class BleuScorer:
     name: str = "bleu"
     metric: str = "BLEU"
     lower_is_better: bool = False
+    official_denominator: ClassVar[str] = "every utterance (a failed one counts as an empty hypothesis)"
 
     def _target_language(self, item: ScoreInput) -> str:
         language = self.target_language or item.categories.get(TARGET_LANGUAGE_KEY)

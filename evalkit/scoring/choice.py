@@ -1,6 +1,6 @@
 """What every answer-extraction scorer shares: the multiple-choice question as a reference, and accuracy in %.
 
-Benchmark parsers live beside this module (mmmu.py, mmmu_pro.py, videomme.py, mathvista.py, mmau.py, tagging.py);
+Benchmark parsers live beside this module (mmmu.py, mmmu_pro.py, videomme.py, mathvista.py, mmau.py);
 each follows one official script and says which in its docstring.
 """
 
@@ -59,6 +59,7 @@ class AccuracyScorer:
     name = "accuracy"
     metric = "accuracy"
     lower_is_better = False
+    official_denominator = "every item (an unanswered one is wrong)"
 
     def aggregate(self, scores: Sequence[SampleScore]) -> float:
         return accuracy_percent(scores)

@@ -2,6 +2,17 @@
 
 Each reader keeps the official scoring order (it decides the order of random fallback draws) and fills the
 categories the official script reports. `load_choice_predictions` is the one public entry point.
+
+Items without a model output, as each official script treats them (`strict` counts every one of them wrong):
+- MMMU main_eval_only.py scores the ids of the predictions file only: an answer-dict id without a prediction is
+  not counted. With `strict` it is read as a failed (wrong) item. main_parse_and_eval.py skips an absent subject
+  folder; `strict` refuses such a folder, since the items of a missing subject are unknown.
+- MMAU evaluation.py skips an item without `model_output` (the scorer excludes it; a null output, on which the
+  script would crash, is treated the same).
+- Video-MME eval_your_results.py drops a question whose extraction is empty (the scorer excludes it); a question
+  without `response` would raise there and is read as unanswered.
+- MMMU-Pro evaluate.py and MathVista calculate_score.py count every row of the file (a row without `response` /
+  `extraction` would raise there); such a row is read as failed and counted wrong, in both modes.
 """
 
 from __future__ import annotations
@@ -28,7 +39,7 @@ class PredictionFormatError(ValueError):
         super().__init__(f"cannot read {files}: {reason}\nexpected: {expected}")
 
 
-Reader = Callable[[Path, "Path | None"], tuple[Scorer, list[ScoreInput]]]
+Reader = Callable[[Path, "Path | None", bool], tuple[Scorer, list[ScoreInput]]]
 
 
 @dataclass(frozen=True)
@@ -42,22 +53,26 @@ def _load_json(path: Path) -> Any:
         return json.load(f)
 
 
-def _read_mmmu(predictions: Path, references: Path | None) -> tuple[Scorer, list[ScoreInput]]:
+def _read_mmmu(predictions: Path, references: Path | None, strict: bool) -> tuple[Scorer, list[ScoreInput]]:
     if predictions.is_dir():
         if references is not None:
             raise ValueError("--references is not used with a per-subject output folder (answers are inline)")
-        return MMMUScorer(mode="parse"), _mmmu_parse_items(predictions)
+        return MMMUScorer(mode="parse"), _mmmu_parse_items(predictions, strict)
     if references is None:
         raise ValueError("an eval-only predictions file needs --references (the answer dict, answer_dict_val.json)")
-    return MMMUScorer(mode="eval_only"), _mmmu_eval_only_items(predictions, references)
+    return MMMUScorer(mode="eval_only"), _mmmu_eval_only_items(predictions, references, strict)
 
 
-def _mmmu_parse_items(folder: Path) -> list[ScoreInput]:
+def _mmmu_parse_items(folder: Path, strict: bool) -> list[ScoreInput]:
     """<folder>/<Subject>/output.json in the official subject order; absent subjects are skipped, as officially."""
+    absent = [s for s in OFFICIAL_SUBJECT_ORDER if not (folder / s / "output.json").exists()]
+    if strict and absent:
+        raise ValueError(f"--strict needs every subject, and {folder} has no <Subject>/output.json for "
+                         f"{', '.join(absent)}: their items are unknown, so they cannot be counted wrong")
     items = []
     for subject in OFFICIAL_SUBJECT_ORDER:
         path = folder / subject / "output.json"
-        if not path.exists():
+        if subject in absent:
             continue
         for row in _load_json(path):
             options = {letter: row["index2ans"][letter] for letter in row.get("all_choices", [])}
@@ -73,21 +88,23 @@ def _mmmu_parse_items(folder: Path) -> list[ScoreInput]:
     return items
 
 
-def _mmmu_eval_only_items(predictions: Path, references: Path) -> list[ScoreInput]:
-    """Predicted ids only, as main_eval_only.py scores them (an id absent from the answer dict is an error)."""
-    predicted: dict[str, str] = _load_json(predictions)
+def _mmmu_eval_only_items(predictions: Path, references: Path, strict: bool) -> list[ScoreInput]:
+    """Predicted ids only, as main_eval_only.py scores them (an id absent from the answer dict is an error);
+    `strict` adds every other id of the answer dict without a prediction."""
+    predicted: dict[str, str | None] = _load_json(predictions)
     answers: dict[str, dict[str, Any]] = _load_json(references)
     order = {subject: i for i, subject in enumerate(OFFICIAL_SUBJECT_ORDER)}
+    ids = list(predicted) + ([i for i in answers if i not in predicted] if strict else [])
     items = []
-    for sample_id in sorted(predicted, key=lambda i: order.get(subject_of(i), len(order))):
+    for sample_id in sorted(ids, key=lambda i: order.get(subject_of(i), len(order))):
         if sample_id not in answers:
             raise ValueError(f"{sample_id!r} is not in the answer dict {references}")
-        if not isinstance(predicted[sample_id], str):
+        if not isinstance(predicted.get(sample_id, ""), str):
             raise ValueError(f"{sample_id!r}: the prediction must be a string")
         truth = answers[sample_id]["ground_truth"]
         items.append(ScoreInput(
             sample_id=sample_id,
-            prediction=predicted[sample_id],
+            prediction=predicted.get(sample_id),
             reference=ChoiceQuestion(
                 truth if isinstance(truth, str) else tuple(truth), {}, answers[sample_id]["question_type"]
             ),
@@ -96,7 +113,7 @@ def _mmmu_eval_only_items(predictions: Path, references: Path) -> list[ScoreInpu
     return items
 
 
-def _read_mmmu_pro(predictions: Path, references: Path | None) -> tuple[Scorer, list[ScoreInput]]:
+def _read_mmmu_pro(predictions: Path, references: Path | None, strict: bool) -> tuple[Scorer, list[ScoreInput]]:
     items = []
     with predictions.open(encoding="utf-8") as f:
         rows = [json.loads(line) for line in f if line.strip()]
@@ -114,7 +131,7 @@ def _read_mmmu_pro(predictions: Path, references: Path | None) -> tuple[Scorer, 
     return MMMUProScorer(), items
 
 
-def _read_mathvista(predictions: Path, references: Path | None) -> tuple[Scorer, list[ScoreInput]]:
+def _read_mathvista(predictions: Path, references: Path | None, strict: bool) -> tuple[Scorer, list[ScoreInput]]:
     results: dict[str, dict[str, Any]] = _load_json(predictions)
     truth: dict[str, dict[str, Any]] = _load_json(references) if references else {}
     items = []
@@ -140,7 +157,7 @@ def _read_mathvista(predictions: Path, references: Path | None) -> tuple[Scorer,
     return MathVistaScorer(), items
 
 
-def _read_mmau(predictions: Path, references: Path | None) -> tuple[Scorer, list[ScoreInput]]:
+def _read_mmau(predictions: Path, references: Path | None, strict: bool) -> tuple[Scorer, list[ScoreInput]]:
     rows: list[dict[str, Any]] = _load_json(predictions)
     if not any("model_output" in row for row in rows) and any("model_prediction" in row for row in rows):
         raise ValueError("the official evaluation.py reads the key 'model_output', this file has 'model_prediction'")
@@ -156,7 +173,7 @@ def _read_mmau(predictions: Path, references: Path | None) -> tuple[Scorer, list
     return MMAUScorer(), items
 
 
-def _read_videomme(predictions: Path, references: Path | None) -> tuple[Scorer, list[ScoreInput]]:
+def _read_videomme(predictions: Path, references: Path | None, strict: bool) -> tuple[Scorer, list[ScoreInput]]:
     videos: list[dict[str, Any]] = _load_json(predictions)
     items = []
     for video in videos:
@@ -207,13 +224,16 @@ CHOICE_FORMATS: dict[str, ChoiceFormat] = {
 }
 
 
-def load_choice_predictions(task: str, predictions: Path, references: Path | None) -> tuple[Scorer, list[ScoreInput]]:
-    """The scorer for `task` and its items read from the official prediction format."""
+def load_choice_predictions(
+    task: str, predictions: Path, references: Path | None, strict: bool = False
+) -> tuple[Scorer, list[ScoreInput]]:
+    """The scorer for `task` and its items read from the official prediction format; `strict` also reads the
+    items the official script would not see at all (MMMU eval-only: answer-dict ids without a prediction)."""
     if task not in CHOICE_FORMATS:
         raise KeyError(f"unknown choice task {task!r}; valid: {', '.join(sorted(CHOICE_FORMATS))}")
     fmt = CHOICE_FORMATS[task]
     try:
-        return fmt.reader(predictions, references)
+        return fmt.reader(predictions, references, strict)
     except PredictionFormatError:
         raise
     except (OSError, ValueError, KeyError, TypeError, AttributeError, SyntaxError) as error:

@@ -7,10 +7,11 @@ string_match on lower-cased word sets.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import Sequence
 
 from evalkit.scoring.base import SampleScore, ScoreInput
-from evalkit.scoring.choice import AccuracyScorer, ChoiceQuestion
+from evalkit.scoring.choice import AccuracyScorer, ChoiceQuestion, failed_score, graded
 from evalkit.scoring.registry import register_scorer
 
 
@@ -35,25 +36,18 @@ def matches_answer(prediction: str, answer: str, choices: Sequence[str]) -> bool
 
 @register_scorer("mmau")
 class MMAUScorer(AccuracyScorer):
-    """A missing prediction is wrong and counted (evalkit's rule). `count_missing=False` reproduces the official
-    script, which skips items without `model_output` from every denominator (a named option)."""
+    """evaluation.py skips an item without `model_output` from every denominator: a sample without a prediction
+    is excluded from the official number (and wrong in the strict one)."""
 
     name = "mmau"
-
-    def __init__(self, count_missing: bool = True) -> None:
-        self.count_missing = count_missing
+    official_denominator = "items with a model output"
 
     def score(self, items: Sequence[ScoreInput]) -> list[SampleScore]:
         return [self._score_one(item) for item in items]
 
     def _score_one(self, item: ScoreInput) -> SampleScore:
         if item.prediction is None:
-            stats = {"correct": 0.0, "total": 1.0 if self.count_missing else 0.0}
-            return SampleScore(item.sample_id, stats, failed=True, categories=item.categories)
+            return replace(failed_score(item), excluded=True)
         question = ChoiceQuestion.of(item.reference)
         correct = matches_answer(item.prediction, str(question.answer), list(question.options.values()))
-        return SampleScore(
-            sample_id=item.sample_id,
-            stats={"correct": float(correct), "total": 1.0},
-            categories=item.categories,
-        )
+        return graded(item, correct)

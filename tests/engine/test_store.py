@@ -2,8 +2,7 @@ from pathlib import Path
 
 import pytest
 
-from evalkit.results import SampleRecord
-from evalkit.store import RunStore, atomic_write_text
+from evalkit.run_folder import RunStore, SampleRecord, atomic_write_text
 
 
 def record(sample_id: str, index: int = 0, error: str | None = None, stage: str | None = None) -> SampleRecord:

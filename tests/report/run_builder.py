@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from evalkit.results import SampleRecord, TaskScore, scores_document
+from evalkit.run_folder import SampleRecord, TaskScore, scores_document
 from evalkit.scoring.base import SampleScore, ScoreInput
 from evalkit.scoring.registry import register_scorer, scorer_names
 

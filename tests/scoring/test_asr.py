@@ -81,3 +81,24 @@ def test_subsets_reaggregate_by_source():
 def test_invalid_options(options):
     with pytest.raises(ValueError):
         build_asr_scorer("en", **options)
+
+
+def test_mixed_unit_keeps_latin_words_whole_and_splits_han_characters():
+    # ref 我 想 要 a large coffee (6 tokens); hyp 我 要 a big coffee: 想 deleted, large -> big: 2 errors
+    scorer = AsrScorer(language="zh", unit="mixed", normalizer="none")
+    [s] = scorer.score(_items(("我想要 a large coffee", "我要 a big coffee")))
+    assert s.detail["reference"] == "我 想 要 a large coffee"
+    assert (s.stats, s.detail["deletions"], s.detail["substitutions"]) == ({"errors": 2, "ref_tokens": 6}, 1, 1)
+    assert scorer.metric == "MER" and scorer.aggregate([s]) == pytest.approx(100 * 2 / 6)
+    # per character the same pair is 15 reference characters and 5 edits (想; large -> big is 4)
+    [c] = AsrScorer(language="zh", unit="cer", normalizer="none").score(_items(("我想要 a large coffee", "我要 a big coffee")))
+    assert c.stats == {"errors": 5, "ref_tokens": 15}
+
+
+def test_mixed_unit_with_qwen_normalizer_keeps_word_boundaries():
+    # the Chinese normalizer drops punctuation and case; in mixed mode it keeps the spaces between words
+    scorer = build_scorer("asr", language="zh", unit="mixed")
+    [s] = scorer.score(_items(("我想要 A large coffee，不要糖。", "我想要alarge coffee不要糖")))
+    assert s.detail["reference"] == "我 想 要 a large coffee 不 要 糖"
+    assert s.extracted == "我 想 要 alarge coffee 不 要 糖"
+    assert s.stats == {"errors": 2, "ref_tokens": 9}  # "a large" -> "alarge": one substitution, one deletion

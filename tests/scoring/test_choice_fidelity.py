@@ -113,10 +113,66 @@ def test_official_number(case: Case, capsys: pytest.CaptureFixture[str]) -> None
         assert result["by_category"][name] == pytest.approx(value, abs=1e-9), name
 
 
-def test_videomme_all_items_denominator(capsys: pytest.CaptureFixture[str]) -> None:
-    """The official script does not print all-items accuracy; 1219 correct of 2700 from its own extraction."""
+def _fidelity(case: str) -> Path:
     if not FIDELITY.is_dir():
         pytest.skip(f"fidelity files not found at {FIDELITY}")
-    path = FIDELITY / "videomme_synthetic" / "videomme_synthetic_results.json"
-    result = evalkit_score(["--task", "videomme", "--predictions", str(path)], capsys)
-    assert result["secondary"] == {"accuracy_over_all": pytest.approx(100 * 1219 / 2700), "n_unanswered": 395}
+    return FIDELITY / case
+
+
+def test_videomme_strict_counts_the_unanswered_wrong(capsys: pytest.CaptureFixture[str]) -> None:
+    """The official script prints 52.9 over the 2305 answered; strict is its 1219 correct over all 2700."""
+    path = _fidelity("videomme_synthetic") / "videomme_synthetic_results.json"
+    official = evalkit_score(["--task", "videomme", "--predictions", str(path)], capsys)
+    assert (official["n"], official["n_excluded"], official["denominator"]) == (2700, 395, 2305)
+    assert official["strict_value"] == pytest.approx(100 * 1219 / 2700)
+    strict = evalkit_score(["--task", "videomme", "--predictions", str(path), "--strict"], capsys)
+    assert (strict["mode"], strict["value"], strict["denominator"]) == ("strict", pytest.approx(100 * 1219 / 2700), 2700)
+    assert strict["by_category"]["short"] == pytest.approx(100 * 404 / 900)  # 404 right of the 300 x 3 questions
+
+
+def test_mmau_items_without_model_output_are_skipped_as_evaluation_py_does(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """evaluation.py skips items without `model_output`: 50 such items added to the fidelity file leave its printed
+    "Total Accuracy: 32.30% over 1000 samples" unchanged; --strict counts them wrong (323 of 1050)."""
+    rows = json.loads((_fidelity("mmau_testmini_synthetic") / "mmau-test-mini.synthetic_predictions.json").read_text())
+    unanswered = [{k: v for k, v in {**row, "id": f"{row['id']}-unanswered"}.items() if k != "model_output"}
+                  for row in rows[:50]]
+    path = tmp_path / "with_unanswered.json"
+    path.write_text(json.dumps(rows + unanswered), encoding="utf-8")
+    official = evalkit_score(["--task", "mmau_test_mini", "--predictions", str(path)], capsys)
+    assert (official["value"], official["n"], official["n_failed"], official["denominator"]) == (
+        pytest.approx(32.3), 1050, 50, 1000)
+    assert official["by_category"]["sound"] == pytest.approx(100 * 109 / 333)
+    strict = evalkit_score(["--task", "mmau_test_mini", "--predictions", str(path), "--strict"], capsys)
+    assert (strict["value"], strict["denominator"]) == (pytest.approx(100 * 323 / 1050), 1050)
+
+
+def test_mmmu_eval_only_scores_the_predicted_ids_and_strict_the_answer_dict(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """main_eval_only.py scores the ids it is given. Without Accounting (8 of 30 right in its official run) the
+    overall is (330 - 8) / 870; --strict counts the 30 unpredicted ids of the answer dict wrong: 322 / 900."""
+    case = _fidelity("mmmu_val_llava15_13b_evalonly")
+    predicted = json.loads((case / "total_val_output.json").read_text())
+    path = tmp_path / "without_accounting.json"
+    path.write_text(json.dumps({k: v for k, v in predicted.items() if "_Accounting_" not in k}), encoding="utf-8")
+    argv = ["--task", "mmmu_val", "--predictions", str(path), "--references", str(case / "answer_dict_val.json")]
+    official = evalkit_score(argv, capsys)
+    assert (official["value"], official["n"], official["n_failed"]) == (pytest.approx(100 * 322 / 870), 870, 0)
+    assert "Accounting" not in official["by_category"]
+    strict = evalkit_score([*argv, "--strict"], capsys)
+    assert (strict["value"], strict["n"], strict["n_failed"]) == (pytest.approx(100 * 322 / 900), 900, 30)
+    assert strict["by_category"]["Accounting"] == 0.0
+
+
+def test_strict_refuses_an_mmmu_folder_with_a_subject_missing(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import shutil
+
+    folder = tmp_path / "outputs"
+    shutil.copytree(_fidelity("mmmu_val_llava15_13b_parse") / "llava1.5_13b", folder)
+    shutil.rmtree(folder / "Accounting")
+    official = evalkit_score(["--task", "mmmu_val", "--predictions", str(folder)], capsys)
+    assert official["n"] == 870  # main_parse_and_eval.py: "Skipping Accounting for not found"
+    assert cli.main(["score", "--task", "mmmu_val", "--predictions", str(folder), "--strict"]) == 2
+    assert "Accounting" in capsys.readouterr().err

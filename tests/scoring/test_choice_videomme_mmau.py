@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from evalkit.scoring.base import ScoreInput
+from evalkit.scoring.base import ScoreInput, aggregate_with_categories
 from evalkit.scoring.choice import ChoiceQuestion
 from evalkit.scoring.mmau import MMAUScorer, matches_answer
 from evalkit.scoring.videomme import VideoMMEScorer, extract_letter
@@ -39,18 +39,14 @@ def _videomme_items() -> list[ScoreInput]:
     ]
 
 
-def test_videomme_denominators() -> None:
-    official = VideoMMEScorer()
-    scores = official.score(_videomme_items())
-    assert official.aggregate(scores) == 50.0  # 1 of 2 answered
-    assert official.secondary(scores) == {"accuracy_over_all": 25.0, "n_unanswered": 2.0}
-    assert [s.failed for s in scores] == [False, False, False, True]
-    every = VideoMMEScorer(denominator="all")
-    scores = every.score(_videomme_items())
-    assert every.aggregate(scores) == 25.0
-    assert every.secondary(scores)["accuracy_over_answered"] == 50.0
-    with pytest.raises(ValueError):
-        VideoMMEScorer(denominator="some")  # type: ignore[arg-type]
+def test_videomme_official_counts_answered_and_strict_counts_all() -> None:
+    scorer = VideoMMEScorer()
+    scores = scorer.score(_videomme_items())
+    assert [(s.failed, s.excluded) for s in scores] == [(False, False), (False, False), (False, True), (True, True)]
+    result = aggregate_with_categories(scorer, scores)
+    assert (result.value, result.strict_value) == (50.0, 25.0)  # 1 of 2 answered; 1 of all 4
+    assert (result.n, result.n_failed, result.n_excluded, result.denominator) == (4, 1, 2, 2)
+    assert result.by_category == {"short": 50.0}  # official: "long" has no answered question
 
 
 CHOICES = ["Man", "Woman", "Child", "Robot"]
@@ -78,10 +74,10 @@ def test_mmau_shared_words_and_identical_choices() -> None:
     assert not matches_answer("acoustic electric guitar", "acoustic guitar", choices)
 
 
-def test_mmau_missing_prediction_counts_unless_asked() -> None:
+def test_mmau_missing_prediction_is_excluded_officially_and_wrong_strictly() -> None:
     question = ChoiceQuestion("Man", dict(zip("ABCD", CHOICES)))
     items = [ScoreInput("1", "man", question), ScoreInput("2", None, question)]
     scores = MMAUScorer().score(items)
-    assert MMAUScorer().aggregate(scores) == 50.0 and scores[1].failed
-    official = MMAUScorer(count_missing=False)
-    assert official.aggregate(official.score(items)) == 100.0
+    assert scores[1].failed and scores[1].excluded
+    result = aggregate_with_categories(MMAUScorer(), scores)
+    assert (result.value, result.strict_value, result.denominator) == (100.0, 50.0, 1)
