@@ -4,7 +4,7 @@
     response cache -> runner, one call per batch -> samples.jsonl journal -> scoring -> scores.json -> report
 
 Everything that can be wrong with the config or the data fails before a model is loaded. A failure of one
-sample is recorded with its reason and the run goes on, up to `failures.max_failures`.
+sample is recorded with its reason and the run goes on, up to `failures.max_failures` in any one task.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from evalkit.media import MediaError
 from evalkit.media.pool import MediaPool
 from evalkit.model_store import resolve_model_path
 from evalkit.profiles import get_profile
-from evalkit.provenance import git_state, host_info, model_identity, package_versions
+from evalkit.provenance import engine_version, git_state, host_info, model_identity, package_versions
 from evalkit.response_cache import ResponseCache, cache_key
 from evalkit.run_folder import RunStore, SampleRecord, TaskScore, scores_document
 from evalkit.runners import build_runner
@@ -38,7 +38,7 @@ from evalkit.types import MediaData, PreparedRequest, Request, Response, Sample,
 
 
 class RunAborted(RuntimeError):
-    """Too many samples failed; what was answered is kept and the run can be resumed."""
+    """Too many samples of one task failed; what was answered is kept and the run can be resumed."""
 
 
 @dataclass
@@ -117,8 +117,9 @@ def run_evaluation(cfg: RunConfig) -> RunSummary:
         for index, sample in enumerate(loaded[name].samples)
         if (name, sample.sample_id) not in answered
     ]
-    n_total = sum(len(t.samples) for t in loaded.values())
-    generation = _Generation(cfg, store, model_path, identity, n_total, answered)
+    task_sizes = {name: len(t.samples) for name, t in loaded.items()}
+    n_total = sum(task_sizes.values())
+    generation = _Generation(cfg, store, model_path, identity, task_sizes, answered)
     try:
         generation.run(pending)
     finally:
@@ -173,10 +174,23 @@ def config_fingerprint(cfg: RunConfig) -> str:
 
 
 def engine_name(cfg: RunConfig) -> str:
-    """The engine that answers: the runner and its precision, or for a server its address and served model."""
+    """The engine that answers: the runner and its precision, or for a server the model it serves (never its
+    address: a server restarted on another port is the same engine)."""
     if cfg.runner.name == "openai":
-        return f"openai:{cfg.runner.base_url}:{cfg.runner.served_model or cfg.model.path}"
+        return f"openai:{cfg.runner.served_model or cfg.model.path}"
     return f"{cfg.runner.name}:{cfg.runner.dtype or cfg.model.dtype}"
+
+
+def engine_identity(cfg: RunConfig) -> dict[str, Any]:
+    """The engine as the response cache keys it: its name and its version (the installed package, or what a
+    server reports at /version), so a new engine version never serves an older one's answers."""
+    if cfg.runner.name == "openai":
+        from evalkit.runners.openai import reported_vllm_version
+
+        version = reported_vllm_version(cfg.runner.base_url, cfg.runner.timeout_s) if cfg.runner.base_url else None
+    else:
+        version = engine_version(cfg.runner.name)
+    return {"name": engine_name(cfg), "version": version}
 
 
 def _check_resumable(store: RunStore, cfg: RunConfig, fingerprint: str) -> None:
@@ -192,16 +206,18 @@ def _check_resumable(store: RunStore, cfg: RunConfig, fingerprint: str) -> None:
 class _Generation:
     """Media decoding ahead in workers, cache lookups, batched engine calls, the journal and the failure budget."""
 
-    def __init__(self, cfg: RunConfig, store: RunStore, model_path: str, identity: dict, n_total: int,
+    def __init__(self, cfg: RunConfig, store: RunStore, model_path: str, identity: dict, task_sizes: dict[str, int],
                  answered: dict[tuple[str, str], SampleRecord]):
         self.cfg, self.store, self.model_path, self.identity = cfg, store, model_path, identity
-        self.max_failures = _failure_limit(cfg.failures.max_failures, n_total)
-        self.n_failed = sum(r.failed for r in answered.values())
+        # the budget is per task: a task whose media all fail aborts the run even beside large healthy tasks
+        self.max_failures = {name: _failure_limit(cfg.failures.max_failures, n) for name, n in task_sizes.items()}
+        self.n_failed = {name: sum(r.failed for r in answered.values() if r.task == name) for name in task_sizes}
         self.n_generated = self.n_cache_hits = 0
         self.renderer = get_profile(cfg.model.profile).renderer(model_path, cfg.model.revision)
         self.cache = ResponseCache(Path(cfg.cache_dir) / "responses.sqlite") if cfg.use_response_cache else None
         self.pool = MediaPool(cfg.media_workers, Path(cfg.cache_dir) / "media")
-        self.scope = hashlib.sha256(json.dumps([identity, engine_name(self.cfg)], sort_keys=True).encode()).hexdigest()
+        self.engine = engine_identity(cfg)
+        self.scope = hashlib.sha256(json.dumps([identity, self.engine], sort_keys=True).encode()).hexdigest()
         self.runner: Runner | None = None
         self._loading: Future[Runner] | None = None
         self.engine_info: dict[str, Any] | None = None
@@ -238,7 +254,7 @@ class _Generation:
     def _prepare(self, item: _Pending, media: tuple[MediaData, ...]) -> PreparedRequest:
         prompt = self.renderer.render(item.request.sample.messages, item.request.language)
         key = cache_key(
-            self.identity, engine_name(self.cfg), prompt, [dict(m.provenance) for m in media],
+            self.identity, self.engine, prompt, [dict(m.provenance) for m in media],
             asdict(item.request.decoding), item.request.use_audio_in_video,
         )
         return PreparedRequest(item.request, prompt, media, key)
@@ -260,15 +276,18 @@ class _Generation:
     def _record(self, records: list[SampleRecord], progress: tqdm) -> None:
         self.store.append(records)
         progress.update(len(records))
-        failed = [r for r in records if r.failed]
-        self.n_failed += len(failed)
-        if failed and self.n_failed > self.max_failures:
-            raise RunAborted(
-                f"{self.n_failed} samples failed, over the limit of {self.max_failures:g} "
-                f"(failures.max_failures={self.cfg.failures.max_failures}); last: {failed[-1].task}/"
-                f"{failed[-1].sample_id}: {failed[-1].error}. Answers so far are kept in {self.store.samples_path}; "
-                "fix the cause and re-run with the same output_dir to resume."
-            )
+        for record in records:
+            if not record.failed:
+                continue
+            task = record.task
+            self.n_failed[task] += 1
+            if self.n_failed[task] > self.max_failures[task]:
+                raise RunAborted(
+                    f"task {task}: {self.n_failed[task]} samples failed, over its limit of {self.max_failures[task]:g} "
+                    f"(failures.max_failures={self.cfg.failures.max_failures}, per task); last: {record.sample_id}: "
+                    f"{record.error}. Answers so far are kept in {self.store.samples_path}; fix the cause and re-run "
+                    "with the same output_dir to resume."
+                )
 
     def _record_for(self, item: _Pending, prepared: PreparedRequest, response: Response,
                     cache_hit: bool = False) -> SampleRecord:
@@ -339,6 +358,6 @@ def _release_accelerator_memory() -> None:
         pass
 
 
-def _failure_limit(max_failures: float, n_total: int) -> float:
-    return max_failures if max_failures >= 1 else max_failures * n_total
+def _failure_limit(max_failures: float, n_samples: int) -> float:
+    return max_failures if max_failures >= 1 else max_failures * n_samples
 

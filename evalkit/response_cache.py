@@ -1,8 +1,10 @@
 """A content-addressed cache of model responses, shared by all runs under one cache_dir.
 
-The key hashes everything that can change an output: model identity and revision, the rendered prompt, the
-media content and how it was decoded (sample rate, frame indices, sizes), the decoding parameters and the
-engine. So re-running a finished config never calls the model, while a new prompt or fps misses the cache.
+The key hashes everything that can change an output: the model (revision, content fingerprint, processor and
+chat-template fingerprint), the engine (name, version, precision or served model; never a server's address), the
+rendered prompt, the media content and how it was decoded (sample rate, frame indices, sizes) and the decoding
+parameters. So re-running a finished config never calls the model, while a new prompt, fps, engine version or
+model revision misses the cache.
 Only successful responses are stored: a failure is retried next time. SQLite gives atomic, concurrent-safe
 writes from the standard library.
 """
@@ -21,7 +23,7 @@ from evalkit.types import Response
 
 def cache_key(
     model_identity: Mapping[str, Any],
-    engine: str,
+    engine: Mapping[str, Any],
     prompt: str,
     media_provenance: list[Mapping[str, Any]],
     decoding: Mapping[str, Any],

@@ -155,6 +155,17 @@ def to_response(payload: dict[str, Any], latency_s: float) -> Response:
     )
 
 
+def reported_vllm_version(base_url: str, timeout_s: float, client: httpx.Client | None = None) -> str | None:
+    """The vLLM version the endpoint reports at /version, or None for any other server (or none answering)."""
+    base_url = base_url.rstrip("/")
+    root = base_url[: -len("/v1")] if base_url.endswith("/v1") else base_url
+    try:
+        reply = (client or httpx).get(f"{root}/version", timeout=min(timeout_s, 30.0))
+        return str(reply.json()["version"]) if reply.status_code == 200 else None
+    except (httpx.HTTPError, ValueError, KeyError, TypeError):
+        return None
+
+
 class OpenAIRunner:
     name = "openai"
 
@@ -174,18 +185,9 @@ class OpenAIRunner:
         limits = httpx.Limits(max_connections=runner.concurrency, max_keepalive_connections=runner.concurrency)
         self.client = httpx.Client(headers=headers, timeout=runner.timeout_s, limits=limits)
         self.pool = ThreadPoolExecutor(max_workers=runner.concurrency, thread_name_prefix="openai-runner")
-        self.server_version = self._vllm_version()
+        self.server_version = reported_vllm_version(self.base_url, runner.timeout_s, self.client)
         self._retries = 0
         self._lock = threading.Lock()
-
-    def _vllm_version(self) -> str | None:
-        """The vLLM version behind the endpoint, or None for any other server."""
-        root = self.base_url[: -len("/v1")] if self.base_url.endswith("/v1") else self.base_url
-        try:
-            reply = self.client.get(f"{root}/version", timeout=min(self.runner_config.timeout_s, 30.0))
-            return str(reply.json()["version"]) if reply.status_code == 200 else None
-        except (httpx.HTTPError, ValueError, KeyError, TypeError):
-            return None
 
     def generate(self, batch: Sequence[PreparedRequest]) -> list[Response]:
         return list(self.pool.map(self._one, batch))
