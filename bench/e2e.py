@@ -57,7 +57,7 @@ def run(work_dir: Path, n_samples: int, device: str, model: str, repeats: int = 
         from evalkit.cli import main as evalkit_main
         from evalkit.decoding import resolve_decoding
         from evalkit.hydra_config import load_run_config
-        from evalkit.media import decode_all
+        from evalkit.media.pool import prepare_item
         from evalkit.model_store import resolve_model_path
         from evalkit.prompting import PromptRenderer
         from evalkit.runners import build_runner
@@ -90,12 +90,12 @@ def run(work_dir: Path, n_samples: int, device: str, model: str, repeats: int = 
         model_path = resolve_model_path(cfg.model, Path(cfg.cache_dir))
         decoding = resolve_decoding(cfg.model, task, cfg.runner.seed, None)
         renderer = PromptRenderer(model_path)
-        prepared = [
-            PreparedRequest(
-                Request(s, decoding), renderer.render(s.messages), decode_all(media_parts(s.messages), task.media), ""
-            )
-            for s in load_task(task).samples
-        ]
+        prepared = []
+        for s in load_task(task).samples:
+            media = prepare_item(tuple(media_parts(s.messages)), task.media, None)
+            if isinstance(media, Exception):  # the bench's own synthetic clips: a failure is a bench bug
+                raise media
+            prepared.append(PreparedRequest(Request(s, decoding), renderer.render(s.messages), media, ""))
         start = time.perf_counter()
         with GpuUtilisation(device, f"bare_{n}", utilisation):  # the last repeat's sample is kept
             runner = build_runner(cfg.model, cfg.runner, model_path)

@@ -1,5 +1,7 @@
-"""The regression gate between two runs on the same samples: per task, the paired bootstrap interval of B - A,
-McNemar's exact test and the flipped samples for right/wrong tasks, and whether B regressed beyond a threshold.
+"""The regression gate between two runs on the same samples: per task, the paired bootstrap interval of B - A
+(of the official numbers), McNemar's exact test and the flipped samples for right/wrong tasks, and whether B
+regressed beyond a threshold. McNemar and the flips pair items answered in both runs: an item one run failed or
+left unanswered (excluded by the benchmark's protocol) is no flip; how many there were is shown per run.
 
 Runs that cover different tasks or different samples are not compared at all: the mismatch is reported, never
 silently intersected, because a score on a different sample set is a different number.
@@ -11,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from evalkit.run_folder import RunFolder, SampleRecord, TaskScore
+from evalkit.scoring.base import in_place_official
 from evalkit.scoring.registry import build_scorer
 from evalkit.stats import McNemarResult, PairedDifference, mcnemar_exact, paired_difference, sample_correct
 
@@ -58,9 +61,12 @@ class TaskComparison:
     n: int
     difference: PairedDifference  # B - A
     threshold: float
-    mcnemar: McNemarResult | None  # right/wrong tasks only
-    right_to_wrong: tuple[str, ...]  # sample ids right in A, wrong in B
+    mcnemar: McNemarResult | None  # right/wrong tasks only, over the items answered in both runs
+    right_to_wrong: tuple[str, ...]  # sample ids right in A, wrong in B (both answered)
     wrong_to_right: tuple[str, ...]
+    n_answered_both: int
+    unanswered_a: int  # failed or excluded in A
+    unanswered_b: int
     # sample ids whose output text differs: between two runs of one config (e.g. runner.batch_size=1 against
     # the default) this is the engine's nondeterminism, the floor under any score difference
     output_changed: tuple[str, ...]
@@ -142,11 +148,15 @@ def _compare_task(run_a: RunFolder, run_b: RunFolder, task: str, threshold: floa
     scores_a = [r.to_sample_score() for r in records_a]
     scores_b = [r.to_sample_score() for r in records_b]
     difference = paired_difference(
-        _scorer(score_a), scores_a, _scorer(score_b), scores_b, [r.cluster for r in records_a], run_a.stats_config
+        _scorer(score_a), in_place_official(scores_a), _scorer(score_b), in_place_official(scores_b),
+        [r.cluster for r in records_a], run_a.stats_config,
     )
-    correct_a, correct_b = [sample_correct(s) for s in scores_a], [sample_correct(s) for s in scores_b]
-    right_wrong = None not in correct_a and None not in correct_b
-    ids = [r.sample_id for r in records_a]
+    answered_a, answered_b = [_answered(r) for r in records_a], [_answered(r) for r in records_b]
+    both = [i for i, (a, b) in enumerate(zip(answered_a, answered_b)) if a and b]
+    correct_a = [sample_correct(scores_a[i]) for i in both]
+    correct_b = [sample_correct(scores_b[i]) for i in both]
+    right_wrong = all(c is not None for c in (*map(sample_correct, scores_a), *map(sample_correct, scores_b)))
+    ids = [records_a[i].sample_id for i in both]
     return TaskComparison(
         task=task,
         metric=score_a.metric,
@@ -157,9 +167,16 @@ def _compare_task(run_a: RunFolder, run_b: RunFolder, task: str, threshold: floa
         mcnemar=mcnemar_exact(correct_a, correct_b) if right_wrong else None,
         right_to_wrong=tuple(i for i, a, b in zip(ids, correct_a, correct_b) if right_wrong and a and not b),
         wrong_to_right=tuple(i for i, a, b in zip(ids, correct_a, correct_b) if right_wrong and b and not a),
+        n_answered_both=len(both),
+        unanswered_a=len(records_a) - sum(answered_a),
+        unanswered_b=len(records_b) - sum(answered_b),
         output_changed=tuple(a.sample_id for a, b in zip(records_a, records_b) if _output(a) != _output(b)),
         notes=tuple(_notes(score_a, score_b, difference)),
     )
+
+
+def _answered(record: SampleRecord) -> bool:
+    return not (record.failed or record.excluded)
 
 
 def _output(record: SampleRecord) -> str | None:
@@ -172,13 +189,13 @@ def _scorer(score: TaskScore):
 
 def _notes(score_a: TaskScore, score_b: TaskScore, difference: PairedDifference) -> list[str]:
     """Things a reader of the gate must know: the runs scored differently, or scores.json disagrees with the
-    value recomputed from samples (e.g. a run that excluded failed samples)."""
+    official value recomputed from samples (e.g. a version 1 run that left failed samples out)."""
     notes = []
     if score_a.scorer != score_b.scorer:
         notes.append(f"scorers differ: A {score_a.scorer}, B {score_b.scorer}")
     for side, score, value in (("A", score_a, difference.value_a), ("B", score_b, difference.value_b)):
         if abs(score.value - value) > 1e-6 * max(1.0, abs(value)):
             notes.append(
-                f"{side}: scores.json says {score.value:.4f}, samples recompute to {value:.4f} (failed samples counted wrong)"
+                f"{side}: scores.json says {score.value:.4f}, samples recompute to {value:.4f} (official denominator)"
             )
     return notes

@@ -11,7 +11,7 @@ from omegaconf import OmegaConf
 from evalkit.config import ConfigError, RunConfig, validate
 from evalkit.run_folder import RunStore, TaskScore, scores_document
 from evalkit.scorecard import score_inputs, score_run, with_answers
-from evalkit.scoring.base import Scorer, ScoreInput
+from evalkit.scoring.base import ScoreInput, Scorer
 from evalkit.scoring.registry import build_scorer
 
 

@@ -38,8 +38,9 @@ def test_json_last_line(videomme_file: Path, capsys: pytest.CaptureFixture[str])
     assert rc == 0
     record = json.loads(out.strip().splitlines()[-1])
     assert record == {
-        "task": "videomme", "metric": "accuracy", "mode": "official", "value": 50.0, "strict_value": pytest.approx(100 / 3),
-        "n": 3, "n_failed": 0, "n_excluded": 1, "denominator": 2, "n_fallback": 0,
+        "task": "videomme", "metric": "accuracy", "mode": "official", "value": 50.0,
+        "strict_value": pytest.approx(100 / 3), "n": 3, "n_failed": 0, "n_excluded": 1, "denominator": 2,
+        "n_fallback": 0,
         "official_denominator": "answered questions (a letter A-D extracted from the response)",
         "by_category": {"Counting Problem": 50.0, "Knowledge": 50.0, "Law": 50.0, "short": 50.0},
     }

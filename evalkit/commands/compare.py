@@ -10,8 +10,8 @@ from dataclasses import asdict
 from pathlib import Path
 
 from evalkit.compare import Comparison, IncomparableRuns, TaskComparison, Thresholds, compare_runs
-from evalkit.run_folder import RunFolderError, load_run
 from evalkit.report.tables import interval_text, markdown_table, metric_label, number, signed
+from evalkit.run_folder import RunFolderError, load_run
 
 HELP = "Compare two runs on the same samples (paired bootstrap, McNemar, flipped samples); exit 1 on a regression."
 _FLIPS_SHOWN = 50
@@ -68,7 +68,7 @@ def _verdict(task: TaskComparison) -> str:
 def render_comparison(comparison: Comparison) -> str:
     confidence = comparison.tasks[0].difference.interval.confidence if comparison.tasks else 0.95
     headers = ["Task", "Metric", "n", "A", "B", "Δ (B−A)", f"{confidence:.0%} CI of Δ", "McNemar p",
-               "right→wrong", "wrong→right", "outputs changed", "threshold", "verdict"]  # fmt: skip
+               "right→wrong", "wrong→right", "unanswered A/B", "outputs changed", "threshold", "verdict"]  # fmt: skip
     rows = [
         [
             t.task,
@@ -81,6 +81,7 @@ def render_comparison(comparison: Comparison) -> str:
             "—" if t.mcnemar is None else f"{t.mcnemar.p_value:.4g}",
             "—" if t.mcnemar is None else str(len(t.right_to_wrong)),
             "—" if t.mcnemar is None else str(len(t.wrong_to_right)),
+            f"{t.unanswered_a}/{t.unanswered_b}",
             f"{len(t.output_changed)}/{t.n}",
             number(t.threshold),
             _verdict(t),

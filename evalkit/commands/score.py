@@ -15,7 +15,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from evalkit.scoring.base import Aggregate, Scorer, ScoreInput, aggregate_with_categories
+from evalkit.scoring.base import Aggregate, ScoreInput, Scorer, aggregate_with_categories
 from evalkit.scoring.choice_files import CHOICE_FORMATS, load_choice_predictions
 from evalkit.scoring.speech_files import load_speech_predictions
 

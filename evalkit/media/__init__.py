@@ -1,15 +1,15 @@
 """Media decoding: MediaRef -> AudioData / ImageData / VideoData, pure functions of (source bytes, MediaConfig).
 
-`decode` turns one reference into one decoded item; `decode_all` turns a request's references into what the
-engine receives, in message order, adding a video's audio track right after the video when
-config.use_audio_in_video is set (the official process_mm_info lists audio files and video audio tracks
-together in message order, so an engine takes the AudioData items in order as its audio inputs).
+`decode` turns one reference into one decoded item; `tracks` names the items one reference yields: a video's
+audio track follows the video when config.use_audio_in_video is set (the official process_mm_info lists audio
+files and video audio tracks together in message order, so an engine takes the AudioData items in order as its
+audio inputs). media.pool decodes a request's references through them, in message order.
 Every failure is a MediaError that names the file.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 
 from evalkit.config import MediaConfig
 from evalkit.media.audio import decode_audio, decode_video_audio
@@ -18,7 +18,7 @@ from evalkit.media.source import MediaError, source_sha256
 from evalkit.media.video import decode_video
 from evalkit.types import MediaData, MediaRef
 
-__all__ = ["MediaError", "decode", "decode_all", "tracks"]
+__all__ = ["MediaError", "decode", "tracks"]
 
 Decoder = Callable[[MediaRef, MediaConfig, str], MediaData]
 _DECODERS: dict[str, Decoder] = {"audio": decode_audio, "image": decode_image, "video": decode_video}
@@ -37,11 +37,3 @@ def tracks(ref: MediaRef, config: MediaConfig) -> list[tuple[str, Decoder]]:
     if ref.kind == "video" and config.use_audio_in_video:
         own.append(("video_audio", decode_video_audio))
     return own
-
-
-def decode_all(refs: Sequence[MediaRef], config: MediaConfig) -> tuple[MediaData, ...]:
-    decoded: list[MediaData] = []
-    for ref in refs:
-        digest = source_sha256(ref)
-        decoded += [decoder(ref, config, digest) for _, decoder in tracks(ref, config)]
-    return tuple(decoded)

@@ -14,7 +14,6 @@ import numpy as np
 FRAME_FACTOR = 2  # the frame count is a multiple of this (the vision tower's temporal patch)
 MAX_RATIO = 200  # longest side / shortest side beyond which the official code refuses an image
 IMAGE_MIN_TOKENS = 4  # official IMAGE_MIN_TOKEN_NUM
-VIDEO_MIN_TOKENS = 128  # official VIDEO_MIN_TOKEN_NUM
 VIDEO_MAX_TOKENS = 768  # official VIDEO_MAX_TOKEN_NUM: per-frame cap before the total budget
 # Official total budget across all frames of one video: MODEL_SEQ_LEN (default 128000) * 0.9 tokens.
 VIDEO_TOTAL_TOKENS = 128000 * 0.9

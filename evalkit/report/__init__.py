@@ -7,8 +7,8 @@ from pathlib import Path
 
 from evalkit.report.html import render_html
 from evalkit.report.rows import RunReport, build_report
-from evalkit.run_folder import atomic_write_text, load_run
 from evalkit.report.tables import render_csv, render_latex, render_markdown
+from evalkit.run_folder import atomic_write_text, load_run
 
 RENDERERS: dict[str, tuple[str, Callable[[RunReport], str]]] = {
     "md": ("report.md", render_markdown),

@@ -49,11 +49,13 @@ def _verdict_cell(row: TaskRow) -> str:
 
 def _summary(report: RunReport) -> str:
     baselines = baseline_models(report)
-    heads = ["Task", "Metric", "Ours", "CI", "n", "failed", "Qwen3-Omni (paper)", "Δ", "Paper in CI", *baselines]
+    heads = ["Task", "Metric", "Ours", "CI", "strict", "n", "failed", "excluded", "Qwen3-Omni (paper)", "Δ",
+             "Paper in CI", *baselines]  # fmt: skip
     lines = ["<table><tr>" + "".join(f"<th>{escape(h)}</th>" for h in heads) + "</tr>"]
     for row in report.rows:
         cells = [row.task, metric_label(row.score.metric, row.score.lower_is_better), number(row.score.value),
-                 interval_text(row.interval), str(row.score.n), str(row.score.n_failed), number(row.qwen_value),
+                 interval_text(row.interval), number(row.score.strict_value), str(row.score.n),
+                 str(row.score.n_failed), str(row.score.n_excluded), number(row.qwen_value),
                  signed(row.delta)]  # fmt: skip
         tail = "".join(f"<td>{number(row.baselines.get(m))}</td>" for m in baselines)
         lines.append("<tr>" + "".join(f"<td>{escape(c)}</td>" for c in cells) + _verdict_cell(row) + tail + "</tr>")

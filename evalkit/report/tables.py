@@ -49,18 +49,21 @@ def render_markdown(report: RunReport) -> str:
     confidence = next((r.interval for r in report.rows if r.interval), None)
     ci_name = f"{confidence.confidence:.0%} CI" if confidence else "CI"
     baselines = baseline_models(report)
-    # fallback: answers the official parser had to guess (random/default choice); unclosed: reasoning that never
-    # reached an answer. Both are counted in the score and shown so a reader can judge it.
-    headers = ["Task", "Metric", "Ours", ci_name, "n", "failed", "fallback", "unclosed", "Qwen3-Omni (paper)", "Δ",
-               "Paper in CI", *baselines]  # fmt: skip
+    # Ours: the official number (the benchmark's denominator); strict: every sample, failed and excluded ones
+    # counted wrong. fallback: answers the official parser had to guess; unclosed: reasoning that never reached an
+    # answer. Both are counted in the score and shown so a reader can judge it.
+    headers = ["Task", "Metric", "Ours", ci_name, "strict", "n", "failed", "excluded", "fallback", "unclosed",
+               "Qwen3-Omni (paper)", "Δ", "Paper in CI", *baselines]  # fmt: skip
     body = [
         [
             row.task,
             metric_label(row.score.metric, row.score.lower_is_better),
             number(row.score.value),
             interval_text(row.interval),
+            number(row.score.strict_value),
             str(row.score.n),
             str(row.score.n_failed),
+            str(row.score.n_excluded),
             str(row.score.n_fallback),
             str(row.score.n_reasoning_unclosed),
             number(row.qwen_value),
@@ -94,8 +97,9 @@ def _method_line(report: RunReport) -> str:
     if interval is None:
         return "No confidence intervals (scores.json has none and samples.jsonl is absent)."
     return (
-        f"Intervals: {interval.confidence:.0%} {interval.method}, {interval.iterations} resamples; the corpus "
-        "metric is recomputed on every resample; failed samples count as the scorer scores them."
+        f"Intervals: {interval.confidence:.0%} {interval.method}, {interval.iterations} resamples of the official "
+        "number; the corpus metric is recomputed on every resample. Ours counts the benchmark's official denominator "
+        "(excluded: samples its protocol leaves out); strict counts every sample, failed and excluded ones wrong."
     )
 
 
@@ -114,7 +118,7 @@ def _ours_cell(layout: PaperLayout, column: Column) -> str:
 
 _CSV_FIELDS = (
     "table", "benchmark", "subset", "metric", "lower_is_better", "model", "source", "task",
-    "value", "low", "high", "n", "n_failed", "verdict",
+    "value", "low", "high", "strict_value", "n", "n_failed", "n_excluded", "denominator", "verdict",
 )  # fmt: skip
 
 
@@ -137,16 +141,20 @@ def render_csv(report: RunReport) -> str:
             "value": repr(row.score.value),
             "low": repr(row.interval.low) if row.interval else "",
             "high": repr(row.interval.high) if row.interval else "",
+            "strict_value": "" if row.score.strict_value is None else repr(row.score.strict_value),
             "n": row.score.n,
             "n_failed": row.score.n_failed,
+            "n_excluded": row.score.n_excluded,
+            "denominator": row.score.denominator,
             "verdict": row.verdict or "",
         }
         writer.writerow(ours)
         for model in table.models if table and column else ():
             value = table.value(model, column)
             if value is not None:
-                writer.writerow({**ours, "model": model, "source": "paper", "value": repr(value), "low": "",
-                                 "high": "", "n": "", "n_failed": "", "verdict": ""})  # fmt: skip
+                writer.writerow({**ours, "model": model, "source": "paper", "value": repr(value), "low": "", "high": "",
+                                 "strict_value": "", "n": "", "n_failed": "", "n_excluded": "", "denominator": "",
+                                 "verdict": ""})  # fmt: skip
     return out.getvalue()
 
 

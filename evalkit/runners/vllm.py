@@ -320,16 +320,3 @@ def replica_devices(count: int, tp: int, on_cpu: bool) -> list[str | None]:
             f"{len(devices)} are visible"
         )
     return [",".join(devices[k * tp : (k + 1) * tp]) for k in range(count)]
-
-
-def batch_invariance_probe(runner: Any, requests: Sequence[PreparedRequest], batch_size: int) -> float:
-    """The fraction of requests whose output changes between batches of `batch_size` and one request per call
-    (any Runner; token ids compared where the runner gives them, else text). 0.0 means batch-invariant."""
-    batched = [r for k in range(0, len(requests), batch_size) for r in runner.generate(requests[k : k + batch_size])]
-    single = [runner.generate([request])[0] for request in requests]
-    changed = sum(_output_of(a) != _output_of(b) for a, b in zip(batched, single))
-    return changed / max(len(requests), 1)
-
-
-def _output_of(response: Response) -> Any:
-    return response.token_ids if response.token_ids is not None else (response.text, response.error)

@@ -14,7 +14,7 @@ of its denominator (Video-MME: no letter extracted; MMAU: no model output). Two 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Mapping, Protocol, Sequence
 
 
@@ -80,6 +80,12 @@ class Aggregate:
 def official_scores(scores: Sequence[SampleScore]) -> list[SampleScore]:
     """The samples the benchmark's official denominator counts."""
     return [s for s in scores if not s.excluded]
+
+
+def in_place_official(scores: Sequence[SampleScore]) -> list[SampleScore]:
+    """Every sample in its place, the excluded ones with zero stats: aggregating any subset gives the official
+    number of that subset (stats are additive), so two runs can be resampled pairwise sample by sample."""
+    return [replace(s, stats=dict.fromkeys(s.stats, 0.0)) if s.excluded else s for s in scores]
 
 
 def category_groups(scores: Sequence[SampleScore]) -> dict[str, list[SampleScore]]:

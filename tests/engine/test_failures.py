@@ -118,6 +118,18 @@ def test_too_many_failures_abort_and_a_rerun_retries_them(tmp_path, tiny_model_d
     assert summary.n_failed == 0 and summary.n_resumed == len([r for r in kept if not r["error"]])
 
 
+def test_the_failure_budget_is_per_task(tmp_path, tiny_model_dir, monkeypatch) -> None:
+    """Two of the 3 Video-MME questions fail: 2/19 = 11% of the suite, within a 50% budget for the suite as a whole,
+    but 67% of the task, so the run stops and names the task."""
+    failing = {"001-1", "001-2"}
+    monkeypatch.setattr(pipeline, "build_runner", lambda *a: FlakyRunner(build_runner(*a), failing))
+    overrides = smoke_overrides(tiny_model_dir, tmp_path / "run", tmp_path / "cache", "failures.max_failures=0.5")
+    with pytest.raises(RunAborted, match=r"task videomme_smoke: 2 samples failed, over its limit of 1\.5"):
+        run_evaluation(load_run_config(overrides))
+    within = smoke_overrides(tiny_model_dir, tmp_path / "run2", tmp_path / "cache", "failures.max_failures=2")
+    assert run_evaluation(load_run_config(within)).n_failed == 2  # a count of 2 per task lets both through
+
+
 def test_kill_9_mid_run_then_resume_loses_and_repeats_nothing(tmp_path: Path, tiny_model_dir: Path) -> None:
     run_dir = tmp_path / "run"
     overrides = smoke_overrides(tiny_model_dir, run_dir, tmp_path / "cache", "runner.batch_size=1",

@@ -128,11 +128,16 @@ def test_rescore_applies_a_scorer_change_without_the_model(smoke: dict[str, Path
                                                           capsys) -> None:
     import shutil
 
-    import evalkit.runners
+    import evalkit.pipeline
+
+    def refuse(*args):
+        raise AssertionError("rescore loaded the model or an engine")
 
     run = tmp_path / "run"
     shutil.copytree(smoke["out"], run)
-    monkeypatch.setattr(evalkit.runners, "build_runner", None)  # building any engine would fail
+    # patched where the pipeline looks them up (it imported them by name), so any model load fails
+    for name in ("resolve_model_path", "build_runner"):
+        monkeypatch.setattr(evalkit.pipeline, name, refuse)
     task = "librispeech_test_clean_smoke"
     assert cli(["rescore", str(run), f"tasks.{task}.scorer.options.normalizer=none"]) == 0
     capsys.readouterr()

@@ -1,11 +1,16 @@
-from pathlib import Path
-
 import json
+from pathlib import Path
 
 import pytest
 
 from evalkit.run_folder import (
-    SCHEMA_VERSION, RunFolderError, RunStore, SampleRecord, atomic_write_text, load_run, read_scores,
+    SCHEMA_VERSION,
+    RunFolderError,
+    RunStore,
+    SampleRecord,
+    atomic_write_text,
+    load_run,
+    read_scores,
 )
 
 

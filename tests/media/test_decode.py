@@ -11,7 +11,8 @@ from media_fixtures import colour_index, sine, write_audio_pyav, write_video
 from PIL import Image
 
 from evalkit.config import MediaConfig
-from evalkit.media import MediaError, decode, decode_all, video
+from evalkit.media import MediaError, decode, video
+from evalkit.media.pool import prepare_item
 from evalkit.types import AudioData, MediaRef, VideoData
 
 CONFIG = MediaConfig()
@@ -141,11 +142,11 @@ def test_video_matches_qwen_omni_utils(tmp_path):
 
 def test_video_audio_track_follows_the_video(tmp_path):
     path = write_video(tmp_path / "av.mp4", n_frames=20, fps=10, audio_rate=44100)
-    clip, track = decode_all([MediaRef("video", path=str(path))], MediaConfig(use_audio_in_video=True))
+    clip, track = prepare_item((MediaRef("video", path=str(path)),), MediaConfig(use_audio_in_video=True), None)
     assert isinstance(clip, VideoData) and isinstance(track, AudioData)
     assert track.provenance["track"] == "video audio track" and track.provenance["original_channels"] == 2
     assert 2.0 <= track.provenance["duration_s"] <= 2.1 and abs(peak_hz(track.waveform, 16000) - 440.0) < 1.0
-    assert len(decode_all([MediaRef("video", path=str(path))], CONFIG)) == 1
+    assert len(prepare_item((MediaRef("video", path=str(path)),), CONFIG, None)) == 1
 
 
 def test_image_resized_only_when_over_the_cap():
@@ -204,5 +205,5 @@ def test_single_frame_video(tmp_path):
 
 def test_video_without_audio_track_when_audio_is_wanted(tmp_path):
     path = write_video(tmp_path / "mute.mp4", n_frames=10, fps=10)
-    with pytest.raises(MediaError, match=r"mute\.mp4: the video has no audio track"):
-        decode_all([MediaRef("video", path=str(path))], MediaConfig(use_audio_in_video=True))
+    error = prepare_item((MediaRef("video", path=str(path)),), MediaConfig(use_audio_in_video=True), None)
+    assert isinstance(error, MediaError) and "mute.mp4: the video has no audio track" in str(error)

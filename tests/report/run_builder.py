@@ -9,7 +9,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from evalkit.run_folder import SampleRecord, TaskScore, scores_document
-from evalkit.scoring.base import SampleScore, ScoreInput
+from evalkit.scoring.base import SampleScore, ScoreInput, aggregate_with_categories
 from evalkit.scoring.registry import register_scorer, scorer_names
 
 
@@ -17,6 +17,7 @@ class TestAccuracy:
     name = "test_accuracy"
     metric = "accuracy"
     lower_is_better = False
+    official_denominator = "every item"
 
     def score(self, items: Sequence[ScoreInput]) -> list[SampleScore]:
         return [SampleScore(i.sample_id, {"correct": float(i.prediction == i.reference), "total": 1.0}) for i in items]
@@ -31,6 +32,7 @@ class TestErrorRate:
     name = "test_error_rate"
     metric = "WER"
     lower_is_better = True
+    official_denominator = "every utterance"
 
     def score(self, items: Sequence[ScoreInput]) -> list[SampleScore]:
         raise NotImplementedError("records are built with their stats")
@@ -45,12 +47,12 @@ for _factory in (TestAccuracy, TestErrorRate):
 
 
 def record(task: str, index: int, stats: dict[str, float], *, answer: str = "A", reference: str = "A",
-           cluster: str | None = None, error: str | None = None) -> SampleRecord:  # fmt: skip
+           cluster: str | None = None, error: str | None = None, excluded: bool = False) -> SampleRecord:  # fmt: skip
     return SampleRecord(
         task=task, sample_id=f"{task}-{index:04d}", index=index, prompt=f"Question {index}?", media=[],
         reference=reference, categories={}, cluster=cluster, cache_key=f"key-{task}-{index}",
         response=None if error else {"text": answer}, error=error, answer=None if error else answer,
-        extracted=None if error else answer, stats=stats,
+        extracted=None if error else answer, stats=stats, excluded=excluded,
     )  # fmt: skip
 
 
@@ -93,12 +95,15 @@ def write_run(folder: Path, tasks: dict[str, TaskSpec], *, model: str = "qwen3_o
     scores = {}
     for name, spec in tasks.items():
         scorer = build_scorer(spec.scorer)
-        value = scorer.aggregate([r.to_sample_score() for r in spec.records])
+        result = aggregate_with_categories(scorer, [r.to_sample_score() for r in spec.records])
+        official = [r for r in spec.records if not r.excluded]
         scores[name] = TaskScore(
-            task=name, metric=scorer.metric, value=value, lower_is_better=scorer.lower_is_better,
-            n=len(spec.records), n_failed=sum(r.failed for r in spec.records), n_fallback=0,
-            n_reasoning_unclosed=0, by_category={}, scorer={"name": spec.scorer, "options": {}}, paper=spec.paper,
-            interval=record_interval(scorer, spec.records, StatsConfig()) if with_intervals else None,
+            task=name, metric=scorer.metric, value=result.value, strict_value=result.strict_value,
+            lower_is_better=scorer.lower_is_better, n=result.n, n_failed=result.n_failed,
+            n_excluded=result.n_excluded, denominator=result.denominator,
+            official_denominator=scorer.official_denominator, n_fallback=0, n_reasoning_unclosed=0, by_category={},
+            scorer={"name": spec.scorer, "options": {}}, paper=spec.paper,
+            interval=record_interval(scorer, official, StatsConfig()) if with_intervals else None,
         )  # fmt: skip
     manifest = {"model": {"name": model, "variant": variant}, "stats": {"bootstrap_iterations": 1000,
                 "confidence": 0.95, "seed": 0}}  # fmt: skip

@@ -119,7 +119,7 @@ def test_missing_files_and_bad_thresholds_exit_2_with_a_clear_message(tmp_path, 
     assert "typo_task" in capsys.readouterr().err
 
 
-def test_failed_samples_count_as_wrong_and_flip(tmp_path, correct, capsys):
+def test_a_failed_sample_counts_wrong_in_the_difference_but_is_no_flip(tmp_path, correct, capsys):
     records = accuracy_records("mmmu_val", correct)
     first_right = next(i for i, c in enumerate(correct) if c)
     failed = list(records)
@@ -128,5 +128,35 @@ def test_failed_samples_count_as_wrong_and_flip(tmp_path, correct, capsys):
     run_b = write_run(tmp_path / "b", {"mmmu_val": TaskSpec(failed)})
     run_compare(run_a, run_b, "--json")
     task = json.loads(capsys.readouterr().out)["tasks"]["mmmu_val"]
-    assert task["right_to_wrong"] == [f"mmmu_val-{first_right:04d}"]
-    assert task["difference"]["delta"] == pytest.approx(-0.5)
+    assert task["right_to_wrong"] == [] and task["mcnemar"]["a_only"] == 0  # not answered in B: no flip
+    assert (task["n_answered_both"], task["unanswered_a"], task["unanswered_b"]) == (199, 0, 1)
+    assert task["difference"]["delta"] == pytest.approx(-0.5)  # the official number counts it wrong
+
+
+def test_mcnemar_and_flips_pair_only_items_answered_in_both_runs(tmp_path, capsys):
+    """Six questions, by hand. A: right, right, wrong, wrong, right, unanswered (excluded);
+    B: wrong, right, right, failed, unanswered, wrong. Answered in both: 0, 1, 2; flips 0 (right->wrong) and
+    2 (wrong->right); McNemar on 1 + 1 discordant pairs: p = 1. Unanswered: 1 in A, 2 in B. Official values:
+    A 3 of 5 answered = 60%; B 2 of 5 counted (the failure counts wrong, the exclusion does not) = 40%."""
+    def run(outcomes):
+        records = []
+        for i, outcome in enumerate(outcomes):
+            right = float(outcome == "right")
+            records.append(record("videomme", i, {"correct": right, "total": 1.0}, answer="A" if right else "B",
+                                  error="runner: timeout" if outcome == "failed" else None,
+                                  excluded=outcome == "unanswered"))
+        return records
+
+    run_a = write_run(tmp_path / "a", {"videomme": TaskSpec(run(["right", "right", "wrong", "wrong", "right",
+                                                                 "unanswered"]))})
+    run_b = write_run(tmp_path / "b", {"videomme": TaskSpec(run(["wrong", "right", "right", "failed", "unanswered",
+                                                                 "wrong"]))})
+    run_compare(run_a, run_b, "--json")
+    task = json.loads(capsys.readouterr().out)["tasks"]["videomme"]
+    assert task["right_to_wrong"] == ["videomme-0000"] and task["wrong_to_right"] == ["videomme-0002"]
+    assert task["mcnemar"] == {"a_only": 1, "b_only": 1, "p_value": 1.0}
+    assert (task["n_answered_both"], task["unanswered_a"], task["unanswered_b"]) == (3, 1, 2)
+    assert (task["difference"]["value_a"], task["difference"]["value_b"]) == (pytest.approx(60.0), pytest.approx(40.0))
+    assert task["notes"] == []  # the recomputed official values equal scores.json's
+    run_compare(run_a, run_b)
+    assert "| 1/2 |" in capsys.readouterr().out

@@ -67,11 +67,12 @@ def test_markdown_report_sets_ours_beside_the_paper(tmp_path):
     assert header.endswith("| Paper in CI | Gemini-2.5-Pro | GPT-4o |")  # baselines of the tables touched
     mmmu_line = next(line for line in text.splitlines() if line.startswith("| mmmu_val |"))
     cells = [c.strip() for c in mmmu_line.strip("|").split("|")]
-    assert cells[2] == f"{ours:.2f}" and cells[4:9] == ["300", "1", "0", "0", "69.10"]  # n, failed, fallback, unclosed
-    assert cells[9] == f"{ours - 69.1:+.2f}"
+    # ours, CI, strict (MMMU excludes nothing, so equal), n, failed, excluded, fallback, unclosed, paper
+    assert cells[2] == cells[4] == f"{ours:.2f}" and cells[5:11] == ["300", "1", "0", "0", "0", "69.10"]
+    assert cells[11] == f"{ours - 69.1:+.2f}"
     low, high = (float(x) for x in cells[3].strip("[]").split(","))
-    assert cells[10] == ("yes" if low <= 69.1 <= high else "**no**")
-    assert cells[11:] == ["—", "69.10"]  # no Gemini number for MMMU; GPT-4o
+    assert cells[12] == ("yes" if low <= 69.1 <= high else "**no**")
+    assert cells[13:] == ["—", "69.10"]  # no Gemini number for MMMU; GPT-4o
     wer_line = next(line for line in text.splitlines() if line.startswith("| librispeech_test_other |"))
     assert "WER ↓" in wer_line and "| 2.48 |" in wer_line and "| 3.56" in wer_line  # Qwen and Gemini-2.5-Pro
     assert "| private_task | accuracy ↑ | 66.67 |" in text

@@ -13,7 +13,7 @@ from vllm_helpers import require_vllm
 
 require_vllm()
 
-from evalkit.runners.vllm import VLLMRunner, batch_invariance_probe, replica_devices, shard_bounds  # noqa: E402
+from evalkit.runners.vllm import VLLMRunner, replica_devices, shard_bounds  # noqa: E402
 from evalkit.types import AudioData, Decoding, MediaPart, MediaRef, TextPart, VideoData  # noqa: E402
 from vllm_helpers import cpu_runner_config, model_config, noise_image, parity_requests, prepare, sine  # noqa: E402
 
@@ -87,10 +87,6 @@ def test_bad_requests_fail_alone_with_clear_errors(vllm_runner, renderer):
     assert "4 audio item(s), runner.limit_mm_per_prompt allows 3" in responses[1].error
     assert "audio at 8000 Hz, the model takes 16000 Hz" in responses[2].error
     assert "1 video item(s), runner.limit_mm_per_prompt allows 0" in responses[3].error
-
-
-def test_batch_invariance_probe_on_cpu(vllm_runner, renderer):
-    assert batch_invariance_probe(vllm_runner, parity_requests(renderer), batch_size=6) == 0.0
 
 
 def test_info_names_the_engine_and_its_settings(vllm_runner):

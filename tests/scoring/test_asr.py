@@ -91,7 +91,8 @@ def test_mixed_unit_keeps_latin_words_whole_and_splits_han_characters():
     assert (s.stats, s.detail["deletions"], s.detail["substitutions"]) == ({"errors": 2, "ref_tokens": 6}, 1, 1)
     assert scorer.metric == "MER" and scorer.aggregate([s]) == pytest.approx(100 * 2 / 6)
     # per character the same pair is 15 reference characters and 5 edits (想; large -> big is 4)
-    [c] = AsrScorer(language="zh", unit="cer", normalizer="none").score(_items(("我想要 a large coffee", "我要 a big coffee")))
+    per_character = AsrScorer(language="zh", unit="cer", normalizer="none")
+    [c] = per_character.score(_items(("我想要 a large coffee", "我要 a big coffee")))
     assert c.stats == {"errors": 5, "ref_tokens": 15}
 
 
