@@ -103,3 +103,13 @@ def test_a_restarted_server_on_a_new_port_hits_unless_its_version_changed(versio
     assert url_a != url_b and engine_a["version"] == "0.11.0"
     assert engine_a["name"] == "openai:Qwen/Qwen3-Omni-30B-A3B-Instruct"  # the served model, not the address
     assert (key(engine=engine_a) == key(engine=engine_b)) is same
+
+
+def test_a_local_engine_is_keyed_with_its_installed_version(monkeypatch) -> None:
+    import evalkit.pipeline
+
+    cfg = load_run_config(["runner=transformers"])
+    installed = engine_identity(cfg)
+    assert installed["version"].startswith("transformers ") and installed["name"].startswith("transformers:")
+    monkeypatch.setattr(evalkit.pipeline, "engine_version", lambda runner: "transformers 99.0")  # an upgrade
+    assert key(engine=engine_identity(cfg)) != key(engine=installed)
