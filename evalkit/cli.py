@@ -13,6 +13,7 @@ COMMANDS = {
     "rescore": "rescore",
     "report": "report",
     "compare": "compare",
+    "judge-agreement": "judge_agreement",
     "tasks": "tasks",
     "models": "models",
     "make-tiny-model": "make_tiny_model",

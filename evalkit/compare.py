@@ -194,7 +194,9 @@ def _notes(score_a: TaskScore, score_b: TaskScore, difference: PairedDifference)
     if score_a.scorer != score_b.scorer:
         notes.append(f"scorers differ: A {score_a.scorer}, B {score_b.scorer}")
     for side, score, value in (("A", score_a, difference.value_a), ("B", score_b, difference.value_b)):
-        if abs(score.value - value) > 1e-6 * max(1.0, abs(value)):
+        if score.value is None:
+            notes.append(f"{side}: the task was NOT SCORED (a judged task run without a judge)")
+        elif abs(score.value - value) > 1e-6 * max(1.0, abs(value)):
             notes.append(
                 f"{side}: scores.json says {score.value:.4f}, samples recompute to {value:.4f} (official denominator)"
             )

@@ -15,6 +15,8 @@ from typing import Any
 
 from omegaconf import DictConfig, OmegaConf
 
+from evalkit.judges.spec import JudgeConfig
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 CONFIG_DIR = REPO_ROOT / "configs"
 
@@ -148,6 +150,7 @@ class RunConfig:
     media_workers: int = 2
     failures: FailurePolicy = field(default_factory=FailurePolicy)
     stats: StatsConfig = field(default_factory=StatsConfig)
+    judge: JudgeConfig = field(default_factory=JudgeConfig)  # who scores the judged tasks (evalkit.judges)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -204,6 +207,10 @@ def validate(cfg: DictConfig) -> RunConfig:
         raise ConfigError(f"model.decoding={run.model.decoding!r}; valid: greedy, generation_config")
     if run.model.variant not in MODEL_VARIANTS:
         raise ConfigError(f"model.variant={run.model.variant!r}; valid: {', '.join(MODEL_VARIANTS)}")
+    try:
+        run.judge.check()
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from exc
     if run.model.talker:
         raise ConfigError("model.talker=true: evaluation scores text and never generates audio; set it to false")
     return run

@@ -31,7 +31,7 @@ from evalkit.response_cache import ResponseCache, cache_key
 from evalkit.run_folder import RunStore, SampleRecord, TaskScore, scores_document
 from evalkit.runners import build_runner
 from evalkit.runners.base import Runner
-from evalkit.scorecard import score_run
+from evalkit.scorecard import run_judges, score_run
 from evalkit.scoring.registry import build_scorer
 from evalkit.task import LoadedTask, check_task, load_task, spoken_language
 from evalkit.types import MediaData, PreparedRequest, Request, Response, Sample, media_parts
@@ -61,15 +61,18 @@ class _Pending:
 
 def run_evaluation(cfg: RunConfig) -> RunSummary:
     started = datetime.now(timezone.utc)
+    scorers = []
     for task in cfg.tasks.values():
         check_task(task)
         try:
-            build_scorer(task.scorer.name, **task.scorer.options)
+            scorers.append(build_scorer(task.scorer.name, **task.scorer.options))
         except (KeyError, TypeError, ValueError) as exc:  # unknown scorer, unknown or invalid option
             raise ConfigError(f"task {task.name!r}: scorer {task.scorer.name!r} with options "
                               f"{dict(task.scorer.options)}: {exc}") from exc
     profile = get_profile(cfg.model.profile)
     profile.check_run(cfg)
+    judges = run_judges(cfg)
+    judges.preflight(scorers)  # a judge that cannot answer is found before the model under test generates
     store = RunStore(Path(cfg.output_dir))
     fingerprint = config_fingerprint(cfg)
     _check_resumable(store, cfg, fingerprint)
@@ -126,9 +129,12 @@ def run_evaluation(cfg: RunConfig) -> RunSummary:
         generation.close()
 
     records = store.load_records()
-    scores, final_records = score_run(
-        cfg, {name: [records[(name, s.sample_id)] for s in loaded[name].samples] for name in cfg.tasks}
-    )
+    try:
+        scores, final_records = score_run(
+            cfg, {name: [records[(name, s.sample_id)] for s in loaded[name].samples] for name in cfg.tasks}, judges
+        )
+    finally:
+        judges.close()
     store.finalize(final_records)
     store.write_scores(scores_document(scores, {"model": cfg.model.name, "suite": cfg.suite}))
     n_failed = sum(r.failed for r in final_records)

@@ -10,7 +10,7 @@ from omegaconf import OmegaConf
 
 from evalkit.config import ConfigError, RunConfig, validate
 from evalkit.run_folder import RunStore, TaskScore, scores_document
-from evalkit.scorecard import score_inputs, score_run, with_answers
+from evalkit.scorecard import run_judges, score_inputs, score_run, with_answers
 from evalkit.scoring.base import ScoreInput, Scorer
 from evalkit.scoring.registry import build_scorer
 
@@ -35,7 +35,11 @@ def rescore_run(run_dir: Path, overrides: list[str]) -> dict[str, TaskScore]:
     missing = [name for name, task_records in by_task.items() if not task_records]
     if missing:
         raise ValueError(f"{store.samples_path} has no records of task(s) {', '.join(missing)}; the run did not finish")
-    scores, final = score_run(cfg, by_task)
+    judges = run_judges(cfg)
+    try:
+        scores, final = score_run(cfg, by_task, judges)
+    finally:
+        judges.close()
     store.finalize(final)
     store.write_scores(scores_document(scores, {"model": cfg.model.name, "suite": cfg.suite}))
     manifest["config"] = cfg.to_dict()

@@ -14,6 +14,8 @@ Version history:
      `excluded`. Read as version 2 with `strict_value` unknown; `evalkit rescore` rewrites it as version 2.
   2: every task has the official number (`value`, the benchmark's denominator) and the strict one
      (`strict_value`, every sample, failures counted wrong) with n, n_failed, n_excluded and denominator.
+  3: a judged task's score carries `judge` (the judge's spec, whether it is a substitute, calls made and served
+     from the cache) and a `value` of null when it was not scored (no judge configured). Version 2 reads as it is.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ from typing import Any, Iterable, Iterator, Mapping
 from evalkit.config import StatsConfig
 from evalkit.scoring.base import SampleScore
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 MANIFEST = "manifest.json"
 SAMPLES = "samples.jsonl"
 SCORES = "scores.json"
@@ -137,7 +139,7 @@ class TaskScore:
 
     task: str
     metric: str
-    value: float
+    value: float | None  # None: not scored (a judged task run without a judge; `judge` says why)
     strict_value: float | None
     lower_is_better: bool
     n: int
@@ -151,6 +153,7 @@ class TaskScore:
     scorer: dict[str, Any]  # name and options as configured
     paper: dict[str, str] | None  # benchmark/subset in results/reference
     interval: Interval | None = None
+    judge: dict[str, Any] | None = None  # judged tasks: the judge's spec, substitute or not, calls and cache hits
 
 
 def scores_document(scores: Mapping[str, TaskScore], run: Mapping[str, Any]) -> dict[str, Any]:

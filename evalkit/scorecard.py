@@ -5,9 +5,12 @@ on a samples.jsonl, so a finished run can always be re-scored without the model.
 from __future__ import annotations
 
 from dataclasses import asdict, replace
+from pathlib import Path
 from typing import Mapping, Sequence
 
 from evalkit.config import RunConfig, StatsConfig, TaskConfig
+from evalkit.judges.panel import JudgePanel, is_judged
+from evalkit.judges.spec import JudgeConfig
 from evalkit.run_folder import SampleRecord, TaskScore
 from evalkit.scoring.base import ScoreInput, aggregate_with_categories
 from evalkit.scoring.reasoning import split_reasoning
@@ -16,23 +19,31 @@ from evalkit.stats import record_interval
 
 
 def score_records(
-    task: TaskConfig, records: Sequence[SampleRecord], *, reasoning: bool, stats: StatsConfig
+    task: TaskConfig, records: Sequence[SampleRecord], *, reasoning: bool, stats: StatsConfig,
+    judges: JudgePanel | None = None,
 ) -> tuple[TaskScore, list[SampleRecord]]:
-    """The task's official and strict numbers (scoring/base.py's outcome policy), with the official interval."""
+    """The task's official and strict numbers (scoring/base.py's outcome policy), with the official interval.
+    `judges` scores a judged task (evalkit.judges); without it such a task is reported not scored."""
     scorer = build_scorer(task.scorer.name, **task.scorer.options)
     prepared = with_answers(records, reasoning)
+    inputs = score_inputs(prepared)
+    judged = (judges or JudgePanel(JudgeConfig(), None)).score(scorer, inputs) if is_judged(scorer) else None
+    outcomes = judged.scores if judged else scorer.score(inputs)
     scored = [
         replace(r, extracted=s.extracted, fallback=s.fallback, excluded=s.excluded, stats=dict(s.stats),
                 score_detail=dict(s.detail))
-        for r, s in zip(prepared, scorer.score(score_inputs(prepared)))
+        for r, s in zip(prepared, outcomes)
     ]
-    aggregate = aggregate_with_categories(scorer, [r.to_sample_score() for r in scored])
+    # a sample fails at generation (its record) or at scoring (a judge without a verdict)
+    sample_scores = [replace(r.to_sample_score(), failed=r.failed or s.failed) for r, s in zip(scored, outcomes)]
+    aggregate = aggregate_with_categories(scorer, sample_scores)
     official = [r for r in scored if not r.excluded]
+    not_scored = judged is not None and not judged.scored
     score = TaskScore(
         task=task.name,
         metric=aggregate.metric,
-        value=aggregate.value,
-        strict_value=aggregate.strict_value,
+        value=None if not_scored else aggregate.value,
+        strict_value=None if not_scored else aggregate.strict_value,
         lower_is_better=scorer.lower_is_better,
         n=aggregate.n,
         n_failed=aggregate.n_failed,
@@ -41,25 +52,31 @@ def score_records(
         official_denominator=scorer.official_denominator,
         n_fallback=aggregate.n_fallback,
         n_reasoning_unclosed=sum(r.reasoning_closed is False for r in scored),
-        by_category=aggregate.by_category,
+        by_category={} if not_scored else aggregate.by_category,
         scorer={"name": task.scorer.name, "options": dict(task.scorer.options)},
         paper=asdict(task.paper) if task.paper else None,
-        interval=record_interval(scorer, official, stats) if official else None,
+        interval=record_interval(scorer, official, stats) if official and not not_scored else None,
+        judge=judged.report if judged else None,
     )
     return score, scored
 
 
 def score_run(
-    cfg: RunConfig, records_by_task: Mapping[str, Sequence[SampleRecord]]
+    cfg: RunConfig, records_by_task: Mapping[str, Sequence[SampleRecord]], judges: JudgePanel | None = None
 ) -> tuple[dict[str, TaskScore], list[SampleRecord]]:
     """Every task of a run, in suite order: its score, and all records with their score fields filled in."""
     scores: dict[str, TaskScore] = {}
     final: list[SampleRecord] = []
     for name, task in cfg.tasks.items():
         scores[name], scored = score_records(task, records_by_task[name], reasoning=cfg.model.reasoning,
-                                             stats=cfg.stats)
+                                             stats=cfg.stats, judges=judges)
         final.extend(scored)
     return scores, final
+
+
+def run_judges(cfg: RunConfig) -> JudgePanel:
+    """The judges of a run, caching their calls beside the run's model responses."""
+    return JudgePanel(cfg.judge, Path(cfg.cache_dir), (cfg.model, cfg.runner))
 
 
 def with_answers(records: Sequence[SampleRecord], reasoning: bool) -> list[SampleRecord]:

@@ -29,6 +29,7 @@ def main(args: argparse.Namespace) -> int:
         print(f"evalkit rescore: {exc}", file=sys.stderr)
         return 2
     for name, score in scores.items():
-        print(f"{name}: {score.metric} {score.value:.2f} (n={score.n}, failed={score.n_failed})")
+        value = "NOT SCORED (no judge configured)" if score.value is None else f"{score.value:.2f}"
+        print(f"{name}: {score.metric} {value} (n={score.n}, failed={score.n_failed})")
     print((args.run_dir / "report.md").read_text(encoding="utf-8"))
     return 0

@@ -4,6 +4,7 @@ The flow: pick the reader for the task (one branch per family of prediction form
 categories, print a table and, with --json, one JSON object as the last line. By default the items the official
 script leaves out (no model output, no extractable answer) are left out, as it does; --strict counts every item,
 each of those wrong. Both numbers are printed either way; `value` and the categories follow the mode.
+With --judge, a judged benchmark's responses are judged again (evalkit.judges); without a judge it is not scored.
 """
 
 from __future__ import annotations
@@ -15,13 +16,21 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from omegaconf import OmegaConf
+
+from evalkit.config import ConfigError
+from evalkit.judges.panel import JudgedScores, JudgePanel
+from evalkit.judges.spec import JudgeConfig
 from evalkit.scoring.base import Aggregate, ScoreInput, Scorer, aggregate_with_categories
 from evalkit.scoring.choice_files import CHOICE_FORMATS, load_choice_predictions
+from evalkit.scoring.mathvista_extraction import read_mathvista_responses
 from evalkit.scoring.speech_files import load_speech_predictions
 
 HELP = "score a predictions file in a benchmark's official format; print overall and per-category results"
 
 SPEECH_TASKS = ("librispeech_test_clean", "librispeech_test_other", "fleurs_<lang>", "fleurs_s2tt")
+# tasks whose official files can be judged again from the model's responses (--judge)
+JUDGED_READERS = {"mathvista_testmini": read_mathvista_responses}
 EXIT_USAGE = 2
 
 
@@ -39,6 +48,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="count every item, those without a model output (or an answer the official script "
                              "excludes) as wrong; default: the official script's denominator")
     parser.add_argument("--json", action="store_true", help="print one JSON object as the last line")
+    parser.add_argument("--judge", nargs="+", metavar="KEY=VALUE",
+                        help=f"judge the responses again ({', '.join(JUDGED_READERS)}): the judge config, e.g. "
+                             "use=official base_url=http://127.0.0.1:8000/v1 (see README, Judges)")
+    parser.add_argument("--judge-cache", type=Path, default=Path(".cache/evalkit"),
+                        help="folder of the judge call cache (default: .cache/evalkit, as runs use)")
+    parser.add_argument("--judgements", type=Path, help="write each item's verdict as JSON lines (for judge-agreement)")
 
 
 def valid_tasks() -> list[str]:
@@ -73,21 +88,26 @@ def load_predictions(
     raise ScoreUsageError(f"unknown task {task!r}; valid tasks: {', '.join(valid_tasks())}")
 
 
-def result_record(task: str, result: Aggregate, official_denominator: str, strict: bool) -> dict[str, Any]:
-    return {
+def result_record(task: str, result: Aggregate, official_denominator: str, strict: bool,
+                  judged: JudgedScores | None = None) -> dict[str, Any]:
+    scored = judged is None or judged.scored
+    record = {
         "task": task,
         "metric": result.metric,
         "mode": "strict" if strict else "official",
-        "value": result.value,
-        "strict_value": result.strict_value,
+        "value": result.value if scored else None,
+        "strict_value": result.strict_value if scored else None,
         "n": result.n,
         "n_failed": result.n_failed,
         "n_excluded": result.n_excluded,
         "denominator": result.denominator,
         "official_denominator": official_denominator,
         "n_fallback": result.n_fallback,
-        "by_category": result.by_category,
+        "by_category": result.by_category if scored else {},
     }
+    if judged is not None:
+        record["judge"] = judged.report
+    return record
 
 
 def format_table(record: dict[str, Any]) -> str:
@@ -95,27 +115,76 @@ def format_table(record: dict[str, Any]) -> str:
     lines = [
         f"{record['task']}  ({record['metric']}, {record['mode']}; n={record['n']}, failed={record['n_failed']}, "
         f"excluded={record['n_excluded']}, denominator={record['denominator']}, fallback={record['n_fallback']})",
-        f"{'overall':<{width}}{record['value']:8.2f}",
     ]
-    lines += [f"  {name:<{width - 2}}{value:8.2f}" for name, value in record["by_category"].items()]
-    lines.append(f"{'strict':<{width}}{record['strict_value']:8.2f}  (every item; unanswered ones counted wrong)")
+    judge = record.get("judge")
+    if record["value"] is None:
+        lines.append(f"{'overall':<{width}}NOT SCORED (no judge configured)")
+    else:
+        lines.append(f"{'overall':<{width}}{record['value']:8.2f}")
+        lines += [f"  {name:<{width - 2}}{value:8.2f}" for name, value in record["by_category"].items()]
+        lines.append(f"{'strict':<{width}}{record['strict_value']:8.2f}  (every item; unanswered ones counted wrong)")
+    if judge and judge["status"] != "not scored":
+        kind = "a SUBSTITUTE judge" if judge["substitute"] else "the official judge"
+        lines.append(f"judged by {kind}: {judge['spec']['model']} ({judge['calls_made']} calls, "
+                     f"{judge['cache_hits']} from the cache, {judge['failed']} without a verdict)")
+    for name, value in (judge or {}).get("rules_only", {}).items():
+        lines.append(f"{name}: {value:.2f}  (the benchmark's rules alone, without the judge)")
     return "\n".join(lines)
 
 
-def main(args: argparse.Namespace) -> int:
+def judge_config(overrides: list[str]) -> JudgeConfig:
     try:
-        scorer, items = load_predictions(args.task, args.predictions, args.references, args.normalizer, args.strict)
-    except ScoreUsageError as error:
+        node = OmegaConf.merge(OmegaConf.structured(JudgeConfig), OmegaConf.from_dotlist(overrides))
+        config: JudgeConfig = OmegaConf.to_object(node)  # type: ignore[assignment]
+        config.check()
+    except Exception as exc:  # noqa: BLE001 - OmegaConf's errors name the key
+        raise ScoreUsageError(f"--judge {' '.join(overrides)}: {exc}") from exc
+    return config
+
+
+def judged_scores(args: argparse.Namespace) -> tuple[Scorer, JudgedScores]:
+    """Re-extract from the responses with the configured judge, its calls cached under --judge-cache."""
+    if args.task not in JUDGED_READERS:
+        raise ScoreUsageError(f"--judge applies to {', '.join(JUDGED_READERS)}, not {args.task!r}")
+    config = judge_config(args.judge)
+    scorer, items = JUDGED_READERS[args.task](args.predictions, args.references)
+    panel = JudgePanel(config, args.judge_cache)
+    try:
+        return scorer, panel.score(scorer, items)
+    finally:
+        panel.close()
+
+
+def write_judgements(path: Path, task: str, judged: JudgedScores) -> None:
+    with path.open("w", encoding="utf-8") as out:
+        for score in judged.scores:
+            if "judge" in score.detail:
+                out.write(json.dumps({"task": task, "sample_id": score.sample_id, **score.detail["judge"]},
+                                     ensure_ascii=False) + "\n")
+
+
+def main(args: argparse.Namespace) -> int:
+    judged: JudgedScores | None = None
+    try:
+        if args.judge is not None:
+            scorer, judged = judged_scores(args)
+            scores = judged.scores
+        else:
+            scorer, items = load_predictions(args.task, args.predictions, args.references, args.normalizer,
+                                             args.strict)
+            scores = scorer.score(items)
+    except (ScoreUsageError, ConfigError) as error:  # ConfigError: a judge that cannot answer
         print(f"evalkit score: error: {error}", file=sys.stderr)
         return EXIT_USAGE
     except (OSError, ValueError) as error:  # includes choice_files.PredictionFormatError
         print(f"evalkit score: error: cannot score {args.predictions} as {args.task}: {error}", file=sys.stderr)
         return EXIT_USAGE
-    scores = scorer.score(items)
+    if judged is not None and args.judgements is not None:
+        write_judgements(args.judgements, args.task, judged)
     if args.strict:  # nothing is outside the denominator: value and categories count every item
         scores = [replace(s, excluded=False) for s in scores]
     record = result_record(args.task, aggregate_with_categories(scorer, scores), scorer.official_denominator,
-                           args.strict)
+                           args.strict, judged)
     print(format_table(record))
     if args.json:
         print(json.dumps(record, ensure_ascii=False))

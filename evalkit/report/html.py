@@ -53,7 +53,7 @@ def _summary(report: RunReport) -> str:
              "Paper in CI", *baselines]  # fmt: skip
     lines = ["<table><tr>" + "".join(f"<th>{escape(h)}</th>" for h in heads) + "</tr>"]
     for row in report.rows:
-        cells = [row.task, metric_label(row.score.metric, row.score.lower_is_better), number(row.score.value),
+        cells = [row.label, metric_label(row.score.metric, row.score.lower_is_better), number(row.score.value),
                  interval_text(row.interval), number(row.score.strict_value), str(row.score.n),
                  str(row.score.n_failed), str(row.score.n_excluded), number(row.qwen_value),
                  signed(row.delta)]  # fmt: skip
@@ -63,7 +63,8 @@ def _summary(report: RunReport) -> str:
 
 
 def _charts(report: RunReport) -> str:
-    return "<div class='charts'>" + "".join(_chart(report, row) for row in report.rows) + "</div>"
+    charted = (row for row in report.rows if row.score.value is not None)  # a task not scored has no bar
+    return "<div class='charts'>" + "".join(_chart(report, row) for row in charted) + "</div>"
 
 
 def _chart(report: RunReport, row: TaskRow) -> str:

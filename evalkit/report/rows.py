@@ -28,7 +28,21 @@ class TaskRow:
     @property
     def delta(self) -> float | None:
         """Ours minus published Qwen3-Omni, in the metric's units."""
-        return None if self.qwen_value is None else self.score.value - self.qwen_value
+        if self.qwen_value is None or self.score.value is None:
+            return None
+        return self.score.value - self.qwen_value
+
+    @property
+    def label(self) -> str:
+        """The task, with how a judged task's number was made: not scored, or by which judge."""
+        judge = self.score.judge
+        if not judge:
+            return self.task
+        if judge["status"] == "not scored":
+            return f"{self.task} (NOT SCORED: no judge configured)"
+        who = "a SUBSTITUTE judge" if judge["substitute"] else "the official judge"
+        himself = "; the judge is the model under test" if judge.get("judge_is_model_under_test") else ""
+        return f"{self.task} (judged by {who}, {judge['spec']['model']}{himself})"
 
     @property
     def verdict(self) -> str | None:

@@ -56,7 +56,7 @@ def render_markdown(report: RunReport) -> str:
                "Qwen3-Omni (paper)", "Δ", "Paper in CI", *baselines]  # fmt: skip
     body = [
         [
-            row.task,
+            row.label,
             metric_label(row.score.metric, row.score.lower_is_better),
             number(row.score.value),
             interval_text(row.interval),
@@ -190,4 +190,4 @@ def render_latex(report: RunReport) -> str:
 def _latex_ours(row: TaskRow) -> str:
     mark = {None: "", INSIDE: r" $\checkmark$"}.get(row.verdict, r" $\times$")
     interval = "" if row.interval is None else f" {{\\scriptsize[{row.interval.low:.1f}, {row.interval.high:.1f}]}}"
-    return f"{row.score.value:.1f}{interval}{mark}"
+    return f"{number(row.score.value, 1)}{interval}{mark}"
