@@ -97,6 +97,7 @@ class Judge:
         )
         self.model_path = spec.model if self.hosted else str(local_judge_path(spec))
         self.identity = self._identity()
+        self.engine = self._engine_identity()
         self.scope = f"judge:{json.dumps(self.identity, sort_keys=True)}"
         self._renderer = None
         self._runner = None
@@ -109,8 +110,14 @@ class Judge:
             identity["content_hash"] = model_identity(self.model_path, self.spec.revision).get("content_hash")
         return identity
 
-    def _engine_name(self) -> str:
-        return HOSTED_ENGINE if self.hosted else f"{self.spec.backend}:{self.endpoint.dtype}"
+    def _engine_identity(self) -> dict[str, Any]:
+        """As the run's response cache keys engines: name and installed version (a hosted judge's dated model id
+        pins it; the endpoint's address and software are not part of it)."""
+        if self.hosted:
+            return {"name": HOSTED_ENGINE, "version": None}
+        from evalkit.provenance import engine_version
+
+        return {"name": f"{self.spec.backend}:{self.endpoint.dtype}", "version": engine_version(self.spec.backend)}
 
     def _rendered(self, messages: tuple[Message, ...]) -> str:
         """The judge's exact input: the chat messages a server receives, or the prompt a local engine tokenizes."""
@@ -129,7 +136,7 @@ class Judge:
                                 temperature=self.spec.temperature, top_p=self.spec.top_p, seed=JUDGE_SEED + draw)
             sample = Sample(task=f"judge:{self.spec.name}", sample_id=f"{item.sample_id}#{draw}", messages=messages,
                             reference=None)
-            key = cache_key(self.identity, self._engine_name(), prompt, [], asdict(decoding), False)
+            key = cache_key(self.identity, self.engine, prompt, [], asdict(decoding), False)
             requests.append(PreparedRequest(Request(sample, decoding), prompt, (), key))
         return requests
 
