@@ -9,6 +9,7 @@ import sys
 # subcommand name -> module under evalkit.commands; each module defines HELP, add_arguments(parser), main(args)
 COMMANDS = {
     "run": "run",
+    "plan": "plan",
     "score": "score",
     "rescore": "rescore",
     "report": "report",

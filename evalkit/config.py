@@ -196,7 +196,11 @@ def validate(cfg: DictConfig) -> RunConfig:
             "failures.failed_counts_as_wrong was removed: scores.json now holds both the official number (value, the "
             "benchmark's own denominator) and the strict one (strict_value, failures counted wrong); drop the setting"
         )
-    tasks = {name: _typed(TaskConfig, node, f"task '{name}'") for name, node in cfg.tasks.items()}
+    # resolved in place, so a task may refer to run settings (the scale tasks cache media under ${cache_dir})
+    tasks = {
+        name: _typed(TaskConfig, OmegaConf.to_container(node, resolve=True), f"task '{name}'")
+        for name, node in cfg.tasks.items()
+    }
     model, runner = _typed(ModelConfig, cfg.model, "model"), _typed(RunnerConfig, cfg.runner, "runner")
     top = {k: v for k, v in OmegaConf.to_container(cfg, resolve=True).items() if k not in ("model", "runner", "tasks")}
     run = _typed(RunConfig, {**top, "model": asdict(model), "runner": asdict(runner), "tasks": {}}, "run")

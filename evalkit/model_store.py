@@ -20,11 +20,11 @@ def resolve_model_path(model: ModelConfig, cache_dir: Path, weights: bool = True
     if model.build_tiny:
         folder = Path(model.path) if model.path else cache_dir / TINY_FOLDER
         _ensure_tiny(folder)
-        return str(folder)
+        return _checkpoint_folder(str(folder))
     if not model.path:
         raise ConfigError(f"model {model.name!r} has no path; set model.path=<hub id or local folder>")
     if Path(model.path).is_dir():
-        return model.path
+        return _checkpoint_folder(model.path)
     if model.path.startswith((".", "/", "~")):
         raise ConfigError(f"model.path={model.path!r} is not a folder; point it at a checkpoint folder or a hub id")
     from huggingface_hub import snapshot_download
@@ -37,6 +37,16 @@ def resolve_model_path(model: ModelConfig, cache_dir: Path, weights: bool = True
             f"could not get {model.path!r} (revision {model.revision}) from the hub: {exc}. On a machine without "
             "hub access, download the checkpoint elsewhere and set model.path=<local folder>."
         ) from exc
+
+
+def _checkpoint_folder(path: str) -> str:
+    """A local folder, refused before anything loads when it holds no model config."""
+    if not (Path(path) / "config.json").is_file():
+        raise ConfigError(
+            f"model.path={path!r} has no config.json, so it is not a checkpoint folder; point model.path at the "
+            "folder holding config.json (and the processor files), or at a hub id"
+        )
+    return path
 
 
 def _ensure_tiny(folder: Path) -> None:

@@ -1,7 +1,8 @@
 """The one place where a run's flow lives:
 
-    checks -> model path -> tasks loaded -> manifest -> (media decoded ahead in workers) -> prompt rendered ->
-    response cache -> runner, one call per batch -> samples.jsonl journal -> scoring -> scores.json -> report
+    checks -> tasks loaded -> model path -> token-budget preflight (prompt rendered, tokens counted, videos
+    planned) -> manifest -> (media decoded ahead in workers) -> response cache -> runner, one call per batch ->
+    samples.jsonl journal -> scoring -> scores.json -> report
 
 Everything that can be wrong with the config or the data fails before a model is loaded. A failure of one
 sample is recorded with its reason and the run goes on, up to `failures.max_failures` in any one task.
@@ -25,6 +26,7 @@ from evalkit.decoding import describe, read_generation_config, resolve_decoding
 from evalkit.media import MediaError
 from evalkit.media.pool import MediaPool
 from evalkit.model_store import resolve_model_path
+from evalkit.preflight import EngineLimits, SamplePlan, budget_summary, plan_run
 from evalkit.profiles import get_profile
 from evalkit.provenance import engine_version, git_state, host_info, model_identity, package_versions
 from evalkit.response_cache import ResponseCache, cache_key
@@ -34,7 +36,7 @@ from evalkit.runners.base import Runner
 from evalkit.scorecard import run_judges, score_run
 from evalkit.scoring.registry import build_scorer
 from evalkit.task import LoadedTask, check_task, load_task, spoken_language
-from evalkit.types import MediaData, PreparedRequest, Request, Response, Sample, media_parts
+from evalkit.types import Decoding, MediaData, PreparedRequest, Request, Response, Sample, media_parts
 
 
 class RunAborted(RuntimeError):
@@ -57,6 +59,7 @@ class _Pending:
     task: TaskConfig
     index: int
     request: Request
+    plan: SamplePlan
 
 
 def run_evaluation(cfg: RunConfig) -> RunSummary:
@@ -76,31 +79,18 @@ def run_evaluation(cfg: RunConfig) -> RunSummary:
     store = RunStore(Path(cfg.output_dir))
     fingerprint = config_fingerprint(cfg)
     _check_resumable(store, cfg, fingerprint)
-    datasets.disable_progress_bars()  # our own progress bar counts samples; theirs would interleave
-    loaded = {name: load_task(task) for name, task in cfg.tasks.items()}
-    _check_modalities(cfg, loaded, profile.input_kinds)
-
-    # a server answers with its own weights: only the processor (chat template) is needed here, and for a hosted
-    # model nothing at all (its path is the name the API knows it by)
-    model_path = (
-        resolve_model_path(cfg.model, Path(cfg.cache_dir), weights=cfg.runner.name != "openai")
-        if profile.local_processor else cfg.model.path
-    )
+    before = prepare_run(cfg, weights=cfg.runner.name != "openai")
+    model_path, loaded, decodings = before.model_path, before.loaded, before.decodings
     identity = model_identity(model_path, cfg.model.revision)
-    generation_config = (
-        read_generation_config(model_path, cfg.model.revision) if cfg.model.decoding == "generation_config" else None
-    )
-    decodings = {
-        name: resolve_decoding(cfg.model, task, cfg.runner.seed, generation_config) for name, task in cfg.tasks.items()
-    }
     previous = store.read_manifest() if cfg.resume else None
     manifest: dict[str, Any] = {
         "config": cfg.to_dict(),
         "config_fingerprint": fingerprint,
         "model": {**identity, "name": cfg.model.name, "variant": cfg.model.variant, "profile": profile.name,
-                  "generation_config": generation_config},
+                  "generation_config": before.generation_config},
         "decoding": {name: describe(d) for name, d in decodings.items()},
         "datasets": {name: t.provenance for name, t in loaded.items()},
+        "token_budget": budget_summary(before.limits, list(before.plans.values())),
         "git": git_state(),
         "packages": package_versions(),
         "host": host_info(),
@@ -115,7 +105,8 @@ def run_evaluation(cfg: RunConfig) -> RunSummary:
     # engine and media failures are tried again (the cause may be fixed); an output failure is the model's answer
     answered = {k: r for k, r in store.load_records().items() if r.error_stage in (None, "output")}
     pending = [
-        _Pending(task, index, Request(sample, decodings[name], task.media.use_audio_in_video, spoken_language(task)))
+        _Pending(task, index, Request(sample, decodings[name], task.media.use_audio_in_video, spoken_language(task)),
+                 before.plans[(name, sample.sample_id)])
         for name, task in cfg.tasks.items()
         for index, sample in enumerate(loaded[name].samples)
         if (name, sample.sample_id) not in answered
@@ -150,6 +141,44 @@ def run_evaluation(cfg: RunConfig) -> RunSummary:
     write_report(store.dir, formats=("md",))
     return RunSummary(store.dir, scores, n_total, len(answered), generation.n_generated, generation.n_cache_hits,
                       n_failed)
+
+
+@dataclass(frozen=True)
+class RunInputs:
+    """What a run knows before any engine loads: the checkpoint's processor and generation settings, the samples,
+    their decoding, and the token-budget preflight's plan of every sample."""
+
+    model_path: str
+    generation_config: dict[str, Any] | None
+    loaded: dict[str, LoadedTask]
+    decodings: dict[str, Decoding]
+    limits: EngineLimits
+    plans: dict[tuple[str, str], SamplePlan]
+
+
+def prepare_run(cfg: RunConfig, weights: bool) -> RunInputs:
+    """Tasks loaded and checked, the model path (with or without the weights), decoding resolved, samples planned."""
+    profile = get_profile(cfg.model.profile)
+    datasets.disable_progress_bars()  # our own progress bar counts samples; theirs would interleave
+    loaded = {name: load_task(task) for name, task in cfg.tasks.items()}
+    _check_modalities(cfg, loaded, profile.input_kinds)
+    # a server answers with its own weights: only the processor (chat template) is needed here, and for a hosted
+    # model nothing at all (its path is the name the API knows it by)
+    model_path = (
+        resolve_model_path(cfg.model, Path(cfg.cache_dir), weights=weights) if profile.local_processor
+        else cfg.model.path
+    )
+    generation_config = (
+        read_generation_config(model_path, cfg.model.revision) if cfg.model.decoding == "generation_config" else None
+    )
+    decodings = {
+        name: resolve_decoding(cfg.model, task, cfg.runner.seed, generation_config) for name, task in cfg.tasks.items()
+    }
+    renderer = profile.renderer(model_path, cfg.model.revision)
+    limits, plans = plan_run(cfg, renderer, profile.token_counter(renderer),
+                             {name: t.samples for name, t in loaded.items()},
+                             {name: d.max_new_tokens for name, d in decodings.items()})
+    return RunInputs(model_path, generation_config, loaded, decodings, limits, plans)
 
 
 # What a task's answers depend on; its scorer and paper reference do not, so changing them re-scores on resume.
@@ -219,7 +248,6 @@ class _Generation:
         self.max_failures = {name: _failure_limit(cfg.failures.max_failures, n) for name, n in task_sizes.items()}
         self.n_failed = {name: sum(r.failed for r in answered.values() if r.task == name) for name in task_sizes}
         self.n_generated = self.n_cache_hits = 0
-        self.renderer = get_profile(cfg.model.profile).renderer(model_path, cfg.model.revision)
         self.cache = ResponseCache(Path(cfg.cache_dir) / "responses.sqlite") if cfg.use_response_cache else None
         self.pool = MediaPool(cfg.media_workers, Path(cfg.cache_dir) / "media")
         self.engine = engine_identity(cfg)
@@ -228,7 +256,13 @@ class _Generation:
         self._loading: Future[Runner] | None = None
         self.engine_info: dict[str, Any] | None = None
 
-    def run(self, pending: Sequence[_Pending]) -> None:
+    def run(self, planned: Sequence[_Pending]) -> None:
+        unfit = [p for p in planned if p.plan.failure is not None]
+        pending = [p for p in planned if p.plan.failure is None]
+        if unfit:  # recorded before the engine loads: a run whose samples all fail never loads it
+            with tqdm(total=len(unfit), desc="unfit samples", unit="sample") as progress:
+                self._record([self._failed_record(p, p.plan.failure.reason, p.plan.failure.stage) for p in unfit],
+                             progress)
         if pending and not (self.cache and self.cache.has_scope(self.scope)):
             # Nothing cached for this model and engine, so the engine will be needed: load it while the media
             # workers start and decode. With earlier answers cached it is loaded only on the first miss.
@@ -236,7 +270,9 @@ class _Generation:
             self._loading = loader.submit(build_runner, self.cfg.model, self.cfg.runner, self.model_path)
             loader.shutdown(wait=False)
         by_key = {(p.task.name, p.index): p for p in pending}
-        items = ((key, media_parts(p.request.sample.messages), p.task.media) for key, p in by_key.items())
+        items = (
+            (key, media_parts(p.request.sample.messages), p.task.media, p.plan.video_plans) for key, p in by_key.items()
+        )
         batch: list[tuple[_Pending, PreparedRequest]] = []
         with tqdm(total=len(pending), desc="samples", unit="sample", disable=not pending) as progress:
             for key, media in self.pool.prepare(items):
@@ -258,7 +294,7 @@ class _Generation:
                 self._generate(batch, progress)
 
     def _prepare(self, item: _Pending, media: tuple[MediaData, ...]) -> PreparedRequest:
-        prompt = self.renderer.render(item.request.sample.messages, item.request.language)
+        prompt = item.plan.prompt
         key = cache_key(
             self.identity, self.engine, prompt, [dict(m.provenance) for m in media],
             asdict(item.request.decoding), item.request.use_audio_in_video,
@@ -312,7 +348,7 @@ class _Generation:
     def _failed_record(self, item: _Pending, error: str, stage: str) -> SampleRecord:
         sample: Sample = item.request.sample
         return SampleRecord(
-            task=item.task.name, sample_id=sample.sample_id, index=item.index, prompt="", media=[],
+            task=item.task.name, sample_id=sample.sample_id, index=item.index, prompt=item.plan.prompt, media=[],
             reference=sample.reference, categories=dict(sample.categories), cluster=sample.cluster, cache_key="",
             response=None, error=error, error_stage=stage,
         )

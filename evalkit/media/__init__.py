@@ -10,11 +10,13 @@ Every failure is a MediaError that names the file.
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 
 from evalkit.config import MediaConfig
 from evalkit.media.audio import decode_audio, decode_video_audio
 from evalkit.media.image import decode_image
 from evalkit.media.source import MediaError, source_sha256
+from evalkit.media.qwen_rules import VideoPlan
 from evalkit.media.video import decode_video
 from evalkit.types import MediaData, MediaRef
 
@@ -30,10 +32,13 @@ def decode(ref: MediaRef, config: MediaConfig, sha256: str | None = None) -> Med
     return _DECODERS[ref.kind](ref, config, digest)
 
 
-def tracks(ref: MediaRef, config: MediaConfig) -> list[tuple[str, Decoder]]:
-    """The decoded items one reference yields, named: its own kind, then "video_audio" for a video's audio
-    track when config.use_audio_in_video is set."""
-    own = [(ref.kind, _DECODERS[ref.kind])]
-    if ref.kind == "video" and config.use_audio_in_video:
+def tracks(ref: MediaRef, config: MediaConfig, plan: VideoPlan | None = None) -> list[tuple[str, Decoder]]:
+    """The decoded items one reference yields, named: its own kind (a video decoded to `plan` when given, the
+    token-budget preflight's), then "video_audio" for a video's audio track when config.use_audio_in_video is
+    set."""
+    if ref.kind != "video":
+        return [(ref.kind, _DECODERS[ref.kind])]
+    own: list[tuple[str, Decoder]] = [("video", partial(decode_video, plan=plan))]
+    if config.use_audio_in_video:
         own.append(("video_audio", decode_video_audio))
     return own

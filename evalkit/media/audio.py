@@ -38,6 +38,15 @@ def decode_audio(ref: MediaRef, config: MediaConfig, sha256: str) -> AudioData:
     return _finish(ref, config, samples, rate, {"sha256": sha256, "decoder": decoder, "track": "audio file"})
 
 
+def probe_audio(ref: MediaRef, config: MediaConfig) -> int:
+    """The samples decode_audio yields, from the header where libsndfile reads the file, else by decoding it."""
+    try:
+        info = soundfile.info(open_source(ref))
+    except soundfile.LibsndfileError:
+        return len(decode_audio(ref, config, sha256="").waveform)
+    return decoded_length(ref, info.frames, info.samplerate, config)
+
+
 def decode_video_audio(ref: MediaRef, config: MediaConfig, sha256: str) -> AudioData:
     """The audio track of a video (use_audio_in_video), decoded like an audio file."""
     try:
@@ -56,13 +65,7 @@ def _finish(ref: MediaRef, config: MediaConfig, samples: np.ndarray, rate: int, 
     mono = samples[:, 0] if samples.shape[1] == 1 else samples.mean(axis=1, dtype=np.float32)
     if rate != config.sample_rate:
         mono = soxr.resample(mono, rate, config.sample_rate, quality="HQ")
-    kept = len(mono) // FEATURE_HOP * FEATURE_HOP
-    if kept == 0:
-        raise media_error(
-            ref,
-            f"shorter than one feature frame ({len(mono)} samples at {config.sample_rate} Hz)",
-            "drop this sample or replace the file",
-        )
+    kept = whole_frames(ref, len(mono), config.sample_rate)
     waveform = np.ascontiguousarray(mono[:kept], dtype=np.float32)
     provenance = {
         "source": ref.label,
@@ -75,6 +78,24 @@ def _finish(ref: MediaRef, config: MediaConfig, samples: np.ndarray, rate: int, 
         "resampler": RESAMPLER if rate != config.sample_rate else "none",
     }
     return AudioData(waveform=waveform, sample_rate=config.sample_rate, provenance=provenance)
+
+
+def decoded_length(ref: MediaRef, n_samples: int, rate: int, config: MediaConfig) -> int:
+    """The samples decode_audio yields for `n_samples` at `rate`, known from a header without decoding: soxr's
+    output length (n x target / rate, halves rounded up), trimmed to whole feature frames."""
+    resampled = n_samples if rate == config.sample_rate else (2 * n_samples * config.sample_rate + rate) // (2 * rate)
+    return whole_frames(ref, resampled, config.sample_rate)
+
+
+def whole_frames(ref: MediaRef, n_samples: int, sample_rate: int) -> int:
+    kept = n_samples // FEATURE_HOP * FEATURE_HOP
+    if kept == 0:
+        raise media_error(
+            ref,
+            f"shorter than one feature frame ({n_samples} samples at {sample_rate} Hz)",
+            "drop this sample or replace the file",
+        )
+    return kept
 
 
 def _read_soundfile(source: str | BinaryIO) -> tuple[np.ndarray, int]:

@@ -13,7 +13,7 @@ import json
 import os
 import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import IO, Any
 
@@ -24,10 +24,11 @@ import soxr
 from PIL import Image
 
 from evalkit.config import MediaConfig
+from evalkit.media.qwen_rules import VideoPlan
 from evalkit.media.source import check_exists, source_sha256
 from evalkit.types import AudioData, ImageData, MediaData, MediaRef, VideoData
 
-CACHE_FORMAT = 1  # bump when evalkit's decoded output changes for the same settings
+CACHE_FORMAT = 2  # bump when evalkit's decoded output changes for the same settings
 LIBRARIES = {"av": av.__version__, "soxr": soxr.__version__, "pillow": PIL.__version__}
 
 # MediaConfig fields that change each kind of decoded item
@@ -57,8 +58,10 @@ class DecodedCache:
         _write_atomic(memo, lambda handle: handle.write(digest.encode()))
         return digest
 
-    def key(self, sha256: str, track: str, config: MediaConfig) -> str:
+    def key(self, sha256: str, track: str, config: MediaConfig, plan: VideoPlan | None = None) -> str:
         settings = {name: getattr(config, name) for name in TRACK_SETTINGS[track]}
+        if track == "video":
+            settings["plan"] = asdict(plan) if plan else None  # the frames and size decoded
         identity = {"sha256": sha256, "track": track, "settings": settings, "format": CACHE_FORMAT, "libs": LIBRARIES}
         return hashlib.sha256(json.dumps(identity, sort_keys=True).encode()).hexdigest()
 

@@ -20,18 +20,8 @@ def decode_image(ref: MediaRef, config: MediaConfig, sha256: str) -> ImageData:
     except (UnidentifiedImageError, OSError, SyntaxError) as error:  # PIL reports truncated files as OSError
         raise media_error(ref, f"not decodable as an image ({error})", "replace or re-encode the file") from error
     width, height = image.size
-    if max(width, height) / min(width, height) > MAX_RATIO:
-        raise media_error(
-            ref,
-            f"aspect ratio {width}x{height} exceeds {MAX_RATIO}:1, which Qwen's processor rejects",
-            "crop or pad the image",
-        )
-    final_height, final_width = height, width
-    if width * height > config.image_max_pixels:
-        factor = config.frame_factor
-        final_height, final_width = smart_resize(
-            height, width, factor, IMAGE_MIN_TOKENS * factor * factor, config.image_max_pixels
-        )
+    final_height, final_width = final_image_size(ref, width, height, config)
+    if (final_width, final_height) != (width, height):
         image = image.resize((final_width, final_height), Image.Resampling.BICUBIC)
     provenance = {
         "source": ref.label,
@@ -41,6 +31,31 @@ def decode_image(ref: MediaRef, config: MediaConfig, sha256: str) -> ImageData:
         "resized": (final_width, final_height) != (width, height),
     }
     return ImageData(image=image, provenance=provenance)
+
+
+def probe_image(ref: MediaRef, config: MediaConfig) -> tuple[int, int]:
+    """(height, width) decode_image hands on, from the header (PIL reads the size without decoding pixels)."""
+    try:
+        with Image.open(open_source(ref)) as opened:
+            width, height = opened.size
+    except (UnidentifiedImageError, OSError, SyntaxError) as error:
+        raise media_error(ref, f"not decodable as an image ({error})", "replace or re-encode the file") from error
+    return final_image_size(ref, width, height, config)
+
+
+def final_image_size(ref: MediaRef, width: int, height: int, config: MediaConfig) -> tuple[int, int]:
+    """(height, width) decode_image hands on: the source size, or the official smart_resize when larger than
+    `image_max_pixels`. Refuses aspect ratios Qwen's processor rejects."""
+    if max(width, height) / min(width, height) > MAX_RATIO:
+        raise media_error(
+            ref,
+            f"aspect ratio {width}x{height} exceeds {MAX_RATIO}:1, which Qwen's processor rejects",
+            "crop or pad the image",
+        )
+    if width * height <= config.image_max_pixels:
+        return height, width
+    factor = config.frame_factor
+    return smart_resize(height, width, factor, IMAGE_MIN_TOKENS * factor * factor, config.image_max_pixels)
 
 
 def to_rgb(image: Image.Image) -> Image.Image:

@@ -19,22 +19,29 @@ from typing import Self, TypeVar
 from evalkit.config import MediaConfig
 from evalkit.media import tracks
 from evalkit.media.cache import DecodedCache
+from evalkit.media.qwen_rules import VideoPlan
 from evalkit.media.source import MediaError, media_error, source_sha256
 from evalkit.types import MediaData, MediaRef
 
 K = TypeVar("K", bound=Hashable)
 Prepared = tuple[MediaData, ...] | MediaError
+# One request's media: its key, references, media settings and, aligned with the references, video plans
+# (empty when there are none)
+Item = tuple[K, Sequence[MediaRef], MediaConfig, Sequence[VideoPlan | None]]
+_Work = tuple[tuple[MediaRef, ...], MediaConfig, tuple[VideoPlan | None, ...]]
 
 
-def prepare_item(refs: tuple[MediaRef, ...], config: MediaConfig, cache_dir: Path | None) -> Prepared:
-    """Decode one request's media (through the cache when given); runs in a worker process."""
+def prepare_item(refs: tuple[MediaRef, ...], config: MediaConfig, cache_dir: Path | None,
+                 plans: tuple[VideoPlan | None, ...] = ()) -> Prepared:
+    """Decode one request's media (through the cache when given); runs in a worker process. `plans`, aligned
+    with refs, fix the frames of each video (None: the official default plan)."""
     cache = DecodedCache(cache_dir) if cache_dir is not None else None
     decoded: list[MediaData] = []
-    for ref in refs:
+    for ref, plan in zip(refs, plans or (None,) * len(refs)):
         try:
             digest = cache.sha256(ref) if cache else source_sha256(ref)
-            for track, decoder in tracks(ref, config):
-                key = cache.key(digest, track, config) if cache else ""
+            for track, decoder in tracks(ref, config, plan):
+                key = cache.key(digest, track, config, plan) if cache else ""
                 item = cache.load(key, ref) if cache else None
                 if item is None:
                     item = decoder(ref, config, digest)
@@ -57,45 +64,47 @@ class MediaPool:
         self.max_in_flight = max_in_flight or max(2 * workers, 1)
         self._executor: ProcessPoolExecutor | None = None
 
-    def prepare(self, items: Iterable[tuple[K, Sequence[MediaRef], MediaConfig]]) -> Iterator[tuple[K, Prepared]]:
+    def prepare(self, items: Iterable[Item]) -> Iterator[tuple[K, Prepared]]:
         if self.workers == 0:
-            for key, refs, config in items:
-                yield key, prepare_item(tuple(refs), config, self.cache_dir)
+            for key, refs, config, plans in items:
+                yield key, prepare_item(tuple(refs), config, self.cache_dir, tuple(plans))
             return
-        pending: deque[tuple[K, tuple[MediaRef, ...], MediaConfig, Future]] = deque()
-        for key, refs, config in items:
-            pending.append((key, tuple(refs), config, self._submit(tuple(refs), config)))
+        pending: deque[tuple[K, _Work, Future]] = deque()
+        for key, refs, config, plans in items:
+            work = (tuple(refs), config, tuple(plans))
+            pending.append((key, work, self._submit(work)))
             if len(pending) >= self.max_in_flight:
                 yield self._next(pending)
         while pending:
             yield self._next(pending)
 
-    def _submit(self, refs: tuple[MediaRef, ...], config: MediaConfig) -> Future:
+    def _submit(self, work: _Work) -> Future:
         if self._executor is None:
             # spawn: workers must not inherit the parent's threads (torch, engine) through fork
             self._executor = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"))
-        return self._executor.submit(prepare_item, refs, config, self.cache_dir)
+        refs, config, plans = work
+        return self._executor.submit(prepare_item, refs, config, self.cache_dir, plans)
 
     def _next(self, pending: deque) -> tuple[K, Prepared]:
-        key, refs, config, future = pending.popleft()
+        key, work, future = pending.popleft()
         try:
             return key, future.result()
         except BrokenProcessPool:
-            return key, self._recover(refs, config, pending)
+            return key, self._recover(work, pending)
 
-    def _recover(self, refs: tuple[MediaRef, ...], config: MediaConfig, pending: deque) -> Prepared:
+    def _recover(self, work: _Work, pending: deque) -> Prepared:
         """A worker died (a decoder crash) and took the pool with it. Retry this item alone in a fresh pool to
         learn whether it is the culprit, then resubmit the items whose results were lost."""
         self._restart()
         try:
-            result = self._submit(refs, config).result()
+            result = self._submit(work).result()
         except BrokenProcessPool:
             self._restart()
-            label = ", ".join(ref.label for ref in refs) or "<no media>"
+            label = ", ".join(ref.label for ref in work[0]) or "<no media>"
             result = MediaError(f"{label}: the decoding process crashed on this item; check the files with ffprobe")
-        for index, (key, other_refs, other_config, future) in enumerate(pending):
+        for index, (key, other, future) in enumerate(pending):
             if future.exception() is not None:
-                pending[index] = (key, other_refs, other_config, self._submit(other_refs, other_config))
+                pending[index] = (key, other, self._submit(other))
         return result
 
     def _restart(self) -> None:

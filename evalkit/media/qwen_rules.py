@@ -1,6 +1,7 @@
 """Qwen's official frame-sampling and resizing rules, restated from qwen-omni-utils 0.0.9
 (`qwen_omni_utils/v2_5/vision_process.py`: smart_resize, smart_nframes, fetch_video), so that evalkit feeds the
-model the same frames and sizes as the model card's `process_mm_info`.
+model the same frames and sizes as the model card's `process_mm_info`, and the one place the video token budget
+is applied (`plan_video`): the token-budget preflight plans each video with it and the decoder executes the plan.
 
 Pure integer arithmetic; Python's `round` (half to even) is used where the official code uses it.
 """
@@ -8,15 +9,25 @@ Pure integer arithmetic; Python's `round` (half to even) is used where the offic
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
+
+from evalkit.config import MediaConfig
 
 FRAME_FACTOR = 2  # the frame count is a multiple of this (the vision tower's temporal patch)
 MAX_RATIO = 200  # longest side / shortest side beyond which the official code refuses an image
 IMAGE_MIN_TOKENS = 4  # official IMAGE_MIN_TOKEN_NUM
 VIDEO_MAX_TOKENS = 768  # official VIDEO_MAX_TOKEN_NUM: per-frame cap before the total budget
-# Official total budget across all frames of one video: MODEL_SEQ_LEN (default 128000) * 0.9 tokens.
-VIDEO_TOTAL_TOKENS = 128000 * 0.9
+# The official total budget across all frames of one video, MODEL_SEQ_LEN (default 128000) * 0.9 tokens. A run
+# replaces it with the budget its max_model_len leaves (evalkit.preflight); this default serves media decoded
+# outside a run (benchmarks against qwen-omni-utils).
+OFFICIAL_VIDEO_TOTAL_TOKENS = 128000 * 0.9
+
+
+class VideoBudgetError(ValueError):
+    """Not even one temporal patch (FRAME_FACTOR frames) of a video fits its token budget."""
 
 
 def round_by_factor(number: float, factor: int) -> int:
@@ -67,13 +78,60 @@ def frame_indices(total_frames: int, nframes: int) -> list[int]:
     return [int(i) for i in np.linspace(0, total_frames - 1, nframes).round()]
 
 
-def video_frame_max_pixels(nframes: int, factor: int, min_pixels: int, max_pixels: int) -> float:
+def video_frame_max_pixels(
+    nframes: int, factor: int, min_pixels: int, max_pixels: int, total_tokens: float = OFFICIAL_VIDEO_TOTAL_TOKENS
+) -> float:
     """Per-frame pixel cap for a video of `nframes` frames, as fetch_video computes it: the per-frame cap
-    VIDEO_MAX_TOKENS, lowered so all frames together stay within VIDEO_TOTAL_TOKENS, never below 1.05 x
-    min_pixels, and never above the configured `max_pixels`."""
+    VIDEO_MAX_TOKENS, lowered so all frames together stay within `total_tokens` (fetch_video's total_pixels in
+    tokens), never below 1.05 x min_pixels, and never above the configured `max_pixels`."""
     token_pixels = factor * factor
     budget = max(
-        min(VIDEO_MAX_TOKENS * token_pixels, VIDEO_TOTAL_TOKENS * token_pixels / nframes * FRAME_FACTOR),
+        min(VIDEO_MAX_TOKENS * token_pixels, total_tokens * token_pixels / nframes * FRAME_FACTOR),
         int(min_pixels * 1.05),
     )
     return min(max_pixels, budget)  # a float, as in the official code (it enters smart_resize's sqrt)
+
+
+@dataclass(frozen=True)
+class VideoPlan:
+    """The frames and frame size a video is decoded to, and the tokens they take in the engine."""
+
+    nframes: int
+    height: int
+    width: int
+    max_pixels_per_frame: float
+    token_budget: int
+    tokens: int
+    frames_cut: bool  # fewer frames than the fps rule gives: even the smallest frames overran the budget
+
+
+def plan_video(
+    total_frames: int,
+    video_fps: float,
+    size: tuple[int, int],
+    rules: MediaConfig,
+    token_budget: int,
+    group_tokens: Callable[[int, int], int],
+) -> VideoPlan:
+    """Qwen's rule with `token_budget` as the total: frames at `rules.fps` up to the frame cap, each resized so all
+    of them together fit the budget (fetch_video's total_pixels); where the per-frame floor (1.05 x min_pixels)
+    still overruns it, the frame count drops to what the budget holds at that size (evenly spaced over the whole
+    video, first and last frames kept). `group_tokens(height, width)` counts one temporal patch as the engine's
+    processor does (it may resize again). Raises VideoBudgetError when not even one temporal patch fits, and
+    ValueError when the video has too few frames to sample."""
+    height, width = size
+    nframes = smart_nframes(total_frames, video_fps, rules.fps, rules.min_frames, rules.max_frames)
+    max_pixels = video_frame_max_pixels(nframes, rules.frame_factor, rules.min_pixels, rules.max_pixels, token_budget)
+    final_height, final_width = smart_resize(height, width, rules.frame_factor, rules.min_pixels, max_pixels)
+    per_group = group_tokens(final_height, final_width)
+    fitting = token_budget // per_group * FRAME_FACTOR
+    if fitting < FRAME_FACTOR:
+        raise VideoBudgetError(
+            f"one temporal patch ({FRAME_FACTOR} frames of {final_width}x{final_height}) takes {per_group} tokens, "
+            f"over the {token_budget} tokens left for this video"
+        )
+    kept = min(nframes, fitting)
+    return VideoPlan(
+        nframes=kept, height=final_height, width=final_width, max_pixels_per_frame=max_pixels,
+        token_budget=token_budget, tokens=kept // FRAME_FACTOR * per_group, frames_cut=kept < nframes,
+    )

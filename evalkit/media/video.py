@@ -12,7 +12,7 @@ the resulting segments, each starting at a keyframe and so independent of the ot
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from queue import Empty, SimpleQueue
 from dataclasses import dataclass
@@ -22,7 +22,13 @@ import numpy as np
 from PIL import Image
 
 from evalkit.config import MediaConfig
-from evalkit.media.qwen_rules import frame_indices, smart_nframes, smart_resize, video_frame_max_pixels
+from evalkit.media.qwen_rules import (
+    OFFICIAL_VIDEO_TOTAL_TOKENS,
+    VideoBudgetError,
+    VideoPlan,
+    frame_indices,
+    plan_video,
+)
 from evalkit.media.source import media_error, open_source
 from evalkit.types import MediaRef, VideoData
 
@@ -49,19 +55,69 @@ class Segment:
     last: int
 
 
-def decode_video(ref: MediaRef, config: MediaConfig, sha256: str) -> VideoData:
+@dataclass(frozen=True)
+class VideoHeader:
+    """What planning a video needs, read from its container without decoding."""
+
+    total_frames: int
+    fps: float
+    height: int
+    width: int
+
+
+def probe_video(ref: MediaRef) -> VideoHeader:
+    """Frame count, rate and size from the container header; the frame count from a demux pass (no decoding)
+    where the header has none (e.g. Matroska)."""
+    try:
+        with av.open(open_source(ref)) as container:
+            stream = _video_stream(ref, container)
+            if stream.frames > 0:
+                return VideoHeader(stream.frames, _frame_rate(ref, stream), *_frame_size(stream))
+            index, video_fps, (height, width) = _scan(ref, container)
+            return VideoHeader(len(index.pts), video_fps, height, width)
+    except av.error.FFmpegError as error:
+        raise media_error(ref, f"not decodable as video ({error})", "re-encode it or check it is complete") from error
+
+
+def official_plan(ref: MediaRef, header: VideoHeader, config: MediaConfig) -> VideoPlan:
+    """qwen-omni-utils' own plan (its default total budget, tokens as evalkit's frame size gives them): for video
+    decoded outside a run, which has no max_model_len to derive a budget from."""
+    patch_pixels = config.frame_factor * config.frame_factor
+    return plan_frames(
+        ref, header, config, int(OFFICIAL_VIDEO_TOTAL_TOKENS), lambda height, width: height * width // patch_pixels
+    )
+
+
+def plan_frames(
+    ref: MediaRef, header: VideoHeader, config: MediaConfig, token_budget: int, group_tokens: Callable[[int, int], int]
+) -> VideoPlan:
+    """plan_video for this file, its failures as MediaErrors that name it (a VideoBudgetError stays one)."""
+    try:
+        return plan_video(
+            header.total_frames, header.fps, (header.height, header.width), config, token_budget, group_tokens
+        )
+    except VideoBudgetError:
+        raise
+    except ValueError as error:
+        raise media_error(
+            ref, f"only {header.total_frames} frame(s), too few to sample ({error})", "drop this sample"
+        ) from None
+
+
+def decode_video(ref: MediaRef, config: MediaConfig, sha256: str, plan: VideoPlan | None = None) -> VideoData:
+    """The frames `plan` names (frame count and size; by default qwen-omni-utils' own plan), evenly spaced over
+    the video as the official sampler spaces them."""
     try:
         with av.open(open_source(ref)) as container:
             index, video_fps, (height, width) = _scan(ref, container)
         total = len(index.pts)
-        try:
-            nframes = smart_nframes(total, video_fps, config.fps, config.min_frames, config.max_frames)
-        except ValueError as error:
-            raise media_error(ref, f"only {total} frame(s), too few to sample ({error})", "drop this sample") from None
-        indices = frame_indices(total, nframes)
-        factor = config.frame_factor
-        max_pixels = video_frame_max_pixels(nframes, factor, config.min_pixels, config.max_pixels)
-        size = smart_resize(height, width, factor, config.min_pixels, max_pixels)
+        plan = plan or official_plan(ref, VideoHeader(total, video_fps, height, width), config)
+        if plan.nframes > total:
+            raise media_error(
+                ref, f"{total} frame(s) decodable, the plan takes {plan.nframes}", "re-encode it or check it is complete"
+            )
+        indices = frame_indices(total, plan.nframes)
+        size = (plan.height, plan.width)
         segments = plan_segments(index, sorted(set(indices)))
         by_position = _decode_positions(ref, index, set(indices), segments, size)
     except av.error.FFmpegError as error:
@@ -79,16 +135,33 @@ def decode_video(ref: MediaRef, config: MediaConfig, sha256: str) -> VideoData:
         "frame_indices": indices,
         "frame_cap": config.max_frames,
         "min_frames": config.min_frames,
-        "max_pixels_per_frame": max_pixels,
+        "max_pixels_per_frame": plan.max_pixels_per_frame,
+        "token_budget": plan.token_budget,
+        "frames_cut_to_budget": plan.frames_cut,
         "seeks": sum(s.seek_pts is not None for s in segments),
     }
-    return VideoData(frames=frames, fps=nframes / total * video_fps, provenance=provenance)
+    return VideoData(frames=frames, fps=plan.nframes / total * video_fps, provenance=provenance)
+
+
+def _video_stream(ref: MediaRef, container: av.container.InputContainer) -> av.VideoStream:
+    if not container.streams.video:
+        raise media_error(ref, "no video stream", "check the file is a video (audio-only files are not)")
+    return container.streams.video[0]
+
+
+def _frame_rate(ref: MediaRef, stream: av.VideoStream) -> float:
+    rate = stream.average_rate or stream.guessed_rate
+    if not rate:
+        raise media_error(ref, "no frame rate in the container", "remux it with a frame rate")
+    return float(rate)
+
+
+def _frame_size(stream: av.VideoStream) -> tuple[int, int]:
+    return stream.codec_context.height, stream.codec_context.width
 
 
 def _scan(ref: MediaRef, container: av.container.InputContainer) -> tuple[StreamIndex, float, tuple[int, int]]:
-    if not container.streams.video:
-        raise media_error(ref, "no video stream", "check the file is a video (audio-only files are not)")
-    stream = container.streams.video[0]
+    stream = _video_stream(ref, container)
     pts, key_pts = [], []
     for packet in container.demux(stream):
         if packet.size == 0 or packet.is_discard:  # the end-of-stream flush packet; edit-list discards
@@ -102,11 +175,7 @@ def _scan(ref: MediaRef, container: av.container.InputContainer) -> tuple[Stream
         raise media_error(ref, "the video stream has no frames", "replace the file")
     ordered = np.sort(np.asarray(pts, dtype=np.int64))
     keyframes = np.searchsorted(ordered, np.sort(np.asarray(key_pts, dtype=np.int64)))
-    rate = stream.average_rate or stream.guessed_rate
-    if not rate:
-        raise media_error(ref, "no frame rate in the container", "remux it with a frame rate")
-    height, width = stream.codec_context.height, stream.codec_context.width
-    return StreamIndex(pts=ordered, keyframes=keyframes), float(rate), (height, width)
+    return StreamIndex(pts=ordered, keyframes=keyframes), _frame_rate(ref, stream), _frame_size(stream)
 
 
 def plan_segments(index: StreamIndex, targets: list[int]) -> list[Segment]:

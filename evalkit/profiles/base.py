@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     import torch
 
     from evalkit.config import ModelConfig, RunnerConfig
+    from evalkit.preflight import TokenCounter
 
 RUNNERS = frozenset({"transformers", "vllm", "openai"})
 # How runner=openai sends a video: the file itself (`video_url`, e.g. to `vllm serve`), or its sampled frames as
@@ -77,6 +78,11 @@ class ModelProfile:
 
     def renderer(self, model_path: str, revision: str | None) -> PromptRenderer:
         raise NotImplementedError(f"profile {self.name!r} renders no prompts")
+
+    def token_counter(self, renderer: PromptRenderer) -> TokenCounter | None:
+        """Counts prompt tokens from media sizes as the family's processor does, for the token-budget preflight;
+        None: the family's prompts are not counted (nothing is planned)."""
+        return None
 
     def load_transformers(self, model: ModelConfig, runner: RunnerConfig, model_path: str, dtype: torch.dtype,
                           device: torch.device) -> TransformersModel:  # fmt: skip

@@ -4,15 +4,24 @@ straight to the thinker, which is what the full model's `generate` does when it 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from evalkit.profiles.base import PromptRenderer
 from evalkit.profiles.qwen_omni import QwenOmniProfile
+
+if TYPE_CHECKING:
+    from evalkit.preflight import TokenCounter
 
 
 class Qwen3OmniProfile(QwenOmniProfile):
     name = "qwen3_omni"
     description = "Qwen3-Omni (transformers Qwen3OmniMoeForConditionalGeneration, thinker only)"
     model_type = "qwen3_omni_moe"
+
+    def token_counter(self, renderer: PromptRenderer) -> TokenCounter:
+        from evalkit.preflight import TokenCounter
+
+        return TokenCounter(renderer.processor)  # the chat-template renderer holds the checkpoint's processor
 
     def load_thinker(self, model_path: str, config: Any, weights: dict[str, Any]) -> tuple[Any, int | list[int] | None]:
         from transformers import Qwen3OmniMoeForConditionalGeneration

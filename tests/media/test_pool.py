@@ -31,7 +31,7 @@ def tone_files(folder: Path, count: int) -> list[Path]:
 
 
 def items_for(paths: list[Path]):
-    return [(f"s{i}", [MediaRef("audio", path=str(p))], CONFIG) for i, p in enumerate(paths)]
+    return [(f"s{i}", [MediaRef("audio", path=str(p))], CONFIG, ()) for i, p in enumerate(paths)]
 
 
 @pytest.mark.parametrize("workers", [0, 2])
@@ -69,7 +69,7 @@ def test_an_item_with_several_media_keeps_their_order(tmp_path):
     paths = tone_files(tmp_path, 3)
     refs = [MediaRef("audio", path=str(p)) for p in reversed(paths)]
     with MediaPool(workers=0, cache_dir=None) as pool:
-        ((_, result),) = list(pool.prepare([("only", refs, CONFIG)]))
+        ((_, result),) = list(pool.prepare([("only", refs, CONFIG, ())]))
     assert [len(a.waveform) for a in result] == [4800, 3200, 1600]
 
 
@@ -86,7 +86,7 @@ def test_second_pass_decodes_nothing(tmp_path, monkeypatch):
     for (_, (a,)), (_, (b,)) in zip(first, second, strict=True):
         np.testing.assert_array_equal(a.waveform, b.waveform)
         assert b.provenance == a.provenance  # a cache hit is indistinguishable from a decode
-    list(pool.prepare([("s0", [MediaRef("audio", path=str(paths[0]))], MediaConfig(sample_rate=8000))]))
+    list(pool.prepare([("s0", [MediaRef("audio", path=str(paths[0]))], MediaConfig(sample_rate=8000), ())]))
     assert len(calls) == 4  # another sample rate is another entry
 
 

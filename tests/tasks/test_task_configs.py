@@ -86,7 +86,7 @@ def test_wrong_type_is_named(compose_run):
 
 
 def test_unknown_adapter_lists_the_valid_ones(smoke_task):
-    with pytest.raises(ConfigError, match="unknown adapter 'mmu'; valid adapters: fleurs, librispeech, mmau, mmmu, videomme"):
+    with pytest.raises(ConfigError, match="unknown adapter 'mmu'; valid adapters: fleurs, librispeech, mmau, mmmu, scale, videomme"):
         check_task(smoke_task("mmmu_val_smoke", adapter="mmu"))
 
 

@@ -20,4 +20,4 @@ def test_one_suite_and_an_unknown_one(capsys):
     out = capsys.readouterr().out
     assert "videomme" in out and "fleurs_en" not in out
     assert main(["tasks", "--suite", "nope"]) == 2
-    assert "unknown suite 'nope'; suites: paper_audio, paper_vision, smoke" in capsys.readouterr().out
+    assert "unknown suite 'nope'; suites: paper_audio, paper_vision, scale, smoke" in capsys.readouterr().out

@@ -1,0 +1,46 @@
+"""Synthetic paper-scale inputs (evalkit.scale_media): real shapes and lengths, made on first use and cached in
+dataset.media_dir. For capacity plans (`evalkit plan suite=scale`) and throughput benchmarks; the answers mean
+nothing, so the scores do not either.
+
+Options: kind (speech | sound | images | video) and count (samples). Prompt fields: none.
+Reference: a two-option question whose answer is "yes" (scored by the MMAU matcher; the score is noise).
+Categories: length bucket (speech, video) or images per prompt.
+"""
+
+from __future__ import annotations
+
+from evalkit.config import ConfigError, TaskConfig
+from evalkit.datasets_io import resolve_path
+from evalkit.scale_media import KINDS, ScaleItem, make_items
+from evalkit.scoring.choice import ChoiceQuestion
+from evalkit.task import LoadedTask, format_prompt, user_turn
+from evalkit.types import MediaRef, Sample
+
+PROMPT_FIELDS: tuple[str, ...] = ()
+
+
+def check(config: TaskConfig) -> None:
+    kind, count = config.options.get("kind"), config.options.get("count")
+    if kind not in KINDS:
+        raise ConfigError(f"task {config.name!r}: options.kind={kind!r}; valid: {', '.join(KINDS)}")
+    if not isinstance(count, int) or count < 1:
+        raise ConfigError(f"task {config.name!r}: options.count={count!r}; use a positive number of samples")
+    if config.dataset.media_dir is None:
+        raise ConfigError(f"task {config.name!r}: set dataset.media_dir, the folder the synthetic media are cached in")
+
+
+def _sample(config: TaskConfig, item: ScaleItem) -> Sample:
+    refs = [MediaRef(item.kind, path=str(path)) for path in item.paths]  # type: ignore[arg-type]
+    return Sample(
+        task=config.name,
+        sample_id=item.sample_id,
+        messages=user_turn(refs, format_prompt(config, config.prompt)),
+        reference=ChoiceQuestion(answer="yes", options={"A": "yes", "B": "no"}),
+        categories={"bucket": item.category},
+    )
+
+
+def load_samples(config: TaskConfig) -> LoadedTask:
+    folder = resolve_path(config.dataset.media_dir)
+    items = make_items(config.options["kind"], config.options["count"], folder)
+    return LoadedTask([_sample(config, item) for item in items], {"synthetic": True, "media_dir": str(folder)})
