@@ -128,15 +128,13 @@ class SamplePlan:
 
 @dataclass
 class _Tally:
-    """Per-modality tokens and items of one sample as they are counted."""
+    """Per-modality tokens of one sample as they are counted, and its largest item."""
 
     tokens: Counter = field(default_factory=Counter)
-    items: Counter = field(default_factory=Counter)
     largest_item: tuple[int, str] = (0, "")
 
     def add(self, modality: str, tokens: int, label: str) -> None:
         self.tokens[modality] += tokens
-        self.items[modality] += 1
         self.largest_item = max(self.largest_item, (tokens, f"{modality} {label}"))
 
 
@@ -155,6 +153,8 @@ class Preflight:
         text_tokens = self.counter.text(prompt) - len(refs)  # each placeholder is replaced by its medium's tokens
         base = SamplePlan(task, sample.sample_id, prompt, text_tokens, {}, max_new_tokens)
         tally = _Tally()
+        if over := self._over_item_limit(sample.sample_id, refs, media):  # before any file is opened
+            return _with(base, tally, failure=over)
         try:
             videos = self._count_fixed(refs, media, tally)
         except MediaError as error:
@@ -205,12 +205,19 @@ class Preflight:
                 f"sample {plan.sample_id}: {label} takes {largest} tokens, over the engine's per-item encoder budget "
                 f"of {limits.encoder_item_tokens} (max_num_batched_tokens); raise max_num_batched_tokens"
             ))
-        for modality, count in sorted(tally.items.items()):
-            allowed = (limits.items_per_prompt or {}).get(modality, count)
+        return None
+
+    def _over_item_limit(self, sample_id: str, refs: Sequence[MediaRef], media: MediaConfig) -> Failure | None:
+        """vLLM's limit_mm_per_prompt; a video's audio track (use_audio_in_video) is one more audio item."""
+        counts = Counter(ref.kind for ref in refs)
+        if media.use_audio_in_video:
+            counts["audio"] += counts["video"]
+        for modality, count in sorted(counts.items()):
+            allowed = (self.limits.items_per_prompt or {}).get(modality, count)
             if count > allowed:
                 return Failure("budget", (
-                    f"sample {plan.sample_id}: {count} {modality} item(s), runner.limit_mm_per_prompt allows "
-                    f"{allowed}; raise runner.limit_mm_per_prompt.{modality}"
+                    f"sample {sample_id}: {count} {modality} item(s), runner.limit_mm_per_prompt allows {allowed}; "
+                    f"raise runner.limit_mm_per_prompt.{modality}"
                 ))
         return None
 

@@ -8,13 +8,14 @@ import shutil
 from pathlib import Path
 
 import pytest
+from PIL import Image
 
 import evalkit.pipeline as pipeline
 from evalkit.cli import main as cli
 from evalkit.config import ConfigError, MediaConfig
 from evalkit.hydra_config import load_run_config
 from evalkit.pipeline import run_evaluation
-from evalkit.preflight import EngineLimits, Preflight, TokenCounter
+from evalkit.preflight import EngineLimits, Failure, Preflight, TokenCounter
 from evalkit.prompting import ChatTemplateRenderer
 from evalkit.task import user_turn
 from evalkit.types import MediaRef, Sample
@@ -90,3 +91,20 @@ def test_plan_json_on_the_smoke_suite_gives_the_known_counts(tmp_path: Path, tin
     assert rows["mmau_test_mini_smoke"]["kv_cache_bytes"] == 3 * (161 + 24) * 1024
     assert rows["mmmu_val_smoke"]["histogram"] == {"<=128": 1, "<=256": 2}
     assert not (tmp_path / "run").exists()  # planning writes no run folder
+
+
+def test_vllm_item_limits_and_encoder_budget_are_checked(tmp_path: Path, tiny_model_dir) -> None:
+    """limit_mm_per_prompt before any file is opened (the files here do not exist); one item over the per-item
+    encoder budget named with its tokens: a 640x360 image is resized to 352x640, 11 x 20 merged patches = 220."""
+    renderer = ChatTemplateRenderer(str(tiny_model_dir))
+    counter = TokenCounter(renderer.processor)
+    limits = EngineLimits(32768, 200, {"image": 3, "audio": 3, "video": 0})
+    missing = [MediaRef("image", path=str(tmp_path / f"{i}.png")) for i in range(4)]
+    over = Preflight(renderer, counter, limits).plan("t", Sample("t", "many", user_turn(missing, "?"), None),
+                                                     MediaConfig(), 16).failure
+    assert over == Failure("budget", "sample many: 4 image item(s), runner.limit_mm_per_prompt allows 3; raise "
+                                     "runner.limit_mm_per_prompt.image")
+    Image.new("RGB", (640, 360)).save(tmp_path / "wide.png")
+    wide = Sample("t", "wide", user_turn([MediaRef("image", path=str(tmp_path / "wide.png"))], "?"), None)
+    reason = Preflight(renderer, counter, limits).plan("t", wide, MediaConfig(), 16).failure.reason
+    assert "image " in reason and "takes 220 tokens, over the engine's per-item encoder budget of 200" in reason
