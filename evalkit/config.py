@@ -17,8 +17,11 @@ from omegaconf import DictConfig, OmegaConf
 
 from evalkit.judges.spec import JudgeConfig
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-CONFIG_DIR = REPO_ROOT / "configs"
+PACKAGE_DIR = Path(__file__).resolve().parent
+REPO_ROOT = PACKAGE_DIR.parent
+# configs/ and results/reference/ live at the repository root; evalkit/configs and evalkit/reference are symlinks
+# to them, which setuptools follows when it builds a wheel, so an installed evalkit finds them at the same place.
+CONFIG_DIR = PACKAGE_DIR / "configs"
 
 
 MODEL_VARIANTS = ("instruct", "thinking", "captioner", "tiny")
@@ -103,25 +106,17 @@ class ScorerConfig:
 
 
 @dataclass
-class PaperRef:
-    """Where the published numbers for this task live in results/reference (benchmark, subset, table)."""
-
-    benchmark: str
-    subset: str = ""
-
-
-@dataclass
 class TaskConfig:
-    name: str
-    adapter: str  # module under tasks/ that loads the dataset and builds prompts
+    """One task of a run: its registered spec's defaults (evalkit.registry) with the user's overrides applied."""
+
+    name: str  # the registered task (`evalkit tasks`); its module loads the dataset and builds prompts
     dataset: DatasetConfig
     scorer: ScorerConfig
-    prompt: str  # a format string; each adapter documents its fields
-    paper: PaperRef | None = None
+    prompt: str  # a format string; each task module documents its fields
     media: MediaConfig = field(default_factory=MediaConfig)
     max_new_tokens: int = 256
     limit: int | None = None  # first N samples, for quick looks; recorded in the manifest
-    options: dict[str, Any] = field(default_factory=dict)  # adapter-specific, documented per adapter
+    options: dict[str, Any] = field(default_factory=dict)  # loader options, documented per task module
 
 
 @dataclass
@@ -142,7 +137,7 @@ class RunConfig:
     model: ModelConfig
     runner: RunnerConfig
     tasks: dict[str, TaskConfig]
-    suite: str
+    suite: str | None  # the suite chosen, or None when tasks=[...] chose the tasks
     output_dir: str
     cache_dir: str
     resume: bool = True
@@ -156,12 +151,24 @@ class RunConfig:
         return asdict(self)
 
 
-def _typed(schema: type, node: Any, where: str) -> Any:
+def typed(schema: type, node: Any, where: str) -> Any:
+    """`node` merged into the dataclass `schema`; a mistake is one ConfigError line naming the key under `where`."""
+    from omegaconf.errors import OmegaConfBaseException
+
     try:
         merged = OmegaConf.merge(OmegaConf.structured(schema), node)
         return OmegaConf.to_object(merged)
-    except Exception as exc:  # OmegaConf's errors name the key; add the section and its valid keys
-        raise ConfigError(f"invalid {where} config: {exc}\nvalid keys there: {', '.join(_field_names(schema))}") from exc
+    except OmegaConfBaseException as exc:
+        raise ConfigError(omegaconf_error_line(exc, where)) from exc
+
+
+def omegaconf_error_line(exc: Exception, where: str) -> str:
+    """OmegaConf's message spans lines (message, full_key, object_type): one line naming the dotted key (`where`
+    is the section's path from the run config's root, "" for the root) and the keys valid there."""
+    key = ".".join(part for part in (where, getattr(exc, "full_key", "") or "") if part)
+    keys = valid_keys_beside(f"{key}.x" if key == where else key)
+    listed = f"; valid keys there: {', '.join(keys)}" if keys else ""
+    return f"{key or 'config'}: {str(exc).splitlines()[0]}{listed}"
 
 
 def _field_names(schema: type) -> list[str]:
@@ -187,23 +194,17 @@ def valid_keys_beside(dotted: str) -> list[str] | None:
     return _field_names(schema)
 
 
-def validate(cfg: DictConfig) -> RunConfig:
-    """Turn a composed Hydra config into typed dataclasses, failing with the section and key on any mistake."""
-    if not cfg.get("tasks"):
-        raise ConfigError("the suite selects no tasks; pick one with suite=<name> (see `evalkit tasks`)")
+def validate(cfg: DictConfig, tasks: dict[str, TaskConfig]) -> RunConfig:
+    """Turn a composed Hydra config and the run's task configs into typed dataclasses, failing with the key on
+    any mistake."""
     if "failed_counts_as_wrong" in (cfg.get("failures") or {}):
         raise ConfigError(
             "failures.failed_counts_as_wrong was removed: scores.json now holds both the official number (value, the "
             "benchmark's own denominator) and the strict one (strict_value, failures counted wrong); drop the setting"
         )
-    # resolved in place, so a task may refer to run settings (the scale tasks cache media under ${cache_dir})
-    tasks = {
-        name: _typed(TaskConfig, OmegaConf.to_container(node, resolve=True), f"task '{name}'")
-        for name, node in cfg.tasks.items()
-    }
-    model, runner = _typed(ModelConfig, cfg.model, "model"), _typed(RunnerConfig, cfg.runner, "runner")
+    model, runner = typed(ModelConfig, cfg.model, "model"), typed(RunnerConfig, cfg.runner, "runner")
     top = {k: v for k, v in OmegaConf.to_container(cfg, resolve=True).items() if k not in ("model", "runner", "tasks")}
-    run = _typed(RunConfig, {**top, "model": asdict(model), "runner": asdict(runner), "tasks": {}}, "run")
+    run = typed(RunConfig, {**top, "model": asdict(model), "runner": asdict(runner), "tasks": {}}, "")
     run.tasks = tasks
     if run.runner.name not in ("transformers", "vllm", "openai"):
         raise ConfigError(f"runner.name={run.runner.name!r}; valid: transformers, vllm, openai")

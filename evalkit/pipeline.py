@@ -182,7 +182,7 @@ def prepare_run(cfg: RunConfig, weights: bool) -> RunInputs:
 
 
 # What a task's answers depend on; its scorer and paper reference do not, so changing them re-scores on resume.
-_GENERATION_FIELDS = ("adapter", "dataset", "prompt", "media", "max_new_tokens", "limit", "options")
+_GENERATION_FIELDS = ("dataset", "prompt", "media", "max_new_tokens", "limit", "options")
 
 
 def _check_modalities(cfg: RunConfig, loaded: dict[str, LoadedTask],

@@ -8,11 +8,15 @@ from pathlib import Path
 
 from omegaconf import OmegaConf
 
-from evalkit.config import ConfigError, RunConfig, validate
+from evalkit.config import ConfigError, RunConfig, TaskConfig, typed, validate
 from evalkit.run_folder import RunStore, TaskScore, scores_document
 from evalkit.scorecard import run_judges, score_inputs, score_run, with_answers
 from evalkit.scoring.base import ScoreInput, Scorer
 from evalkit.scoring.registry import build_scorer
+
+
+# TaskConfig keys of runs made before the task registry, which now holds them
+_RETIRED_TASK_KEYS = ("adapter", "paper")
 
 
 def run_config_from_manifest(manifest: dict, overrides: list[str]) -> RunConfig:
@@ -21,7 +25,12 @@ def run_config_from_manifest(manifest: dict, overrides: list[str]) -> RunConfig:
         node = OmegaConf.merge(node, OmegaConf.from_dotlist(overrides))
     except Exception as exc:  # noqa: BLE001 - OmegaConf parse errors name the override
         raise ConfigError(f"bad override in {overrides}: {exc}") from exc
-    return validate(node)
+    recorded = OmegaConf.to_container(node.tasks)
+    tasks = {
+        name: typed(TaskConfig, {k: v for k, v in task.items() if k not in _RETIRED_TASK_KEYS}, f"tasks.{name}")
+        for name, task in recorded.items()
+    }
+    return validate(node, tasks)
 
 
 def rescore_run(run_dir: Path, overrides: list[str]) -> dict[str, TaskScore]:

@@ -151,7 +151,6 @@ class TaskScore:
     n_reasoning_unclosed: int
     by_category: dict[str, float]
     scorer: dict[str, Any]  # name and options as configured
-    paper: dict[str, str] | None  # benchmark/subset in results/reference
     interval: Interval | None = None
     judge: dict[str, Any] | None = None  # judged tasks: the judge's spec, substitute or not, calls and cache hits
 
@@ -169,6 +168,7 @@ def read_scores(path: Path) -> dict[str, TaskScore]:
             if version == 1:
                 entry = _upgrade_task_score_v1(entry)
             interval = entry.pop("interval", None)
+            entry.pop("paper", None)  # a copy of the paper reference; reports read the task registry now
             scores[name] = TaskScore(**entry, interval=Interval(**interval) if interval else None)
         return scores
     except (json.JSONDecodeError, KeyError, TypeError, AttributeError) as exc:

@@ -4,7 +4,7 @@ on a samples.jsonl, so a finished run can always be re-scored without the model.
 
 from __future__ import annotations
 
-from dataclasses import asdict, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Mapping, Sequence
 
@@ -54,7 +54,6 @@ def score_records(
         n_reasoning_unclosed=sum(r.reasoning_closed is False for r in scored),
         by_category={} if not_scored else aggregate.by_category,
         scorer={"name": task.scorer.name, "options": dict(task.scorer.options)},
-        paper=asdict(task.paper) if task.paper else None,
         interval=record_interval(scorer, official, stats) if official and not not_scored else None,
         judge=judged.report if judged else None,
     )

@@ -1,27 +1,21 @@
-"""Tasks: a TaskConfig plus the adapter module under tasks/ that turns the dataset's rows into Samples.
+"""Loading a task: its TaskConfig and the registered spec's loader (evalkit.registry), which turns the dataset's
+rows into Samples.
 
-An adapter module defines:
-    PROMPT_FIELDS: the names its `prompt` format string may use
-    check(config) -> None: cheap checks run before any model is loaded (local files, columns, media folder)
-    load_samples(config) -> LoadedTask: every sample, in the dataset's order
-
-This module holds what adapters share: the one user message (media first, then text), media references from
-dataset cells, and prompt formatting that names the task on a bad field.
+This module also holds what task modules share: the one user message (media first, then text), media references
+from dataset cells, and prompt formatting that names the task on a bad field.
 """
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
 import string
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 from evalkit.config import ConfigError, TaskConfig
 from evalkit.datasets_io import resolve_path
+from evalkit.registry import Loader, TaskSpec, task_spec
 from evalkit.types import MediaKind, MediaPart, MediaRef, Message, Sample, TextPart, media_parts
 
 
@@ -31,17 +25,10 @@ class LoadedTask:
     provenance: dict[str, Any]
 
 
-def adapter_names() -> list[str]:
-    import tasks
-
-    return sorted(info.name for info in pkgutil.iter_modules(tasks.__path__) if not info.name.startswith("_"))
-
-
-def _adapter(config: TaskConfig) -> ModuleType:
-    names = adapter_names()
-    if config.adapter not in names:
-        raise ConfigError(f"task {config.name!r}: unknown adapter {config.adapter!r}; valid adapters: {', '.join(names)}")
-    return importlib.import_module(f"tasks.{config.adapter}")
+def _loader(spec: TaskSpec) -> Loader:
+    if spec.load is None:
+        raise ConfigError(f"task {spec.name!r} is score-only (no loader yet): use `evalkit score --task {spec.name}`")
+    return spec.load
 
 
 def prompt_fields(template: str) -> set[str]:
@@ -49,17 +36,19 @@ def prompt_fields(template: str) -> set[str]:
 
 
 def check_task(config: TaskConfig) -> None:
-    """Everything that can be checked without loading a model: the adapter, the prompt's fields, the data."""
-    adapter = _adapter(config)
-    unknown = prompt_fields(config.prompt) - set(adapter.PROMPT_FIELDS)
+    """Everything that can be checked without loading a model: the task, the prompt's fields, the data."""
+    spec = task_spec(config.name)
+    _loader(spec)
+    unknown = prompt_fields(config.prompt) - set(spec.prompt_fields)
     if unknown:
         raise ConfigError(
             f"task {config.name!r}: prompt uses unknown field(s) {sorted(unknown)}; "
-            f"adapter {config.adapter!r} provides {sorted(adapter.PROMPT_FIELDS)}"
+            f"its loader provides {sorted(spec.prompt_fields)}"
         )
     if config.limit is not None and config.limit < 1:
         raise ConfigError(f"task {config.name!r}: limit={config.limit}; use a positive count or null")
-    adapter.check(config)
+    if spec.check is not None:
+        spec.check(config)
 
 
 def spoken_language(config: TaskConfig) -> str | None:
@@ -70,7 +59,7 @@ def spoken_language(config: TaskConfig) -> str | None:
 def load_task(config: TaskConfig) -> LoadedTask:
     """The task's samples (the first `limit` if set) and where they came from."""
     check_task(config)
-    loaded = _adapter(config).load_samples(config)
+    loaded = _loader(task_spec(config.name))(config)
     seen: set[str] = set()
     for sample in loaded.samples:
         if sample.sample_id in seen:

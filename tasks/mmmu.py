@@ -1,4 +1,5 @@
-"""MMMU val (MMMU/MMMU: 30 subject configs, split validation, 900 questions).
+"""MMMU val (MMMU/MMMU: 30 subject configs, split validation, 900 questions), with the official MMMU prompts
+(PROTOCOLS.md); also MMMU-Pro, score-only (`evalkit score` reads its official output files).
 
 Rows: id ("validation_Art_Theory_12"), question, options (a string holding a Python list), answer,
 question_type ("multiple-choice" / "open"), image_1..image_7, topic_difficulty, subfield.
@@ -16,16 +17,19 @@ from __future__ import annotations
 
 import ast
 import re
+from pathlib import Path
 from typing import Any
 
 from evalkit import datasets_io
-from evalkit.config import ConfigError, TaskConfig
+from evalkit.config import ConfigError, DatasetConfig, ScorerConfig, TaskConfig
+from evalkit.registry import VISION_TABLES, OfficialFormat, SmokeVariant, TaskSpec, register, reported_in
 from evalkit.scoring.choice import ChoiceQuestion
-from evalkit.scoring.mmmu import mmmu_categories, subject_of
+from evalkit.scoring.choice_files import read_mmmu, read_mmmu_pro
+from evalkit.scoring.mmmu import OFFICIAL_SUBJECT_ORDER, mmmu_categories, subject_of
+from evalkit.smoke_fixtures import png, write_parquet
 from evalkit.task import LoadedTask, format_prompt, media_cell, user_turn
 from evalkit.types import MediaPart, MediaRef, Message, Sample, TextPart
 
-PROMPT_FIELDS = ("question", "options")
 IMAGE_COLUMNS = tuple(f"image_{n}" for n in range(1, 8))
 COLUMNS = ("id", "question", "options", "answer", "question_type", "image_1")
 IMAGE_TAG = re.compile(r"<image (\d+)>")
@@ -107,3 +111,83 @@ def load_samples(config: TaskConfig) -> LoadedTask:
     loaded = datasets_io.load(config.dataset, COLUMNS, columns)  # type: ignore[arg-type]
     samples = [_sample(config, row) for part in loaded.parts for row in part.rows]
     return LoadedTask(samples, {**loaded.provenance, "image_placement": config.options.get("image_placement", "front")})
+
+
+def make_smoke_fixture(folder: Path) -> None:
+    import datasets
+
+    image_columns = {f"image_{n}": datasets.Image() for n in range(1, 8)}
+    features = datasets.Features({
+        "id": datasets.Value("string"), "question": datasets.Value("string"), "options": datasets.Value("string"),
+        "explanation": datasets.Value("string"), **image_columns, "img_type": datasets.Value("string"),
+        "answer": datasets.Value("string"), "topic_difficulty": datasets.Value("string"),
+        "question_type": datasets.Value("string"), "subfield": datasets.Value("string"),
+    })  # fmt: skip
+    swatch = {c: (lambda d, c=c: d.rectangle([8, 8, 56, 56], fill=c)) for c in ("red", "blue")}
+    subjects = {
+        "Math": [
+            ("validation_Math_1", "Which shape is shown in <image 1>?", "['Square', 'Circle', 'Triangle', 'Star']", "B",
+             "multiple-choice", "Easy", "Geometry", [lambda d: d.ellipse([12, 12, 52, 52], fill="red")]),
+            ("validation_Math_2", "How many black dots are in <image 1>?", "[]", "3", "open", "Medium", "Counting",
+             [lambda d: [d.ellipse([x, 28, x + 8, 36], fill="black") for x in (8, 28, 48)]]),
+        ],
+        "Art": [
+            ("validation_Art_1", "<image 1> and <image 2> are colour swatches. Which colour is shown in <image 2>?",
+             "['Red', 'Green', 'Blue', 'Yellow']", "C", "multiple-choice", "Easy", "Drawing and Painting",
+             [swatch["red"], swatch["blue"]]),
+        ],
+    }  # fmt: skip
+    for subject, items in subjects.items():
+        rows = []
+        for uid, question, options, answer, qtype, difficulty, subfield, drawings in items:
+            images = {f"image_{n}": None for n in range(1, 8)}
+            images.update({f"image_{i + 1}": png(draw) for i, draw in enumerate(drawings)})
+            rows.append({"id": uid, "question": question, "options": options, "explanation": "", **images,
+                         "img_type": "['Diagrams']", "answer": answer, "topic_difficulty": difficulty,
+                         "question_type": qtype, "subfield": subfield})  # fmt: skip
+        write_parquet(rows, features, folder / f"{subject}.parquet")
+
+
+register(TaskSpec(
+    name="mmmu_val",
+    title="MMMU validation, 900 questions over 30 subjects, official MMMU prompts and parser",
+    modalities=("image",),
+    dataset=DatasetConfig(hub_id="MMMU/MMMU", subsets=list(OFFICIAL_SUBJECT_ORDER), split="validation"),
+    scorer=ScorerConfig("mmmu", {"mode": "parse"}),
+    prompt="{question}\n\n{options}\n\nAnswer with the option's letter from the given choices directly.",
+    prompt_fields=("question", "options"),
+    load=load_samples,
+    check=check,
+    official_format=OfficialFormat(
+        read_mmmu,
+        "either a folder of <Subject>/output.json (main_parse_and_eval.py input: id, question_type, answer, "
+        "all_choices, index2ans, response), or an eval-only JSON {id: parsed answer} with --references "
+        "answer_dict_val.json ({id: {question_type, ground_truth}})",
+        takes=("references",),
+    ),
+    reported=reported_in(VISION_TABLES, "MMMU", "val", "accuracy"),
+    max_new_tokens=1024,
+    options={"open_prompt": "{question}\n\nAnswer the question using a single word or phrase.",
+             "image_placement": "front"},
+    smoke=SmokeVariant(fixture="mmmu", make_fixture=make_smoke_fixture, subsets=("Art", "Math")),
+))
+
+# MMMU-Pro: the paper's column is MMMU-Pro's overall score, the mean of these two settings, so neither task alone
+# reproduces it (reported stays empty).
+_MMMU_PRO_FORMAT = OfficialFormat(
+    read_mmmu_pro,
+    "MMMU-Pro JSON lines as mmmu-pro/evaluate.py reads them: id, options (list or its string form), answer (letter), "
+    "subject, topic_difficulty, response",
+)
+for _setting, _subset, _title in (
+    ("standard10", "standard (10 options)", "MMMU-Pro standard, 10 options"),
+    ("vision", "vision", "MMMU-Pro vision, the question inside the image"),
+):
+    register(TaskSpec(
+        name=f"mmmu_pro_{_setting}",
+        title=f"{_title} (score-only: `evalkit score` on mmmu-pro's output files)",
+        modalities=("image",),
+        dataset=DatasetConfig(hub_id="MMMU/MMMU_Pro", subsets=[_subset], split="test"),
+        scorer=ScorerConfig("mmmu_pro"),
+        official_format=_MMMU_PRO_FORMAT,
+    ))

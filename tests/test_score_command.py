@@ -12,6 +12,7 @@ import pytest
 
 from evalkit import cli
 from evalkit.commands import score
+from evalkit.scoring.base import PredictionFiles
 
 
 def _run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
@@ -54,7 +55,10 @@ def test_table_without_json(videomme_file: Path, capsys: pytest.CaptureFixture[s
 def test_unknown_task_lists_valid_tasks(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     rc, _, err = _run(["--task", "mmlu", "--predictions", str(tmp_path)], capsys)
     assert rc == 2 and "unknown task 'mmlu'" in err
-    assert all(task in err for task in ("mmmu_val", "videomme", "librispeech_test_clean", "fleurs_<lang>"))
+    # every task with an official format, from the registry; smoke variants have none
+    assert all(task in err for task in ("mmmu_val", "videomme", "librispeech_test_clean", "fleurs_yue",
+                                        "fleurs_s2tt_zh_en", "mathvista_testmini", "mmmu_pro_vision"))
+    assert "_smoke" not in err
 
 
 def test_unreadable_file_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -71,12 +75,13 @@ def test_options_that_do_not_apply(videomme_file: Path, capsys: pytest.CaptureFi
     assert rc == 2 and "--references" in err
 
 
-def test_speech_tasks_go_to_the_speech_reader(monkeypatch: pytest.MonkeyPatch, videomme_file: Path) -> None:
-    calls = []
-    monkeypatch.setattr(score, "load_speech_predictions", lambda *a: calls.append(a) or (None, []))
-    score.load_predictions("fleurs_yue", videomme_file, None, None)
-    score.load_predictions("librispeech_test_other", videomme_file, None, "none")
-    assert calls == [("fleurs_yue", videomme_file, "qwen"), ("librispeech_test_other", videomme_file, "none")]
+def test_speech_tasks_take_language_and_unit_from_the_registry(tmp_path: Path) -> None:
+    path = tmp_path / "asr.jsonl"
+    path.write_text(json.dumps({"gt": "a b", "response": "a c", "source": "fleurs"}), encoding="utf-8")
+    scorer, items = score.load_predictions("fleurs_yue", PredictionFiles(path))
+    assert (scorer.language, scorer.unit, scorer.normalizer, len(items)) == ("yue", "cer", "qwen", 1)
+    scorer, _ = score.load_predictions("librispeech_test_other", PredictionFiles(path, normalizer="none"))
+    assert (scorer.language, scorer.unit, scorer.normalizer) == ("en", "wer", "none")
 
 
 @pytest.mark.skipif(

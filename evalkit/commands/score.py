@@ -1,9 +1,9 @@
 """`evalkit score`: score a predictions file in a benchmark's official format, as the official script would.
 
-The flow: pick the reader for the task (one branch per family of prediction formats), score, aggregate with
-categories, print a table and, with --json, one JSON object as the last line. By default the items the official
-script leaves out (no model output, no extractable answer) are left out, as it does; --strict counts every item,
-each of those wrong. Both numbers are printed either way; `value` and the categories follow the mode.
+The flow: read the file with the reader the task's spec names (or an evalkit run's samples.jsonl), score,
+aggregate with categories, print a table and, with --json, one JSON object as the last line. By default the items
+the official script leaves out (no model output, no extractable answer) are left out, as it does; --strict counts
+every item, each of those wrong. Both numbers are printed either way; `value` and the categories follow the mode.
 With --judge, a judged benchmark's responses are judged again (evalkit.judges); without a judge it is not scored.
 """
 
@@ -21,14 +21,12 @@ from omegaconf import OmegaConf
 from evalkit.config import ConfigError
 from evalkit.judges.panel import JudgedScores, JudgePanel
 from evalkit.judges.spec import JudgeConfig
-from evalkit.scoring.base import Aggregate, ScoreInput, Scorer, aggregate_with_categories
-from evalkit.scoring.choice_files import CHOICE_FORMATS, load_choice_predictions
+from evalkit.official_files import read_official
+from evalkit.scoring.base import Aggregate, PredictionFiles, Scorer, ScoreInput, aggregate_with_categories
 from evalkit.scoring.mathvista_extraction import read_mathvista_responses
-from evalkit.scoring.speech_files import load_speech_predictions
 
 HELP = "score a predictions file in a benchmark's official format; print overall and per-category results"
 
-SPEECH_TASKS = ("librispeech_test_clean", "librispeech_test_other", "fleurs_<lang>", "fleurs_s2tt")
 # tasks whose official files can be judged again from the model's responses (--judge)
 JUDGED_READERS = {"mathvista_testmini": read_mathvista_responses}
 EXIT_USAGE = 2
@@ -39,7 +37,7 @@ class ScoreUsageError(Exception):
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--task", required=True, help=f"one of: {', '.join(valid_tasks())}")
+    parser.add_argument("--task", required=True, help="a task with an official prediction format (`evalkit tasks`)")
     parser.add_argument("--predictions", required=True, type=Path, help="predictions file (or folder) to score; also an evalkit run folder or its samples.jsonl")
     parser.add_argument("--references", type=Path, help="references file, for formats that keep answers apart")
     parser.add_argument("--normalizer", choices=("qwen", "none"),
@@ -56,36 +54,22 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--judgements", type=Path, help="write each item's verdict as JSON lines (for judge-agreement)")
 
 
-def valid_tasks() -> list[str]:
-    return sorted(CHOICE_FORMATS) + list(SPEECH_TASKS)
-
-
-def is_speech_task(task: str) -> bool:
-    return task in SPEECH_TASKS or task.startswith("fleurs_")
-
-
-def load_predictions(
-    task: str, predictions: Path, references: Path | None, normalizer: str | None, strict: bool = False
-) -> tuple[Scorer, list[ScoreInput]]:
-    """The scorer and items for one task's prediction file; one branch per family of formats."""
+def load_predictions(task: str, files: PredictionFiles) -> tuple[Scorer, list[ScoreInput]]:
+    """The scorer and items for one task's predictions: an evalkit run's samples.jsonl, or the official format."""
+    predictions = files.predictions
     if predictions.name == "samples.jsonl" or (predictions / "samples.jsonl").is_file():
         from evalkit.rescoring import load_run_predictions
 
-        if references is not None or normalizer is not None:
+        if files.references is not None or files.normalizer is not None:
             raise ScoreUsageError(
                 "an evalkit run is scored with its own config: drop --references/--normalizer, or change the "
                 "scorer with `evalkit rescore RUN_DIR tasks.<task>.scorer.options.<option>=<value>`"
             )
         return load_run_predictions(task, predictions)
-    if task in CHOICE_FORMATS:
-        if normalizer is not None:
-            raise ScoreUsageError(f"--normalizer applies to speech tasks only, not {task!r}")
-        return load_choice_predictions(task, predictions, references, strict)
-    if is_speech_task(task):
-        if references is not None:
-            raise ScoreUsageError(f"--references is not used by {task!r}: speech files carry their references")
-        return load_speech_predictions(task, predictions, normalizer or "qwen")
-    raise ScoreUsageError(f"unknown task {task!r}; valid tasks: {', '.join(valid_tasks())}")
+    try:
+        return read_official(task, files)
+    except ConfigError as error:  # unknown task, an option the format does not take
+        raise ScoreUsageError(str(error)) from error
 
 
 def result_record(task: str, result: Aggregate, official_denominator: str, strict: bool,
@@ -170,13 +154,13 @@ def main(args: argparse.Namespace) -> int:
             scorer, judged = judged_scores(args)
             scores = judged.scores
         else:
-            scorer, items = load_predictions(args.task, args.predictions, args.references, args.normalizer,
-                                             args.strict)
+            files = PredictionFiles(args.predictions, args.references, args.normalizer, args.strict)
+            scorer, items = load_predictions(args.task, files)
             scores = scorer.score(items)
     except (ScoreUsageError, ConfigError) as error:  # ConfigError: a judge that cannot answer
         print(f"evalkit score: error: {error}", file=sys.stderr)
         return EXIT_USAGE
-    except (OSError, ValueError) as error:  # includes choice_files.PredictionFormatError
+    except (OSError, ValueError) as error:  # includes official_files.PredictionFormatError
         print(f"evalkit score: error: cannot score {args.predictions} as {args.task}: {error}", file=sys.stderr)
         return EXIT_USAGE
     if judged is not None and args.judgements is not None:

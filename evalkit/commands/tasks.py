@@ -1,66 +1,80 @@
-"""`evalkit tasks`: the tasks and suites in configs/, as Hydra composes them."""
+"""`evalkit tasks`: the registered tasks (evalkit.registry) and the suites of configs/suite/."""
 
 from __future__ import annotations
 
 import argparse
-from dataclasses import dataclass
-from pathlib import Path
+import json
+from dataclasses import asdict
+from typing import Any
 
-from hydra import compose, initialize_config_dir
-from omegaconf import DictConfig
+from evalkit.config import ConfigError
+from evalkit.hydra_config import config_names, suite_tasks
+from evalkit.registry import TaskSpec, all_specs
+from evalkit.scoring.registry import build_scorer
 
-from evalkit.config import CONFIG_DIR
-
-HELP = "list the tasks (dataset, scorer, paper row) and suites defined in configs/"
-
-
-@dataclass(frozen=True)
-class TaskRow:
-    name: str
-    adapter: str
-    dataset: str
-    scorer: str
-    paper: str
+HELP = "list the registered tasks (dataset, metric, published numbers they reproduce) and the suites"
+UNPINNED = "unpinned"  # a dataset whose hub revision is not pinned: the hub's newest data is loaded
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--config-dir", type=Path, default=CONFIG_DIR, help="configs folder (default: the repo's)")
     parser.add_argument("--suite", help="list only this suite's tasks")
+    parser.add_argument("--json", action="store_true", help="one JSON object per task, one per line")
 
 
-def config_names(config_dir: Path, group: str) -> list[str]:
-    """Config names of a group; names starting with "_" are shared parts, not selectable configs."""
-    return sorted(p.stem for p in (config_dir / group).glob("*.yaml") if not p.stem.startswith("_"))
+def task_record(spec: TaskSpec) -> dict[str, Any]:
+    """What `--json` prints for a task."""
+    dataset = spec.dataset
+    return {
+        "name": spec.name,
+        "title": spec.title,
+        "modalities": list(spec.modalities),
+        "dataset": {"id": dataset.hub_id or None, "revision": dataset.revision, "pinned": dataset.revision is not None,
+                    "subsets": list(dataset.subsets), "split": dataset.split, "local_path": dataset.local_path},
+        "metric": build_scorer(spec.scorer.name, **spec.scorer.options).metric,
+        "scorer": {"name": spec.scorer.name, "options": dict(spec.scorer.options)},
+        "reported": [asdict(key) for key in spec.reported],
+        "runnable": spec.runnable,
+        "official_format": spec.official_format is not None,
+        "smoke_variant": f"{spec.name}_smoke" if spec.smoke else None,
+    }  # fmt: skip
 
 
-def task_row(task: DictConfig) -> TaskRow:
-    dataset = task.dataset
-    where = dataset.local_path or dataset.hub_id or "(set dataset.local_path)"
-    subsets = list(dataset.subsets or [])
+def _row(record: dict[str, Any]) -> list[str]:
+    dataset = record["dataset"]
+    subsets = dataset["subsets"]
     shown = ",".join(subsets) if len(subsets) <= 3 else f"{len(subsets)} subsets"
-    paper = f"{task.paper.benchmark}/{task.paper.subset}" if task.get("paper") else "-"
-    return TaskRow(task.name, task.adapter, f"{where} [{shown or '-'}] {dataset.split}", task.scorer.name, paper)
+    where = dataset["local_path"] or dataset["id"] or "(set dataset.local_path)"
+    uses = "+".join(use for use, on in (("run", record["runnable"]), ("score", record["official_format"])) if on)
+    reported = sorted({f"{key['benchmark']}/{key['subset']}".rstrip("/") for key in record["reported"]})
+    return [record["name"], ",".join(record["modalities"]), f"{where} [{shown or '-'}] {dataset['split']}",
+            dataset["revision"] or UNPINNED, record["metric"], uses, ", ".join(reported) or "-"]  # fmt: skip
 
 
-def _table(rows: list[TaskRow]) -> str:
-    header = TaskRow("task", "adapter", "dataset [subsets] split", "scorer", "paper")
-    cells = [[r.name, r.adapter, r.dataset, r.scorer, r.paper] for r in [header, *rows]]
+def _table(rows: list[list[str]]) -> str:
+    cells = [["task", "input", "dataset [subsets] split", "revision", "metric", "use", "paper"], *rows]
     widths = [max(len(row[i]) for row in cells) for i in range(len(cells[0]))]
     return "\n".join("  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip() for row in cells)
 
 
 def main(args: argparse.Namespace) -> int:
-    config_dir = Path(args.config_dir).resolve()
-    suites = config_names(config_dir, "suite")
+    suites = config_names("suite")
     if args.suite is not None and args.suite not in suites:
         print(f"unknown suite {args.suite!r}; suites: {', '.join(suites)}")
         return 2
-    with initialize_config_dir(str(config_dir), version_base=None):
-        suite_tasks = {s: list(compose(f"suite/{s}").tasks) for s in suites}
-        names = suite_tasks[args.suite] if args.suite else config_names(config_dir, "task")
-        rows = [task_row(compose(f"task/{name}").task) for name in names]
-    print(_table(rows))
+    specs = all_specs()
+    try:
+        members = {suite: suite_tasks(suite) for suite in suites}
+    except ConfigError as error:
+        print(f"evalkit tasks: {error}")
+        return 2
+    names = members[args.suite] if args.suite else list(specs)
+    records = [task_record(specs[name]) for name in names]
+    if args.json:
+        for record in records:
+            print(json.dumps(record, ensure_ascii=False))
+        return 0
+    print(_table([_row(record) for record in records]))
     print()
     for suite in [args.suite] if args.suite else suites:
-        print(f"suite {suite}: {', '.join(suite_tasks[suite])}")
+        print(f"suite {suite}: {', '.join(members[suite])}")
     return 0

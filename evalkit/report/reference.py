@@ -1,20 +1,23 @@
-"""The published numbers (results/reference/reported_scores.csv): which paper table a benchmark sits in, which
-models that table compares, and each model's number.
+"""The published numbers (results/reference/reported_scores.csv, shipped inside the package as
+evalkit/reference/): the paper's tables, the models each compares, and each model's number.
 
-The paper prints instruct and thinking variants in separate tables for most modalities; a run's model variant
-picks the table. Tiny and captioner runs have no table of their own and are set beside the Instruct numbers.
+A task's spec names the columns it reproduces (`reported` keys, evalkit.registry). The paper prints instruct and
+thinking variants in separate tables for most modalities; a run's model variant picks among them. Tiny and
+captioner runs have no table of their own and are set beside the Instruct numbers.
 """
 
 from __future__ import annotations
 
 import csv
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from evalkit.config import REPO_ROOT
+from evalkit.config import PACKAGE_DIR
+from evalkit.registry import ReportedKey
 
-REFERENCE_CSV = REPO_ROOT / "results" / "reference" / "reported_scores.csv"
+REFERENCE_CSV = PACKAGE_DIR / "reference" / "reported_scores.csv"  # a symlink to results/reference/ in a checkout
 QWEN_PREFIX = "Qwen3-Omni-30B-A3B"
 _COLUMNS = ("table", "benchmark", "subset", "metric", "lower_is_better", "model", "value")
 _VARIANT_TABLES = ("instruct", "thinking")
@@ -58,29 +61,26 @@ class PaperTable:
 
 
 @dataclass(frozen=True)
-class Registry:
+class PublishedScores:
     tables: tuple[PaperTable, ...]
 
-    def locate(self, benchmark: str, subset: str, metric: str, variant: str) -> tuple[PaperTable, Column] | None:
-        """The table and column for a task's (benchmark, subset), in the table of the run's variant."""
+    def locate(self, keys: Sequence[ReportedKey], variant: str) -> tuple[PaperTable, Column] | None:
+        """Of a task's reported columns, the one in the table of the run's variant."""
         found = [
             (table, column)
+            for key in keys
             for table in self.tables
+            if table.name == key.table
             for column in table.columns
-            if column.benchmark == benchmark and column.subset == subset
+            if (column.benchmark, column.subset, column.metric) == (key.benchmark, key.subset, key.metric)
         ]
-        if len({c.metric for _, c in found}) > 1:  # one benchmark scored two ways (TTS: WER and similarity)
-            found = [(t, c) for t, c in found if c.metric == normalise_metric(metric)]
         if not found:
             return None
         wanted = variant if variant in _VARIANT_TABLES else "instruct"
-        by_preference = sorted(found, key=lambda tc: _table_rank(tc[0].name, wanted))
-        return by_preference[0]
+        return min(found, key=lambda tc: _table_rank(tc[0].name, wanted))
 
-
-def normalise_metric(metric: str) -> str:
-    """TaskScore metrics ("WER", "micro-F1") to the CSV's spelling ("wer", "micro_f1")."""
-    return metric.strip().lower().replace("-", "_")
+    def has(self, key: ReportedKey) -> bool:
+        return self.locate([key], "instruct") is not None
 
 
 def _table_rank(table_name: str, variant: str) -> int:
@@ -92,9 +92,9 @@ def _table_rank(table_name: str, variant: str) -> int:
 
 
 @lru_cache(maxsize=4)
-def load_registry(path: Path = REFERENCE_CSV) -> Registry:
+def load_published_scores(path: Path = REFERENCE_CSV) -> PublishedScores:
     if not path.is_file():
-        raise FileNotFoundError(f"published-score registry {path} is missing; it ships with the repository")
+        raise FileNotFoundError(f"published scores {path} are missing; they ship inside the evalkit package")
     with path.open(encoding="utf-8", newline="") as handle:
         reader = csv.DictReader(handle)
         if tuple(reader.fieldnames or ()) != _COLUMNS:
@@ -108,7 +108,7 @@ def load_registry(path: Path = REFERENCE_CSV) -> Registry:
         if (model, column) in values:
             raise ValueError(f"{path}: {model} has two values for {column.label} in table {table_name!r}")
         values[(model, column)] = value
-    return Registry(
+    return PublishedScores(
         tables=tuple(
             PaperTable(name, tuple(columns), tuple(models), values)
             for name, (columns, models, values) in tables.items()

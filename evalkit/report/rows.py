@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from evalkit.report.reference import Column, PaperTable, Registry, load_registry
+from evalkit.registry import all_specs
+from evalkit.report.reference import Column, PaperTable, PublishedScores, load_published_scores
 from evalkit.run_folder import Interval, RunFolder, TaskScore
 from evalkit.scoring.registry import build_scorer
 from evalkit.stats import record_interval
@@ -72,16 +73,15 @@ class RunReport:
         return f"{self.run.model_name} ({self.run.variant}) - {self.run.path.name}"
 
 
-def build_report(run: RunFolder, registry: Registry | None = None) -> RunReport:
-    registry = registry or load_registry()
-    rows = tuple(_task_row(run, registry, name, score) for name, score in sorted(run.scores.items()))
+def build_report(run: RunFolder, published: PublishedScores | None = None) -> RunReport:
+    published = published or load_published_scores()
+    rows = tuple(_task_row(run, published, name, score) for name, score in sorted(run.scores.items()))
     return RunReport(run=run, rows=rows, layouts=_layouts(rows))
 
 
-def _task_row(run: RunFolder, registry: Registry, name: str, score: TaskScore) -> TaskRow:
-    located = None
-    if score.paper:
-        located = registry.locate(score.paper["benchmark"], score.paper.get("subset", ""), score.metric, run.variant)
+def _task_row(run: RunFolder, published: PublishedScores, name: str, score: TaskScore) -> TaskRow:
+    spec = all_specs().get(name)  # a task no longer registered is shown outside the paper's tables
+    located = published.locate(spec.reported, run.variant) if spec else None
     table, column = located if located else (None, None)
     qwen_model = table.qwen_model(run.variant) if table else None
     return TaskRow(

@@ -131,8 +131,8 @@ def render_csv(report: RunReport) -> str:
         column, table = row.column, row.table
         ours = {
             "table": table.name if table else "",
-            "benchmark": column.benchmark if column else (row.score.paper or {}).get("benchmark", ""),
-            "subset": column.subset if column else (row.score.paper or {}).get("subset", ""),
+            "benchmark": column.benchmark if column else "",
+            "subset": column.subset if column else "",
             "metric": row.score.metric,
             "lower_is_better": str(row.score.lower_is_better).lower(),
             "model": report.run.model_name,

@@ -15,6 +15,7 @@ of its denominator (Video-MME: no letter extracted; MMAU: no model output). Two 
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Any, Mapping, Protocol, Sequence
 
 
@@ -26,6 +27,18 @@ class ScoreInput:
     prediction: str | None
     reference: Any
     categories: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class PredictionFiles:
+    """What `evalkit score` is given: a predictions file or folder in a benchmark's official format, a references
+    file for formats that keep the answers apart, the speech text normalizer (None: "qwen"), and `strict`: also read
+    the items the official script would not see at all (MMMU eval-only: answer-dict ids without a prediction)."""
+
+    predictions: Path
+    references: Path | None = None
+    normalizer: str | None = None
+    strict: bool = False
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,7 @@
 """Readers of the official prediction files of the answer-extraction benchmarks into `ScoreInput`s.
 
 Each reader keeps the official scoring order (it decides the order of random fallback draws) and fills the
-categories the official script reports. `load_choice_predictions` is the one public entry point.
+categories the official script reports. Each task's spec (tasks/) names its reader in its OfficialFormat.
 
 Items without a model output, as each official script treats them (`strict` counts every one of them wrong):
 - MMMU main_eval_only.py scores the ids of the predictions file only: an answer-dict id without a prediction is
@@ -19,11 +19,10 @@ from __future__ import annotations
 
 import ast
 import json
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
-from evalkit.scoring.base import ScoreInput, Scorer
+from evalkit.scoring.base import PredictionFiles, ScoreInput, Scorer
 from evalkit.scoring.choice import ChoiceQuestion
 from evalkit.scoring.mathvista import MathVistaProblem, MathVistaScorer
 from evalkit.scoring.mmau import MMAUScorer
@@ -32,28 +31,13 @@ from evalkit.scoring.mmmu_pro import MMMUProScorer
 from evalkit.scoring.videomme import VideoMMEScorer
 
 
-class PredictionFormatError(ValueError):
-    """A predictions or references file that cannot be read as the task's official format."""
-
-    def __init__(self, files: str, expected: str, reason: str) -> None:
-        super().__init__(f"cannot read {files}: {reason}\nexpected: {expected}")
-
-
-Reader = Callable[[Path, "Path | None", bool], tuple[Scorer, list[ScoreInput]]]
-
-
-@dataclass(frozen=True)
-class ChoiceFormat:
-    reader: Reader
-    expected: str  # shown to the user when a file does not fit
-
-
 def _load_json(path: Path) -> Any:
     with path.open(encoding="utf-8") as f:
         return json.load(f)
 
 
-def _read_mmmu(predictions: Path, references: Path | None, strict: bool) -> tuple[Scorer, list[ScoreInput]]:
+def read_mmmu(files: PredictionFiles) -> tuple[Scorer, list[ScoreInput]]:
+    predictions, references, strict = files.predictions, files.references, files.strict
     if predictions.is_dir():
         if references is not None:
             raise ValueError("--references is not used with a per-subject output folder (answers are inline)")
@@ -113,7 +97,8 @@ def _mmmu_eval_only_items(predictions: Path, references: Path, strict: bool) -> 
     return items
 
 
-def _read_mmmu_pro(predictions: Path, references: Path | None, strict: bool) -> tuple[Scorer, list[ScoreInput]]:
+def read_mmmu_pro(files: PredictionFiles) -> tuple[Scorer, list[ScoreInput]]:
+    predictions = files.predictions
     items = []
     with predictions.open(encoding="utf-8") as f:
         rows = [json.loads(line) for line in f if line.strip()]
@@ -131,7 +116,8 @@ def _read_mmmu_pro(predictions: Path, references: Path | None, strict: bool) -> 
     return MMMUProScorer(), items
 
 
-def _read_mathvista(predictions: Path, references: Path | None, strict: bool) -> tuple[Scorer, list[ScoreInput]]:
+def read_mathvista(files: PredictionFiles) -> tuple[Scorer, list[ScoreInput]]:
+    predictions, references = files.predictions, files.references
     results: dict[str, dict[str, Any]] = _load_json(predictions)
     truth: dict[str, dict[str, Any]] = _load_json(references) if references else {}
     items = []
@@ -157,7 +143,8 @@ def _read_mathvista(predictions: Path, references: Path | None, strict: bool) ->
     return MathVistaScorer(), items
 
 
-def _read_mmau(predictions: Path, references: Path | None, strict: bool) -> tuple[Scorer, list[ScoreInput]]:
+def read_mmau(files: PredictionFiles) -> tuple[Scorer, list[ScoreInput]]:
+    predictions = files.predictions
     rows: list[dict[str, Any]] = _load_json(predictions)
     if not any("model_output" in row for row in rows) and any("model_prediction" in row for row in rows):
         raise ValueError("the official evaluation.py reads the key 'model_output', this file has 'model_prediction'")
@@ -173,7 +160,8 @@ def _read_mmau(predictions: Path, references: Path | None, strict: bool) -> tupl
     return MMAUScorer(), items
 
 
-def _read_videomme(predictions: Path, references: Path | None, strict: bool) -> tuple[Scorer, list[ScoreInput]]:
+def read_videomme(files: PredictionFiles) -> tuple[Scorer, list[ScoreInput]]:
+    predictions = files.predictions
     videos: list[dict[str, Any]] = _load_json(predictions)
     items = []
     for video in videos:
@@ -190,52 +178,3 @@ def _read_videomme(predictions: Path, references: Path | None, strict: bool) -> 
                 categories={**categories, "task_type": question["task_type"]},
             ))
     return VideoMMEScorer(), items
-
-
-_MMMU_PRO_FORMAT = (
-    "MMMU-Pro JSON lines as mmmu-pro/evaluate.py reads them: id, options (list or its string form), answer (letter), "
-    "subject, topic_difficulty, response"
-)
-
-CHOICE_FORMATS: dict[str, ChoiceFormat] = {
-    "mmmu_val": ChoiceFormat(
-        _read_mmmu,
-        "either a folder of <Subject>/output.json (main_parse_and_eval.py input: id, question_type, answer, "
-        "all_choices, index2ans, response), or an eval-only JSON {id: parsed answer} with --references "
-        "answer_dict_val.json ({id: {question_type, ground_truth}})",
-    ),
-    "mmmu_pro_standard10": ChoiceFormat(_read_mmmu_pro, _MMMU_PRO_FORMAT),
-    "mmmu_pro_vision": ChoiceFormat(_read_mmmu_pro, _MMMU_PRO_FORMAT),
-    "mathvista_testmini": ChoiceFormat(
-        _read_mathvista,
-        "MathVista output JSON {pid: {extraction, choices, question_type, answer_type, precision, answer?, "
-        "metadata}}; --references testmini.json supplies answers the output lacks",
-    ),
-    "mmau_test_mini": ChoiceFormat(
-        _read_mmau,
-        "MMAU test-mini JSON list with the official fields (id, choices, answer, task, difficulty, sub-category) "
-        "plus 'model_output'",
-    ),
-    "videomme": ChoiceFormat(
-        _read_videomme,
-        "Video-MME results JSON as the official output_test_template.json: [{duration_category, video_category, "
-        "video_subcategory, questions: [{question_id, task_type, answer, response}]}]",
-    ),
-}
-
-
-def load_choice_predictions(
-    task: str, predictions: Path, references: Path | None, strict: bool = False
-) -> tuple[Scorer, list[ScoreInput]]:
-    """The scorer for `task` and its items read from the official prediction format; `strict` also reads the
-    items the official script would not see at all (MMMU eval-only: answer-dict ids without a prediction)."""
-    if task not in CHOICE_FORMATS:
-        raise KeyError(f"unknown choice task {task!r}; valid: {', '.join(sorted(CHOICE_FORMATS))}")
-    fmt = CHOICE_FORMATS[task]
-    try:
-        return fmt.reader(predictions, references, strict)
-    except PredictionFormatError:
-        raise
-    except (OSError, ValueError, KeyError, TypeError, AttributeError, SyntaxError) as error:
-        files = str(predictions) if references is None else f"{predictions} (references {references})"
-        raise PredictionFormatError(files, fmt.expected, f"{type(error).__name__}: {error}") from error

@@ -16,9 +16,9 @@ from typing import Any, Mapping, Sequence
 
 from evalkit.judges.engine import JudgeItem, Judgement
 from evalkit.judges.official import MATHVISTA_EXTRACTION
-from evalkit.scoring.base import SampleScore, ScoreInput
+from evalkit.scoring.base import PredictionFiles, SampleScore, ScoreInput
 from evalkit.scoring.choice import AccuracyScorer, failed_score
-from evalkit.scoring.choice_files import load_choice_predictions
+from evalkit.scoring.choice_files import read_mathvista
 from evalkit.scoring.mathvista import MathVistaProblem, normalize_extraction
 from evalkit.scoring.registry import register_scorer
 
@@ -105,7 +105,7 @@ def read_mathvista_responses(predictions: Path, references: Path | None) -> tupl
                                                                                   list[ScoreInput]]:
     """An official MathVista output JSON ({pid: problem with query and response}) as items for the judged
     extraction: the problems as `evalkit score` reads them, each with its query and the model's response."""
-    _, problems = load_choice_predictions("mathvista_testmini", predictions, references)
+    _, problems = read_mathvista(PredictionFiles(predictions, references))
     rows: dict[str, dict[str, Any]] = json.loads(predictions.read_text(encoding="utf-8"))
     items = []
     for item in problems:

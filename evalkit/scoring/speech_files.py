@@ -12,17 +12,18 @@ Formats, told apart by content:
 from __future__ import annotations
 
 import json
+from functools import partial
 from pathlib import Path
 from typing import Any
 
-from evalkit.scoring.asr import AsrScorer, default_unit
-from evalkit.scoring.base import ScoreInput, Scorer
+from evalkit.registry import OfficialFormat
+from evalkit.scoring.asr import AsrScorer
+from evalkit.scoring.base import PredictionFiles, ScoreInput, Scorer
 from evalkit.scoring.bleu import TARGET_LANGUAGE_KEY, BleuScorer
 
 QWEN_KEYS = ("gt", "response", "source")
 QWEN_FORMAT = "Qwen results (a JSON array, or JSON lines, of objects with keys gt, response, source)"
 AUDIOBENCH_FORMAT = "an AudioBench ASR log (a JSON object with key sample_wer: [{reference, prediction, ...}])"
-ENGLISH_TASKS = ("librispeech_test_clean", "librispeech_test_other")
 
 
 def _parse(path: Path) -> Any:
@@ -73,33 +74,32 @@ def _audiobench_inputs(rows: list[dict[str, Any]]) -> list[ScoreInput]:
     return [ScoreInput(str(i), row["prediction"], row["reference"]) for i, row in enumerate(rows)]
 
 
-def task_language(task: str) -> str:
-    """librispeech_* -> en; fleurs_<lang> -> <lang> (zh Chinese, yue Cantonese, en English, any other: basic)."""
-    if task in ENGLISH_TASKS:
-        return "en"
-    prefix, _, language = task.partition("_")
-    if prefix != "fleurs" or not language or language == "s2tt":
-        raise ValueError(f"unknown speech task {task!r}; expected one of {', '.join(ENGLISH_TASKS)}, "
-                         "fleurs_<lang> (e.g. fleurs_en, fleurs_zh, fleurs_yue, fleurs_fr) or fleurs_s2tt")
-    return language
+def asr_format(language: str, unit: str) -> OfficialFormat:
+    """The official ASR files of a task in `language`, scored as the official script scores them: the language
+    comes from the task (the script's --dataset), never from the rows."""
+    return OfficialFormat(partial(read_asr, language=language, unit=unit), f"{QWEN_FORMAT} or {AUDIOBENCH_FORMAT}",
+                          takes=("normalizer",))
 
 
-def load_speech_predictions(task: str, predictions: Path, normalizer: str = "qwen") -> tuple[Scorer, list[ScoreInput]]:
-    """Scorer and inputs for an official prediction file. ASR tasks take the language from the task name, as the
-    official script takes it from --dataset, never from the rows. fleurs_s2tt scores BLEU on the raw strings (no
-    normalizer exists for it; `normalizer` is still checked), each source with its target language's tokenizer."""
-    predictions = Path(predictions)
-    content = _parse(predictions)
-    if task == "fleurs_s2tt":
-        if normalizer not in ("qwen", "none"):
-            raise ValueError(f"normalizer must be 'qwen' or 'none', got {normalizer!r}")
-        if not _is_qwen(content):
-            raise ValueError(f"{predictions}: unrecognized speech-translation file; expected {QWEN_FORMAT}")
-        return BleuScorer(), _qwen_inputs(content, translation=True)
-    language = task_language(task)
-    scorer = AsrScorer(language=language, unit=default_unit(language), normalizer=normalizer)
+def read_asr(files: PredictionFiles, language: str, unit: str) -> tuple[Scorer, list[ScoreInput]]:
+    content = _parse(files.predictions)
+    scorer = AsrScorer(language=language, unit=unit, normalizer=files.normalizer or "qwen")
     if _is_qwen(content):
         return scorer, _qwen_inputs(content, translation=False)
     if _is_audiobench(content):
         return scorer, _audiobench_inputs(content["sample_wer"])
-    raise ValueError(f"{predictions}: unrecognized prediction file; expected {QWEN_FORMAT} or {AUDIOBENCH_FORMAT}")
+    raise ValueError(
+        f"{files.predictions}: unrecognized prediction file; expected {QWEN_FORMAT} or {AUDIOBENCH_FORMAT}"
+    )
+
+
+def read_s2tt(files: PredictionFiles) -> tuple[Scorer, list[ScoreInput]]:
+    """BLEU on the raw strings (no normalizer exists for it), each source with its target language's tokenizer;
+    the file may hold several language pairs."""
+    content = _parse(files.predictions)
+    if not _is_qwen(content):
+        raise ValueError(f"{files.predictions}: unrecognized speech-translation file; expected {QWEN_FORMAT}")
+    return BleuScorer(), _qwen_inputs(content, translation=True)
+
+
+S2TT_FORMAT = OfficialFormat(read_s2tt, QWEN_FORMAT)

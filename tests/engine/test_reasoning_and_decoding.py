@@ -25,7 +25,7 @@ def test_split_reasoning(text: str, answer: str, closed: bool) -> None:
 
 
 def task(max_new_tokens: int = 256) -> TaskConfig:
-    return TaskConfig(name="t", adapter="a", dataset=DatasetConfig(hub_id="h"), scorer=ScorerConfig(name="s"),
+    return TaskConfig(name="t", dataset=DatasetConfig(hub_id="h"), scorer=ScorerConfig(name="s"),
                       prompt="p", max_new_tokens=max_new_tokens)
 
 

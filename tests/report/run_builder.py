@@ -82,7 +82,6 @@ def flip(records: list[SampleRecord], indices: Sequence[int]) -> list[SampleReco
 class TaskSpec:
     records: list[SampleRecord]
     scorer: str = "test_accuracy"
-    paper: dict[str, str] | None = None
 
 
 def write_run(folder: Path, tasks: dict[str, TaskSpec], *, model: str = "qwen3_omni_30b_a3b_instruct",
@@ -102,7 +101,7 @@ def write_run(folder: Path, tasks: dict[str, TaskSpec], *, model: str = "qwen3_o
             lower_is_better=scorer.lower_is_better, n=result.n, n_failed=result.n_failed,
             n_excluded=result.n_excluded, denominator=result.denominator,
             official_denominator=scorer.official_denominator, n_fallback=0, n_reasoning_unclosed=0, by_category={},
-            scorer={"name": spec.scorer, "options": {}}, paper=spec.paper,
+            scorer={"name": spec.scorer, "options": {}},
             interval=record_interval(scorer, official, StatsConfig()) if with_intervals else None,
         )  # fmt: skip
     manifest = {"model": {"name": model, "variant": variant}, "stats": {"bootstrap_iterations": 1000,

@@ -12,7 +12,6 @@ from run_builder import TaskSpec, accuracy_records, flip, record, write_run
 
 from evalkit.commands import compare as compare_command
 
-PAPER = {"benchmark": "MMMU", "subset": "val"}
 
 
 def run_compare(*argv: str) -> int:
@@ -30,8 +29,8 @@ def test_flipped_answers_are_reported_exactly_and_fail_the_gate(tmp_path, correc
     records = accuracy_records("mmmu_val", correct)
     right = [i for i, c in enumerate(correct) if c][:25]
     wrong = [i for i, c in enumerate(correct) if not c][:2]
-    run_a = write_run(tmp_path / "a", {"mmmu_val": TaskSpec(records, paper=PAPER)})
-    run_b = write_run(tmp_path / "b", {"mmmu_val": TaskSpec(flip(records, right + wrong), paper=PAPER)})
+    run_a = write_run(tmp_path / "a", {"mmmu_val": TaskSpec(records)})
+    run_b = write_run(tmp_path / "b", {"mmmu_val": TaskSpec(flip(records, right + wrong))})
 
     assert run_compare(run_a, run_b, "--json") == 1
     task = json.loads(capsys.readouterr().out)["tasks"]["mmmu_val"]

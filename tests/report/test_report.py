@@ -1,4 +1,4 @@
-"""Reports: the published-score registry, the paper-layout tables in every format, and the HTML page in a real
+"""Reports: the published scores, the paper-layout tables in every format, and the HTML page in a real
 headless browser."""
 
 from __future__ import annotations
@@ -16,30 +16,31 @@ from run_builder import TaskSpec, accuracy_records, record, write_run
 
 from evalkit.commands import report as report_command
 from evalkit.report import render, write_report
-from evalkit.report.reference import load_registry
+from evalkit.registry import ReportedKey, task_spec
+from evalkit.report.reference import load_published_scores
 
-MMMU = {"benchmark": "MMMU", "subset": "val"}
-LIBRI = {"benchmark": "LibriSpeech", "subset": "test_other"}
 HOSTILE = "<script>alert('x')</script><b>bold</b>"
 
 
-def test_registry_picks_the_table_of_the_run_variant():
-    registry = load_registry()
-    table, column = registry.locate("MMMU", "val", "accuracy", "instruct")
+def test_published_scores_pick_the_table_of_the_run_variant():
+    published = load_published_scores()
+    mmmu = task_spec("mmmu_val").reported
+    table, column = published.locate(mmmu, "instruct")
     assert table.name == "vision->text (instruct)"
     assert table.value(table.qwen_model("instruct"), column) == 69.1
     assert table.other_models() == ("GPT-4o",)
-    table, column = registry.locate("MMMU", "val", "accuracy", "thinking")
+    table, column = published.locate(mmmu, "thinking")
     assert (table.name, table.qwen_model("thinking")) == ("vision->text (thinking)", "Qwen3-Omni-30B-A3B-Thinking")
     assert table.value("Gemini-2.5-Flash-Thinking", column) == 76.9
     # MMAU sits in one table with both variants as columns
-    table, column = registry.locate("MMAU", "test_mini", "accuracy", "thinking")
+    table, column = published.locate(task_spec("mmau_test_mini").reported, "thinking")
     assert table.value(table.qwen_model("thinking"), column) == 75.4
     assert table.value(table.qwen_model("tiny"), column) == 77.5  # tiny runs sit beside Instruct
     # speech generation names the model without a variant, and scores one benchmark two ways
-    table, column = registry.locate("MultilingualTTS", "de", "speaker_similarity", "instruct")
+    table, column = published.locate([ReportedKey("speech generation (multilingual)", "MultilingualTTS", "de",
+                                                  "speaker_similarity")], "instruct")
     assert (column.metric, table.qwen_model("instruct")) == ("speaker_similarity", "Qwen3-Omni-30B-A3B")
-    assert registry.locate("MMMU", "test", "accuracy", "instruct") is None
+    assert published.locate([ReportedKey("vision->text (instruct)", "MMMU", "test", "accuracy")], "instruct") is None
 
 
 def mixed_run(tmp_path, variant="instruct", intervals=False):
@@ -50,8 +51,8 @@ def mixed_run(tmp_path, variant="instruct", intervals=False):
     asr = [record("librispeech_test_other", i, {"errors": float(e), "ref_words": 20.0}, answer=f"words {i}",
                   reference=f"ref {i}") for i, e in enumerate(rng.integers(0, 2, 200))]  # fmt: skip
     tasks = {
-        "mmmu_val": TaskSpec(mmmu, paper=MMMU),
-        "librispeech_test_other": TaskSpec(asr, scorer="test_error_rate", paper=LIBRI),
+        "mmmu_val": TaskSpec(mmmu),
+        "librispeech_test_other": TaskSpec(asr, scorer="test_error_rate"),
         "private_task": TaskSpec(accuracy_records("private_task", [True, False, True])),
     }
     return write_run(tmp_path / "run", tasks, variant=variant, with_intervals=intervals), tasks

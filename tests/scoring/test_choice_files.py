@@ -7,7 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from evalkit.scoring.choice_files import PredictionFormatError, load_choice_predictions
+from evalkit.config import ConfigError
+from evalkit.official_files import PredictionFormatError, read_official
+from evalkit.scoring.base import PredictionFiles
+
+
+def load_choice_predictions(task: str, predictions: Path, references: Path | None):
+    return read_official(task, PredictionFiles(predictions, references))
 
 
 def _write(path: Path, content: object) -> Path:
@@ -81,5 +87,5 @@ def test_unreadable_file_names_file_and_format(tmp_path: Path) -> None:
     bad.write_text("not json", encoding="utf-8")
     with pytest.raises(PredictionFormatError, match=r"bad\.json(.|\n)*expected: Video-MME results JSON"):
         load_choice_predictions("videomme", bad, None)
-    with pytest.raises(KeyError):
+    with pytest.raises(ConfigError, match="unknown task 'nope'; valid tasks: .*mmmu_val"):
         load_choice_predictions("nope", bad, None)

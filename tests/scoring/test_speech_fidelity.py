@@ -14,10 +14,10 @@ from pathlib import Path
 
 import pytest
 
+from evalkit.official_files import read_official
 from evalkit.scoring.asr import AsrScorer
-from evalkit.scoring.base import aggregate_with_categories
+from evalkit.scoring.base import PredictionFiles, aggregate_with_categories
 from evalkit.scoring.bleu import BleuScorer
-from evalkit.scoring.speech_files import load_speech_predictions
 
 FIDELITY = Path(__file__).resolve().parents[2].parent / "shared" / "fidelity"
 
@@ -50,6 +50,10 @@ AUDIOBENCH = {
 }
 
 
+def load_speech_predictions(task, predictions, normalizer=None):
+    return read_official(task, PredictionFiles(predictions, normalizer=normalizer))
+
+
 def _case(folder: str) -> Path:
     path = FIDELITY / folder
     if not path.is_dir():
@@ -79,7 +83,7 @@ def test_qwen_asr_matches_evaluate_asr(folder, task, expected):
 
 
 def test_qwen_s2tt_matches_evaluate_st():
-    scorer, inputs = load_speech_predictions("fleurs_s2tt", _case("qwen_s2tt_bleu") / "st_results.jsonl")
+    scorer, inputs = load_speech_predictions("fleurs_s2tt_en_zh", _case("qwen_s2tt_bleu") / "st_results.jsonl")
     groups = _by_source(scorer.score(inputs))
     assert list(groups) == list(QWEN_S2TT)
     for source, (printed, score, counts, totals, sys_len, ref_len) in QWEN_S2TT.items():
@@ -127,7 +131,7 @@ def test_qwen_results_as_array_or_lines(tmp_path, layout):
 def test_s2tt_target_language_from_source(tmp_path):
     path = tmp_path / "st.jsonl"
     path.write_text("\n".join(json.dumps(r) for r in ROWS), encoding="utf-8")
-    scorer, inputs = load_speech_predictions("fleurs_s2tt", path)
+    scorer, inputs = load_speech_predictions("fleurs_s2tt_en_zh", path)
     assert isinstance(scorer, BleuScorer) and scorer.target_language is None
     assert [i.categories["target_language"] for i in inputs] == ["zh", "de"]
 
@@ -156,12 +160,12 @@ def test_unrecognized_file_names_file_and_formats(tmp_path, content):
     with pytest.raises(ValueError, match="bad.json.*Qwen results.*AudioBench"):
         load_speech_predictions("librispeech_test_clean", path)
     with pytest.raises(ValueError, match="bad.json.*Qwen results"):
-        load_speech_predictions("fleurs_s2tt", path)
+        load_speech_predictions("fleurs_s2tt_en_zh", path)
 
 
 @pytest.mark.parametrize("task", ["librispeech", "mmau", "fleurs_"])
 def test_unknown_task(tmp_path, task):
     path = tmp_path / "r.jsonl"
     path.write_text(json.dumps(ROWS[0]), encoding="utf-8")
-    with pytest.raises(ValueError, match="unknown speech task"):
+    with pytest.raises(ValueError, match="unknown task"):
         load_speech_predictions(task, path)

@@ -1,18 +1,17 @@
-"""Task configs composed by Hydra from the repository's configs/, as `evalkit run` composes them."""
+"""Run configs composed as `evalkit run` composes them: Hydra for model/runner/suite, the registry for tasks."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
 import pytest
-from hydra import compose, initialize_config_dir
 
-from evalkit.config import CONFIG_DIR, RunConfig, TaskConfig, validate
+from evalkit.config import RunConfig, TaskConfig
+from evalkit.hydra_config import load_run_config
 
 
 def _compose_run(*overrides: str) -> RunConfig:
-    with initialize_config_dir(str(CONFIG_DIR), version_base=None):
-        return validate(compose("config", overrides=list(overrides)))
+    return load_run_config(list(overrides))
 
 
 @pytest.fixture(scope="session")

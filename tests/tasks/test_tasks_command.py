@@ -1,17 +1,23 @@
-"""`evalkit tasks` lists tasks with their dataset, scorer and paper row, and suites with their tasks."""
+"""`evalkit tasks` lists the registry (a table, or one JSON object per task) and the suites with their tasks."""
 
 from __future__ import annotations
 
+import csv
+import json
+
 from evalkit.cli import main
+from evalkit.config import REPO_ROOT
+from evalkit.registry import all_specs
 
 
 def test_lists_tasks_and_suites(capsys):
     assert main(["tasks"]) == 0
     out = capsys.readouterr().out
     rows = {line.split()[0]: line.split() for line in out.splitlines() if line and not line.startswith("suite ")}
-    assert "_fleurs_asr" not in rows  # shared parts are not tasks
-    assert rows["mmmu_val"] == ["mmmu_val", "mmmu", "MMMU/MMMU", "[30", "subsets]", "validation", "mmmu", "MMMU/val"]
+    assert rows["mmmu_val"] == ["mmmu_val", "image", "MMMU/MMMU", "[30", "subsets]", "validation", "unpinned",
+                                "accuracy", "run+score", "MMMU/val"]
     assert rows["librispeech_test_other"][-1] == "LibriSpeech/test_other"
+    assert rows["mathvista_testmini"][-2:] == ["score", "MathVista/testmini"]
     assert "suite paper_vision: mmmu_val, videomme" in out
 
 
@@ -20,4 +26,21 @@ def test_one_suite_and_an_unknown_one(capsys):
     out = capsys.readouterr().out
     assert "videomme" in out and "fleurs_en" not in out
     assert main(["tasks", "--suite", "nope"]) == 2
-    assert "unknown suite 'nope'; suites: paper_audio, paper_vision, scale, smoke" in capsys.readouterr().out
+    assert "unknown suite 'nope'; suites: paper_audio, paper_vision, scale, smoke, smoke_all" in capsys.readouterr().out
+
+
+def test_json_has_one_object_per_task_with_keys_into_the_reported_scores(capsys):
+    assert main(["tasks", "--json"]) == 0
+    records = {r["name"]: r for r in map(json.loads, capsys.readouterr().out.splitlines())}
+    assert list(records) == list(all_specs())
+    with (REPO_ROOT / "results" / "reference" / "reported_scores.csv").open(encoding="utf-8") as f:
+        published = {(r["table"], r["benchmark"], r["subset"], r["metric"]) for r in csv.DictReader(f)}
+    for record in records.values():
+        assert {"name", "modalities", "dataset", "metric", "reported"} <= set(record)
+        assert all((k["table"], k["benchmark"], k["subset"], k["metric"]) in published for k in record["reported"])
+    assert records["videomme"]["dataset"] == {"id": "lmms-lab/Video-MME", "revision": None, "pinned": False,
+                                              "subsets": ["videomme"], "split": "test", "local_path": None}
+    assert (records["fleurs_ko"]["metric"], records["librispeech_test_clean"]["metric"]) == ("CER", "WER")
+    assert records["librispeech_test_clean"]["reported"] == [
+        {"table": "audio->text (asr, s2tt)", "benchmark": "LibriSpeech", "subset": "test_clean", "metric": "wer"}]
+    assert records["mmmu_pro_vision"]["runnable"] is False and records["mmmu_pro_vision"]["official_format"] is True

@@ -1,0 +1,80 @@
+"""Making smoke fixtures: synthetic speech, tones, images and video clips, written in a benchmark's real schema.
+
+Each task module's smoke variant has a fixture maker built from these; scripts/make_smoke_fixtures.py calls them
+all. Needs the Debian packages espeak-ng (speech) and sox (resampling, tones); images come from Pillow, video from
+PyAV.
+
+Determinism: the same tool versions give the same bytes (espeak-ng, sox, libFLAC, Pillow/zlib, libx264 run with
+one thread, pyarrow); sox runs with -R -D (fixed seed, no dither) because its default dither is random.
+Exception: now and then (about one regeneration in ten here) libx264 encodes the moving-square clip of Video-MME a
+few bytes differently (cause not found; no test depends on those bytes): keep the committed clip then.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import tempfile
+from collections.abc import Callable
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+import av
+import datasets
+import numpy as np
+from PIL import Image, ImageDraw
+
+RATE = 16000
+
+
+def _run(*command: str) -> None:
+    subprocess.run(command, check=True, capture_output=True)
+
+
+def speech(text: str, voice: str, out: Path) -> None:
+    """espeak-ng at its native rate, then sox to 16 kHz mono 16-bit (WAV or FLAC by the file name)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        raw = Path(tmp) / "raw.wav"
+        _run("espeak-ng", "-v", voice, "-s", "150", "-w", str(raw), text)
+        _run("sox", "-R", "-D", str(raw), "-r", str(RATE), "-c", "1", "-b", "16", str(out))
+
+
+def sox_synth(out: Path, *effects: str) -> None:
+    _run("sox", "-R", "-D", "-n", "-r", str(RATE), "-c", "1", "-b", "16", str(out), "synth", *effects)
+
+
+def write_parquet(rows: list[dict[str, Any]], features: datasets.Features, out: Path) -> None:
+    out.parent.mkdir(parents=True, exist_ok=True)
+    datasets.Dataset.from_list(rows, features=features).to_parquet(str(out))
+
+
+def audio_cell(make: Callable[[Path], None], name: str) -> dict[str, Any]:
+    """A datasets Audio cell {bytes, path} holding the file `make` writes."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / name
+        make(path)
+        return {"bytes": path.read_bytes(), "path": name}
+
+
+def png(draw: Callable[[ImageDraw.ImageDraw], None]) -> dict[str, Any]:
+    """A datasets Image cell: a 64x64 white PNG with what `draw` (given a PIL ImageDraw) paints."""
+    image = Image.new("RGB", (64, 64), "white")
+    draw(ImageDraw.Draw(image))
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "image.png"
+        image.save(path, optimize=False)
+        return {"bytes": path.read_bytes(), "path": None}
+
+
+def clip(out: Path, frame: Callable[[int], np.ndarray], frames: int = 24, fps: int = 8) -> None:
+    """A silent H.264 clip, 64x64, encoded with one thread so the bytes repeat."""
+    with av.open(str(out), "w", format="mp4") as container:
+        stream = container.add_stream(
+            "libx264", rate=fps, options={"preset": "medium", "x264-params": "threads=1:lookahead-threads=1"}
+        )
+        stream.codec_context.thread_count = 1
+        stream.width, stream.height, stream.pix_fmt = 64, 64, "yuv420p"
+        stream.codec_context.time_base = Fraction(1, fps)
+        for index in range(frames):
+            container.mux(stream.encode(av.VideoFrame.from_ndarray(frame(index), format="rgb24")))
+        container.mux(stream.encode(None))

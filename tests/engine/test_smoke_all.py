@@ -1,0 +1,28 @@
+"""`suite=smoke_all`: every registered task's smoke variant, end to end on the tiny model (the slow test)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from evalkit.cli import main as cli
+from evalkit.registry import smoke_task_names
+
+from .run_helpers import read_lines
+
+
+@pytest.mark.slow
+def test_every_smoke_variant_runs_end_to_end(tmp_path: Path, tiny_model_dir: Path) -> None:
+    out = tmp_path / "run"
+    overrides = ["model=tiny_random", "suite=smoke_all", f"model.path={tiny_model_dir}", f"output_dir={out}",
+                 f"cache_dir={tmp_path / 'cache'}", "runner.batch_size=16"]
+    assert cli(["run", *overrides]) == 0
+    scores = json.loads((out / "scores.json").read_text(encoding="utf-8"))["tasks"]
+    assert list(scores) == smoke_task_names()
+    records = read_lines(out / "samples.jsonl")
+    # one line per fixture item: 2 per LibriSpeech config, Fleurs en and zh 2 each and the 16 other languages 1,
+    # 2 per S2TT direction, 3 MMAU, MMMU and Video-MME items
+    assert len(records) == 4 + 4 + 16 + 4 + 9
+    assert all(scores[name]["n"] >= 1 and scores[name]["n_failed"] == 0 for name in scores)
