@@ -47,7 +47,8 @@ def _split(overrides: list[str]) -> _Overrides:
         if per_task and (per_task["delete"] is None) == (per_task["value"] is not None):
             split.per_task.setdefault(per_task["task"], []).append((per_task["key"], per_task["value"]))
             continue
-        if "@" in key or key.lstrip("+~") in ("task", "tasks") and key != "tasks":
+        whole_task = re.fullmatch(r"[+~]*tasks?(\.[^.]+)?", key) is not None and key != "tasks"
+        if "@" in key or whole_task:  # a task group spelling, or adding/removing a whole task
             raise ConfigError(f"{override!r}: choose tasks with tasks=[name,...] and change one with "
                               "tasks.<name>.<key>=value (`evalkit tasks` lists the names)")
         if key in GROUPS and value not in config_names(key):

@@ -130,6 +130,7 @@ def test_per_task_overrides_keep_their_spelling(compose_run):
      r"tasks.mmmu_val_smoke.max_new_tokens: Value 'many' of type 'str' could not be converted to Integer"),
     (["tasks.videomme.media.max_frames=8"], r"tasks.videomme.\*: 'videomme' is not among this run's tasks \("),
     (["task=[videomme]"], r"'task=\[videomme\]': choose tasks with tasks=\[name,...\]"),
+    (["~tasks.videomme_smoke"], r"'~tasks.videomme_smoke': choose tasks with tasks=\[name,...\]"),
     (["~suite", "+task@tasks.librispeech_test_clean=librispeech_test_clean"], r"choose tasks with tasks=\[name"),
     (["suite=smoke", "tasks=[videomme_smoke]"], "give suite=NAME or tasks=\\[name,...\\], not both"),
     (["tasks=[]"], r"tasks=\[\]: choose tasks=\[name,...\] or suite=NAME \(suites: paper_audio, "),
