@@ -38,10 +38,12 @@ smoke-vllm: system $(VLLM_VENV)/.installed
 test: test-main test-vllm
 
 test-main: system $(VENV)/.installed
-	$(VENV)/bin/python -m pytest -q --ignore=tests/runners/test_vllm_runner.py --ignore=tests/runners/test_parity.py
+	$(VENV)/bin/python -m pytest -q --ignore=tests/runners/test_vllm_runner.py --ignore=tests/runners/test_parity.py \
+		--ignore=tests/runners/test_vllm_runs.py
 
 test-vllm: system $(VLLM_VENV)/.installed
-	$(VLLM_VENV)/bin/python -m pytest -q tests/runners/test_vllm_runner.py tests/runners/test_openai_runner.py tests/runners/test_parity.py
+	$(VLLM_VENV)/bin/python -m pytest -q tests/runners/test_vllm_runner.py tests/runners/test_openai_runner.py \
+		tests/runners/test_parity.py tests/runners/test_vllm_runs.py
 
 bench: system $(VENV)/.installed
 	$(VENV)/bin/python -m bench

@@ -18,6 +18,7 @@ COMMANDS = {
     "tasks": "tasks",
     "models": "models",
     "make-tiny-model": "make_tiny_model",
+    "make-model-config": "make_model_config",
 }
 
 

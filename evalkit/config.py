@@ -25,6 +25,7 @@ CONFIG_DIR = PACKAGE_DIR / "configs"
 
 
 MODEL_VARIANTS = ("instruct", "thinking", "captioner", "tiny")
+MODEL_WEIGHTS = ("checkpoint", "random")
 
 
 class ConfigError(ValueError):
@@ -48,11 +49,17 @@ class ModelConfig:
     dtype: str = "bfloat16"
     talker: bool = False  # audio output is never generated for evaluation (true is refused)
     build_tiny: bool = False  # build a tiny random-weight Qwen3-Omni on first use (tests, smoke runs)
+    # checkpoint: load the folder's weights. random: build the architecture its config.json describes with random
+    # weights (a full-size dry run from `evalkit make-model-config`); generation is then restricted to the token
+    # ids the tokenizer decodes to text, so outputs are scoreable noise.
+    weights: str = "checkpoint"
 
 
 @dataclass
 class RunnerConfig:
     name: str = "transformers"  # transformers | vllm | openai
+    # transformers / openai: requests per engine call. vLLM: requests kept in the engine at once (it is fed
+    # continuously, so this only needs to exceed max_num_seqs to keep the scheduler busy).
     batch_size: int = 8
     device: str = "auto"  # auto | cpu | cuda | cuda:N
     dtype: str | None = None  # overrides model.dtype (parity tests run float32)
@@ -66,6 +73,10 @@ class RunnerConfig:
     data_parallel_size: int = 1
     gpu_memory_utilization: float = 0.9
     enforce_eager: bool = False
+    # Any other vLLM engine argument by its EngineArgs name (max_num_batched_tokens, compilation_config, ...);
+    # checked against the installed vLLM before the model loads.
+    engine_args: dict[str, Any] = field(default_factory=dict)
+    compile_cache_dir: str | None = None  # vLLM's compilation cache (VLLM_CACHE_ROOT); null = <cache_dir>/vllm
     # OpenAI-compatible server
     base_url: str | None = None
     served_model: str | None = None
@@ -202,7 +213,9 @@ def validate(cfg: DictConfig, tasks: dict[str, TaskConfig]) -> RunConfig:
             "failures.failed_counts_as_wrong was removed: scores.json now holds both the official number (value, the "
             "benchmark's own denominator) and the strict one (strict_value, failures counted wrong); drop the setting"
         )
-    model, runner = typed(ModelConfig, cfg.model, "model"), typed(RunnerConfig, cfg.runner, "runner")
+    model = typed(ModelConfig, cfg.model, "model")
+    # resolved, so the runner may refer to run settings (compile_cache_dir: ${cache_dir}/vllm)
+    runner = typed(RunnerConfig, OmegaConf.to_container(cfg.runner, resolve=True), "runner")
     top = {k: v for k, v in OmegaConf.to_container(cfg, resolve=True).items() if k not in ("model", "runner", "tasks")}
     run = typed(RunConfig, {**top, "model": asdict(model), "runner": asdict(runner), "tasks": {}}, "")
     run.tasks = tasks
@@ -216,6 +229,11 @@ def validate(cfg: DictConfig, tasks: dict[str, TaskConfig]) -> RunConfig:
         run.judge.check()
     except ValueError as exc:
         raise ConfigError(str(exc)) from exc
+    if run.model.weights not in MODEL_WEIGHTS:
+        raise ConfigError(f"model.weights={run.model.weights!r}; valid: {', '.join(MODEL_WEIGHTS)}")
+    if run.model.weights == "random" and run.runner.name == "openai":
+        raise ConfigError("model.weights=random needs a local engine (runner=vllm or transformers); a server "
+                          "answers with the weights it loaded")
     if run.model.talker:
         raise ConfigError("model.talker=true: evaluation scores text and never generates audio; set it to false")
     return run

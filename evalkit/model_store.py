@@ -44,7 +44,8 @@ def _checkpoint_folder(path: str) -> str:
     if not (Path(path) / "config.json").is_file():
         raise ConfigError(
             f"model.path={path!r} has no config.json, so it is not a checkpoint folder; point model.path at the "
-            "folder holding config.json (and the processor files), or at a hub id"
+            "folder holding config.json (and the processor files), or at a hub id, or write a config-only folder "
+            "with `evalkit make-model-config` (then model.weights=random)"
         )
     return path
 

@@ -1,8 +1,8 @@
 """The one place where a run's flow lives:
 
     checks -> tasks loaded -> model path -> token-budget preflight (prompt rendered, tokens counted, videos
-    planned) -> manifest -> (media decoded ahead in workers) -> response cache -> runner, one call per batch ->
-    samples.jsonl journal -> scoring -> scores.json -> report
+    planned) -> manifest -> (media decoded ahead in workers) -> response cache -> runner (vLLM: fed continuously;
+    others: one call per batch) -> samples.jsonl journal, as answers finish -> scoring -> scores.json -> report
 
 Everything that can be wrong with the config or the data fails before a model is loaded. A failure of one
 sample is recorded with its reason and the run goes on, up to `failures.max_failures` in any one task.
@@ -12,9 +12,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+import time
+from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import closing
 from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
+from itertools import chain
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
@@ -32,11 +36,13 @@ from evalkit.provenance import engine_version, git_state, host_info, model_ident
 from evalkit.response_cache import ResponseCache, cache_key
 from evalkit.run_folder import RunStore, SampleRecord, TaskScore, scores_document
 from evalkit.runners import build_runner
-from evalkit.runners.base import Runner
+from evalkit.runners.base import Completed, Runner, completions
 from evalkit.scorecard import run_judges, score_run
 from evalkit.scoring.registry import build_scorer
 from evalkit.task import LoadedTask, check_task, load_task, spoken_language
 from evalkit.types import Decoding, MediaData, PreparedRequest, Request, Response, Sample, media_parts
+
+JOURNAL_INTERVAL_S = 0.5  # answers reach samples.jsonl at most this long after they finish
 
 
 class RunAborted(RuntimeError):
@@ -76,10 +82,15 @@ def run_evaluation(cfg: RunConfig) -> RunSummary:
     profile.check_run(cfg)
     judges = run_judges(cfg)
     judges.preflight(scorers)  # a judge that cannot answer is found before the model under test generates
+    if cfg.runner.name == "vllm":
+        from evalkit.runners.vllm import check_engine_args
+
+        check_engine_args(cfg.runner)
     store = RunStore(Path(cfg.output_dir))
     fingerprint = config_fingerprint(cfg)
     _check_resumable(store, cfg, fingerprint)
-    before = prepare_run(cfg, weights=cfg.runner.name != "openai")
+    # a server answers with its own weights and random weights need none: then only config and processor are fetched
+    before = prepare_run(cfg, weights=cfg.runner.name != "openai" and cfg.model.weights == "checkpoint")
     model_path, loaded, decodings = before.model_path, before.loaded, before.decodings
     identity = model_identity(model_path, cfg.model.revision)
     previous = store.read_manifest() if cfg.resume else None
@@ -213,7 +224,8 @@ def engine_name(cfg: RunConfig) -> str:
     address: a server restarted on another port is the same engine)."""
     if cfg.runner.name == "openai":
         return f"openai:{cfg.runner.served_model or cfg.model.path}"
-    return f"{cfg.runner.name}:{cfg.runner.dtype or cfg.model.dtype}"
+    name = f"{cfg.runner.name}:{cfg.runner.dtype or cfg.model.dtype}"
+    return f"{name}:random-weights" if cfg.model.weights == "random" else name
 
 
 def engine_identity(cfg: RunConfig) -> dict[str, Any]:
@@ -239,7 +251,9 @@ def _check_resumable(store: RunStore, cfg: RunConfig, fingerprint: str) -> None:
 
 
 class _Generation:
-    """Media decoding ahead in workers, cache lookups, batched engine calls, the journal and the failure budget."""
+    """Media decoding ahead in workers, cache lookups, the engine's stream of answers, the journal and the failure
+    budget. Answers are journaled (and cached) in groups at most JOURNAL_INTERVAL_S apart, never waiting for a
+    batch: a kill loses at most that much work, which a resumed run generates again."""
 
     def __init__(self, cfg: RunConfig, store: RunStore, model_path: str, identity: dict, task_sizes: dict[str, int],
                  answered: dict[tuple[str, str], SampleRecord]):
@@ -255,43 +269,55 @@ class _Generation:
         self.runner: Runner | None = None
         self._loading: Future[Runner] | None = None
         self.engine_info: dict[str, Any] | None = None
+        self._owners: dict[int, _Pending] = {}  # id(PreparedRequest) -> its sample, while the engine has it
+        self._unwritten: list[SampleRecord] = []
+        self._uncached: list[tuple[str, Response]] = []
+        self._last_write = time.monotonic()
+        self._progress: tqdm | None = None
 
     def run(self, planned: Sequence[_Pending]) -> None:
         unfit = [p for p in planned if p.plan.failure is not None]
         pending = [p for p in planned if p.plan.failure is None]
         if unfit:  # recorded before the engine loads: a run whose samples all fail never loads it
-            with tqdm(total=len(unfit), desc="unfit samples", unit="sample") as progress:
-                self._record([self._failed_record(p, p.plan.failure.reason, p.plan.failure.stage) for p in unfit],
-                             progress)
+            with tqdm(total=len(unfit), desc="unfit samples", unit="sample") as self._progress:
+                for p in unfit:
+                    self._record(self._failed_record(p, p.plan.failure.reason, p.plan.failure.stage))
         if pending and not (self.cache and self.cache.has_scope(self.scope)):
             # Nothing cached for this model and engine, so the engine will be needed: load it while the media
             # workers start and decode. With earlier answers cached it is loaded only on the first miss.
             loader = ThreadPoolExecutor(max_workers=1, thread_name_prefix="engine-load")
             self._loading = loader.submit(build_runner, self.cfg.model, self.cfg.runner, self.model_path)
             loader.shutdown(wait=False)
+        with tqdm(total=len(pending), desc="samples", unit="sample", disable=not pending) as self._progress:
+            misses = self._misses(pending)
+            first = next(misses, None)
+            if first is not None:
+                # closing: an abort mid-stream takes back what the engine still holds
+                with closing(completions(self._engine(), chain([first], misses), self.cfg.runner.batch_size)) as stream:
+                    for group in stream:
+                        self._answered(group)
+            self._write()
+
+    def _misses(self, pending: Sequence[_Pending]) -> Iterator[PreparedRequest]:
+        """The requests the engine must answer, media decoded, as the engine takes them; media failures and cache
+        hits are recorded on the way."""
         by_key = {(p.task.name, p.index): p for p in pending}
         items = (
             (key, media_parts(p.request.sample.messages), p.task.media, p.plan.video_plans) for key, p in by_key.items()
         )
-        batch: list[tuple[_Pending, PreparedRequest]] = []
-        with tqdm(total=len(pending), desc="samples", unit="sample", disable=not pending) as progress:
-            for key, media in self.pool.prepare(items):
-                item = by_key[key]
-                if isinstance(media, MediaError):
-                    self._record([self._failed_record(item, str(media), "media")], progress)
-                    continue
-                prepared = self._prepare(item, media)
-                cached = self.cache.get(prepared.cache_key) if self.cache else None
-                if cached is not None:
-                    self.n_cache_hits += 1
-                    self._record([self._record_for(item, prepared, cached, cache_hit=True)], progress)
-                    continue
-                batch.append((item, prepared))
-                if len(batch) >= self.cfg.runner.batch_size:
-                    self._generate(batch, progress)
-                    batch = []
-            if batch:
-                self._generate(batch, progress)
+        for key, media in self.pool.prepare(items):
+            item = by_key[key]
+            if isinstance(media, MediaError):
+                self._record(self._failed_record(item, str(media), "media"))
+                continue
+            prepared = self._prepare(item, media)
+            cached = self.cache.get(prepared.cache_key) if self.cache else None
+            if cached is not None:
+                self.n_cache_hits += 1
+                self._record(self._record_for(item, prepared, cached, cache_hit=True))
+                continue
+            self._owners[id(prepared)] = item
+            yield prepared
 
     def _prepare(self, item: _Pending, media: tuple[MediaData, ...]) -> PreparedRequest:
         prompt = item.plan.prompt
@@ -308,28 +334,35 @@ class _Generation:
             )
         return self.runner
 
-    def _generate(self, batch: list[tuple[_Pending, PreparedRequest]], progress: tqdm) -> None:
-        responses = generate_isolating(self._engine(), [p for _, p in batch])
-        self.n_generated += len(responses)
-        if self.cache:
-            self.cache.put_many(self.scope, [(p.cache_key, r) for (_, p), r in zip(batch, responses)])
-        self._record([self._record_for(item, p, r) for (item, p), r in zip(batch, responses)], progress)
+    def _answered(self, group: list[Completed]) -> None:
+        self.n_generated += len(group)
+        self._uncached.extend((prepared.cache_key, response) for prepared, response in group)
+        for prepared, response in group:
+            self._record(self._record_for(self._owners.pop(id(prepared)), prepared, response))
 
-    def _record(self, records: list[SampleRecord], progress: tqdm) -> None:
-        self.store.append(records)
-        progress.update(len(records))
-        for record in records:
-            if not record.failed:
-                continue
+    def _record(self, record: SampleRecord) -> None:
+        self._unwritten.append(record)
+        self._progress.update(1)
+        if record.failed:
             task = record.task
             self.n_failed[task] += 1
             if self.n_failed[task] > self.max_failures[task]:
+                self._write()
                 raise RunAborted(
                     f"task {task}: {self.n_failed[task]} samples failed, over its limit of {self.max_failures[task]:g} "
                     f"(failures.max_failures={self.cfg.failures.max_failures}, per task); last: {record.sample_id}: "
                     f"{record.error}. Answers so far are kept in {self.store.samples_path}; fix the cause and re-run "
                     "with the same output_dir to resume."
                 )
+        if time.monotonic() - self._last_write >= JOURNAL_INTERVAL_S:
+            self._write()
+
+    def _write(self) -> None:
+        """Cache, then journal, what was answered since the last write (one transaction and one fsync each)."""
+        if self.cache and self._uncached:
+            self.cache.put_many(self.scope, self._uncached)
+        self.store.append(self._unwritten)
+        self._uncached, self._unwritten, self._last_write = [], [], time.monotonic()
 
     def _record_for(self, item: _Pending, prepared: PreparedRequest, response: Response,
                     cache_hit: bool = False) -> SampleRecord:
@@ -354,6 +387,7 @@ class _Generation:
         )
 
     def close(self) -> None:
+        self._write()  # whatever was answered before an error stops the run
         self.pool.close()
         if self.cache:
             self.cache.close()
@@ -372,32 +406,6 @@ def output_problem(text: str | None) -> str | None:
     if "\ufffd" in text:
         return "the model output is not valid UTF-8 (it decodes to U+FFFD replacement characters)"
     return None
-
-
-def generate_isolating(runner: Runner, batch: Sequence[PreparedRequest]) -> list[Response]:
-    """One engine call for the batch; if it raises (out of memory, a bad input), split it in halves and retry,
-    so one bad request fails alone and a batch too big for memory still gets through."""
-    try:
-        responses = runner.generate(batch)
-        if len(responses) != len(batch):  # a runner bug: never pair answers with the wrong samples
-            raise RuntimeError(f"runner {runner.name} returned {len(responses)} responses for {len(batch)} requests")
-        return responses
-    except Exception as exc:  # noqa: BLE001 - any engine error is isolated to the requests that cause it
-        if len(batch) == 1:
-            return [Response(text=None, error=f"{type(exc).__name__}: {exc}")]
-        _release_accelerator_memory()
-        middle = len(batch) // 2
-        return generate_isolating(runner, batch[:middle]) + generate_isolating(runner, batch[middle:])
-
-
-def _release_accelerator_memory() -> None:
-    try:
-        import torch
-
-        if torch.cuda.is_available():
-            torch.cuda.empty_cache()
-    except ImportError:
-        pass
 
 
 def _failure_limit(max_failures: float, n_samples: int) -> float:

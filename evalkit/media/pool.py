@@ -55,6 +55,10 @@ def prepare_item(refs: tuple[MediaRef, ...], config: MediaConfig, cache_dir: Pat
     return tuple(decoded)
 
 
+_NOTHING: Future = Future()  # the result of an item without media: no worker round trip (nor pool start)
+_NOTHING.set_result(())
+
+
 class MediaPool:
     def __init__(self, workers: int, cache_dir: Path | None, max_in_flight: int | None = None) -> None:
         if workers < 0:
@@ -72,7 +76,7 @@ class MediaPool:
         pending: deque[tuple[K, _Work, Future]] = deque()
         for key, refs, config, plans in items:
             work = (tuple(refs), config, tuple(plans))
-            pending.append((key, work, self._submit(work)))
+            pending.append((key, work, self._submit(work) if refs else _NOTHING))
             if len(pending) >= self.max_in_flight:
                 yield self._next(pending)
         while pending:

@@ -30,5 +30,12 @@ class Qwen3OmniProfile(QwenOmniProfile):
         full = Qwen3OmniMoeForConditionalGeneration.from_pretrained(model_path, config=config, **weights)
         return full.thinker, full.generation_config.eos_token_id
 
+    def random_thinker(self, config: Any, dtype: Any, attn_implementation: str | None) -> Any:
+        from transformers import Qwen3OmniMoeThinkerForConditionalGeneration
+
+        return Qwen3OmniMoeThinkerForConditionalGeneration._from_config(
+            config.thinker_config, dtype=dtype, attn_implementation=attn_implementation
+        )
+
 
 PROFILE = Qwen3OmniProfile()

@@ -110,12 +110,20 @@ class QwenOmniProfile(ModelProfile):
         processor = AutoProcessor.from_pretrained(model_path, revision=model.revision)
         weights = {"revision": model.revision, "dtype": dtype, "attn_implementation": runner.attn_implementation,
                    "device_map": str(device) if device.type == "cuda" else None}  # fmt: skip
-        thinker, eos = self.load_thinker(model_path, config, weights)
+        if model.weights == "random":  # the config's architecture built where it runs, in its dtype: no copies
+            with device:
+                thinker, eos = self.random_thinker(config, dtype, runner.attn_implementation), None
+        else:
+            thinker, eos = self.load_thinker(model_path, config, weights)
         return QwenOmniThinker(thinker.to(device).eval(), processor, eos)
 
     def load_thinker(self, model_path: str, config: Any, weights: dict[str, Any]) -> tuple[Any, int | list[int] | None]:
         """The family's thinker (no talker weights) and the EOS ids of the checkpoint's generation_config.json."""
         raise NotImplementedError
+
+    def random_thinker(self, config: Any, dtype: torch.dtype, attn_implementation: str | None) -> Any:
+        """The family's thinker built from the config with random weights (model.weights=random)."""
+        raise NotImplementedError(f"profile {self.name!r} cannot build random weights; use model.weights=checkpoint")
 
     def vllm_input(self, prepared: PreparedRequest) -> dict[str, Any]:
         """The prompt dict vLLM takes: media in `multi_modal_data` in prompt order, audio as (waveform, rate),

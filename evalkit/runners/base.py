@@ -1,12 +1,19 @@
-"""The runner contract. A runner is built once per run and handed batches of prepared requests; it never
-sees a task or a scorer. One engine call per batch, never one per sample."""
+"""The runner contract. A runner is built once per run and never sees a task or a scorer. It answers either in
+batches (`generate`, one engine call per batch, never one per sample) or, where the engine schedules requests
+itself, as a stream (`generate_stream`: requests go in as the engine has room and answers come out as they finish,
+so no batch waits for its slowest member). `completions` gives the pipeline one stream from either kind."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any, Protocol, Sequence
+from itertools import islice
+from typing import Any, Protocol, Sequence, runtime_checkable
 
 from evalkit.types import PreparedRequest, Response, VideoData
+
+# A request and its response; a runner's stream yields them in groups that finished together.
+Completed = tuple[PreparedRequest, Response]
 
 
 @dataclass(frozen=True)
@@ -33,6 +40,50 @@ class Runner(Protocol):
         ...
 
     def close(self) -> None: ...
+
+
+@runtime_checkable
+class StreamingRunner(Runner, Protocol):
+    def generate_stream(self, requests: Iterable[PreparedRequest]) -> Iterator[list[Completed]]:
+        """Every request answered exactly once, in finishing order, in groups that finished together. `requests`
+        is consumed lazily, as the engine has room; a request the engine refuses is answered with `error` set."""
+        ...
+
+
+def completions(runner: Runner, requests: Iterable[PreparedRequest], batch_size: int) -> Iterator[list[Completed]]:
+    """The runner's own stream where it has one, else consecutive batches of `batch_size`, one engine call each."""
+    if isinstance(runner, StreamingRunner):
+        yield from runner.generate_stream(requests)
+        return
+    pending = iter(requests)
+    while batch := list(islice(pending, batch_size)):
+        yield list(zip(batch, generate_isolating(runner, batch)))
+
+
+def generate_isolating(runner: Runner, batch: Sequence[PreparedRequest]) -> list[Response]:
+    """One engine call for the batch; if it raises (out of memory, a bad input), split it in halves and retry,
+    so one bad request fails alone and a batch too big for memory still gets through."""
+    try:
+        responses = runner.generate(batch)
+        if len(responses) != len(batch):  # a runner bug: never pair answers with the wrong samples
+            raise RuntimeError(f"runner {runner.name} returned {len(responses)} responses for {len(batch)} requests")
+        return responses
+    except Exception as exc:  # noqa: BLE001 - any engine error is isolated to the requests that cause it
+        if len(batch) == 1:
+            return [Response(text=None, error=f"{type(exc).__name__}: {exc}")]
+        _release_accelerator_memory()
+        middle = len(batch) // 2
+        return generate_isolating(runner, batch[:middle]) + generate_isolating(runner, batch[middle:])
+
+
+def _release_accelerator_memory() -> None:
+    """Free the failed call's cached blocks, where this process holds CUDA memory (never creating a context)."""
+    try:
+        import torch
+    except ImportError:
+        return
+    if torch.cuda.is_initialized():
+        torch.cuda.empty_cache()
 
 
 def video_fps(prepared: PreparedRequest) -> float | None:

@@ -41,7 +41,8 @@ def resolve_dtype(name: str) -> torch.dtype:
     return DTYPES[name]
 
 
-def generation_config(decoding: Decoding, eos_token_id: int | list[int], pad_token_id: int | None):
+def generation_config(decoding: Decoding, eos_token_id: int | list[int], pad_token_id: int | None,
+                      suppress_tokens: list[int] | None = None):
     """Every decoding field set explicitly, so nothing is inherited from a checkpoint's defaults."""
     from transformers import GenerationConfig
 
@@ -50,6 +51,7 @@ def generation_config(decoding: Decoding, eos_token_id: int | list[int], pad_tok
         "eos_token_id": eos_token_id,
         "pad_token_id": pad_token_id,
         "num_beams": 1,
+        "suppress_tokens": suppress_tokens,
     }
     if decoding.do_sample:
         fields.update(
@@ -84,6 +86,8 @@ class TransformersRunner:
         self.dtype = resolve_dtype(self.dtype_name)
         self.device = resolve_device(runner.device)
         self.model = get_profile(model.profile).load_transformers(model, runner, model_path, self.dtype, self.device)
+        # random weights: every id the tokenizer cannot decode to text is suppressed (see evalkit.full_size)
+        self.suppressed_token_ids = _undecodable_ids(model_path, model.revision) if model.weights == "random" else None
         if self.device.type == "cuda":
             torch.cuda.reset_peak_memory_stats(self.device)
 
@@ -134,7 +138,8 @@ class TransformersRunner:
         inputs = inputs.to(self.device)  # the towers cast pixels and features to their own dtype
         if decoding.do_sample:
             torch.manual_seed(decoding.seed)
-        config = generation_config(decoding, sorted(self.model.eos_token_ids), self.model.pad_token_id)
+        config = generation_config(decoding, sorted(self.model.eos_token_ids), self.model.pad_token_id,
+                                   self.suppressed_token_ids)
         responses = []
         for generated, n_prompt in self.model.generate(inputs, config, use_audio_in_video):
             token_ids, finish_reason = trim_at_eos(generated, self.model.eos_token_ids)
@@ -158,6 +163,9 @@ class TransformersRunner:
             "attn_implementation": self.model.attn_implementation,
             "talker": False,
         }
+        if self.suppressed_token_ids is not None:
+            details["suppressed_token_ids"] = {"count": len(self.suppressed_token_ids),
+                                               "why": "random weights: only ids the tokenizer decodes to text"}
         if self.device.type == "cuda":
             details["gpu"] = torch.cuda.get_device_name(self.device)
             details["peak_gpu_memory_gib"] = round(torch.cuda.max_memory_allocated(self.device) / 2**30, 3)
@@ -188,3 +196,13 @@ def _merge_videoless(groups: dict[tuple, list[int]]) -> dict[tuple, list[int]]:
         else:
             merged[key] = list(indices)
     return {key: sorted(indices) for key, indices in merged.items()}
+
+
+def _undecodable_ids(model_path: str, revision: str | None) -> list[int]:
+    from transformers import AutoConfig, AutoTokenizer
+
+    from evalkit.full_size import decodable_token_ids
+
+    allowed = set(decodable_token_ids(AutoTokenizer.from_pretrained(model_path, revision=revision)))
+    vocab_size = AutoConfig.from_pretrained(model_path, revision=revision).get_text_config().vocab_size
+    return [i for i in range(vocab_size) if i not in allowed]

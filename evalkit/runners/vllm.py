@@ -1,4 +1,10 @@
-"""Models through vLLM's offline engine: one `LLM` per run, one `LLM.generate` call per batch.
+"""Models through vLLM's offline engine: one `LLM` per run, fed continuously.
+
+vLLM schedules requests itself, so the runner keeps its queue full instead of handing it batches: requests go into
+the `LLMEngine` (add_request) as answers come out (step), up to `runner.batch_size` in the engine at once, so no
+request waits for the slowest one of a batch and the scheduler always has `max_num_seqs` requests to run. Answers
+stream back to the pipeline as they finish. A request vLLM refuses (too long, too many media) is answered with
+its error; everything else shares the engine.
 
 Prompts arrive rendered by the checkpoint's chat template (evalkit.prompting); the model's profile turns each
 request into the prompt dict vLLM takes (for the Qwen Omni families, media as `multi_modal_data` in prompt order).
@@ -16,38 +22,43 @@ start on a CPU (`cpu_adjusted`, recorded in the manifest); configs/runner/vllm_c
 
 from __future__ import annotations
 
+import dataclasses
+import difflib
+import itertools
 import os
 import time
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, replace
-from typing import Any, Sequence
+from typing import Any, Sequence, TypeVar
 
-from evalkit.config import ModelConfig, RunnerConfig
+from evalkit.config import ConfigError, ModelConfig, RunnerConfig
 from evalkit.provenance import model_identity
-from evalkit.runners.base import EngineInfo, video_fps
+from evalkit.runners.base import Completed, EngineInfo, video_fps
 from evalkit.types import AudioData, Decoding, ImageData, PreparedRequest, Response, VideoData
 
 CPU_KV_CACHE_BYTES = 1 << 30  # ample for max_model_len 2048 x max_num_seqs 8 of the tiny model; CPU runs are tests
 _MODALITY = {AudioData: "audio", ImageData: "image", VideoData: "video"}
 
 
-def sampling_params(decoding: Decoding) -> Any:
-    """Every field set, so nothing comes from vLLM's or the checkpoint's defaults except the stop (EOS) ids."""
-    from vllm import SamplingParams
+T = TypeVar("T")
 
+
+def sampling_params(decoding: Decoding, allowed_token_ids: list[int] | None = None) -> Any:
+    """Every field set, so nothing comes from vLLM's or the checkpoint's defaults except the stop (EOS) ids.
+    Only the final output is returned (the runner reads whole answers). `allowed_token_ids` restricts the
+    vocabulary (random-weight models)."""
+    from vllm import SamplingParams
+    from vllm.sampling_params import RequestOutputKind
+
+    common = dict(max_tokens=decoding.max_new_tokens, repetition_penalty=decoding.repetition_penalty,
+                  seed=decoding.seed, allowed_token_ids=allowed_token_ids, output_kind=RequestOutputKind.FINAL_ONLY)
     if not decoding.do_sample:
-        return SamplingParams(
-            max_tokens=decoding.max_new_tokens,
-            temperature=0.0,
-            repetition_penalty=decoding.repetition_penalty,
-            seed=decoding.seed,
-        )
+        return SamplingParams(temperature=0.0, **common)
     return SamplingParams(
-        max_tokens=decoding.max_new_tokens,
         temperature=decoding.temperature,
         top_p=decoding.top_p,
         top_k=max(decoding.top_k, 0),  # Decoding's -1 ("no top-k") is 0 in vLLM
-        repetition_penalty=decoding.repetition_penalty,
-        seed=decoding.seed,
+        **common,
     )
 
 
@@ -82,7 +93,8 @@ def to_response(output: Any) -> Response:
 
 
 def engine_args(model: ModelConfig, runner: RunnerConfig, model_path: str, on_cpu: bool) -> dict[str, Any]:
-    """Arguments of one `LLM` (one replica: data parallelism is the runner's, not the engine's)."""
+    """Arguments of one `LLM` (one replica: data parallelism is the runner's, not the engine's): the runner
+    config's own fields, then `runner.engine_args` as given."""
     args: dict[str, Any] = dict(
         model=model_path,
         revision=model.revision,
@@ -95,9 +107,44 @@ def engine_args(model: ModelConfig, runner: RunnerConfig, model_path: str, on_cp
         gpu_memory_utilization=runner.gpu_memory_utilization,
         enforce_eager=runner.enforce_eager,
     )
+    if model.weights == "random":
+        args["load_format"] = "dummy"  # the architecture of config.json, random weights: nothing is read
     if on_cpu:
         args["kv_cache_memory_bytes"] = CPU_KV_CACHE_BYTES
-    return args
+    return {**args, **runner.engine_args}
+
+
+# Engine arguments the runner config names itself: set through runner.<field>, so the manifest has one place.
+_RUNNER_FIELDS = {"model": "model.path", "revision": "model.revision", "dtype": "runner.dtype", "seed": "runner.seed",
+                  "max_model_len": "runner.max_model_len", "max_num_seqs": "runner.max_num_seqs",
+                  "limit_mm_per_prompt": "runner.limit_mm_per_prompt",
+                  "tensor_parallel_size": "runner.tensor_parallel_size",
+                  "data_parallel_size": "runner.data_parallel_size",
+                  "gpu_memory_utilization": "runner.gpu_memory_utilization",
+                  "enforce_eager": "runner.enforce_eager", "load_format": "model.weights"}  # fmt: skip
+
+
+def check_engine_args(runner: RunnerConfig) -> None:
+    """`runner.engine_args` against the installed vLLM's own argument names (its EngineArgs fields), before any
+    model loads: a typo fails naming the key and its close matches."""
+    try:
+        from vllm.engine.arg_utils import EngineArgs
+    except ImportError as exc:
+        raise ConfigError(f"runner=vllm needs vLLM, which does not import here ({exc}); install evalkit[vllm]") from exc
+    valid = {f.name for f in dataclasses.fields(EngineArgs)}
+    for key in runner.engine_args:
+        if key in _RUNNER_FIELDS:
+            raise ConfigError(f"runner.engine_args.{key}: set {_RUNNER_FIELDS[key]} instead (the runner passes it)")
+        if key not in valid:
+            close = difflib.get_close_matches(key, valid, n=3)
+            hint = f"; did you mean {', '.join(close)}?" if close else "; see vLLM's EngineArgs for the names"
+            raise ConfigError(f"runner.engine_args.{key} is not a vLLM {_vllm_version()} engine argument{hint}")
+
+
+def _vllm_version() -> str:
+    import vllm
+
+    return vllm.__version__
 
 
 def shard_bounds(n: int, parts: int) -> list[tuple[int, int]]:
@@ -119,33 +166,66 @@ class VLLMRunner:
 
         self.model_config, self.runner_config, self.model_path = model, runner, model_path
         self.profile = get_profile(model.profile)
+        if runner.compile_cache_dir:
+            # vLLM keys its torch.compile artifacts by model and settings under this root, so a second start with
+            # the same settings reuses them; its engine processes inherit the variable.
+            os.environ["VLLM_CACHE_ROOT"] = os.path.abspath(runner.compile_cache_dir)
         self.on_cpu = _prepare_process()
         self.cpu_adjustments: dict[str, Any] = {}
         if self.on_cpu:
             runner, self.cpu_adjustments = cpu_adjusted(runner)
             self.runner_config = runner
         self.sample_rate = _feature_sample_rate(model_path, model.revision)
+        self.allowed_token_ids = _decodable_ids(model_path, model.revision) if model.weights == "random" else None
         args = engine_args(model, runner, model_path, self.on_cpu)
-        if runner.data_parallel_size > 1:
+        self.replicated = runner.data_parallel_size > 1
+        if self.replicated:
             self.engine: Any = _Replicas(args, runner.data_parallel_size, runner.tensor_parallel_size, self.on_cpu)
         else:
             self.engine = _LocalEngine(args)
         self.args = args
 
     def generate(self, batch: Sequence[PreparedRequest]) -> list[Response]:
+        if self.replicated:
+            return self._generate_on_replicas(batch)
+        answers = {
+            index: response
+            for group in feed_continuously(self.engine.llm.llm_engine, enumerate(batch),
+                                           self.runner_config.batch_size, lambda item: self.engine_request(item[1]))
+            for (index, _), response in group
+        }
+        return [answers[index] for index in range(len(batch))]
+
+    def generate_stream(self, requests: Iterable[PreparedRequest]) -> Iterator[list[Completed]]:
+        if self.replicated:  # each replica takes a shard of a batch; batches follow one another
+            pending = iter(requests)
+            while batch := list(itertools.islice(pending, self.runner_config.batch_size)):
+                yield list(zip(batch, self._generate_on_replicas(batch)))
+            return
+        yield from feed_continuously(self.engine.llm.llm_engine, requests, self.runner_config.batch_size,
+                                     self.engine_request)
+
+    def engine_request(self, prepared: PreparedRequest) -> tuple[dict[str, Any], Any]:
+        """The prompt and sampling parameters vLLM takes for one request; ValueError for what it would refuse."""
+        try:
+            check_request(prepared, dict(self.runner_config.limit_mm_per_prompt), self.sample_rate)
+        except ValueError as exc:
+            raise ValueError(f"{exc}{self._cpu_note(str(exc))}") from None
+        return self.profile.vllm_input(prepared), sampling_params(prepared.request.decoding, self.allowed_token_ids)
+
+    def _generate_on_replicas(self, batch: Sequence[PreparedRequest]) -> list[Response]:
         started = time.perf_counter()
         responses: list[Response | None] = [None] * len(batch)
-        limits = dict(self.runner_config.limit_mm_per_prompt)
-        runnable = []
+        runnable, inputs, params = [], [], []
         for i, prepared in enumerate(batch):
             try:
-                check_request(prepared, limits, self.sample_rate)
+                prompt, request_params = self.engine_request(prepared)
             except ValueError as exc:
-                responses[i] = Response(text=None, error=f"{exc}{self._cpu_note(str(exc))}")
+                responses[i] = Response(text=None, error=str(exc))
                 continue
             runnable.append(i)
-        inputs = [self.profile.vllm_input(batch[i]) for i in runnable]
-        params = [sampling_params(batch[i].request.decoding) for i in runnable]
+            inputs.append(prompt)
+            params.append(request_params)
         for i, response in zip(runnable, self.engine.generate(inputs, params)):
             responses[i] = response
         per_request = (time.perf_counter() - started) / max(len(batch), 1)
@@ -164,9 +244,15 @@ class VLLMRunner:
             "vllm": vllm.__version__,
             "platform": "cpu" if self.on_cpu else "gpu",
             "data_parallel_size": self.runner_config.data_parallel_size,
+            # continuous: up to batch_size requests in the engine at once; batches: one batch per replica round
+            "feeding": "batches" if self.replicated else "continuous",
             "batch_size": self.runner_config.batch_size,
+            "compile_cache_dir": os.environ.get("VLLM_CACHE_ROOT"),
             **settings,
         }
+        if self.allowed_token_ids is not None:
+            details["allowed_token_ids"] = {"count": len(self.allowed_token_ids),
+                                            "why": "random weights: only ids the tokenizer decodes to text"}
         if self.on_cpu:
             from evalkit.runners import vllm_cpu_bridge
 
@@ -188,6 +274,51 @@ class VLLMRunner:
             self.engine = None
 
 
+_REQUEST_NUMBERS = itertools.count()  # request ids unique for the process, across streams on one engine
+
+
+def feed_continuously(engine: Any, items: Iterable[T], window: int,
+                      engine_request: Callable[[T], tuple[Any, Any]]) -> Iterator[list[tuple[T, Response]]]:
+    """Keep up to `window` items in `engine` (vLLM's LLMEngine: add_request, step, abort_request) and yield them
+    with their responses in groups, as they finish. `items` is read only as the engine has room. An item whose
+    request cannot be built or that the engine refuses at once is answered with the error; an error in `step`
+    (the engine itself failed) propagates. Whatever is still in the engine when the consumer stops is aborted."""
+    pending = iter(items)
+    in_flight: dict[str, tuple[T, float]] = {}
+    exhausted = False
+    try:
+        while True:
+            refused: list[tuple[T, Response]] = []
+            while not exhausted and len(in_flight) < window:
+                item = next(pending, None)
+                if item is None:
+                    exhausted = True
+                    break
+                request_id = f"evalkit-{next(_REQUEST_NUMBERS)}"
+                try:
+                    engine.add_request(request_id, *engine_request(item))
+                except Exception as exc:  # noqa: BLE001 - vLLM rejects a bad request with many exception types
+                    refused.append((item, Response(text=None, error=f"{type(exc).__name__}: {exc}")))
+                    continue
+                in_flight[request_id] = (item, time.perf_counter())
+            if refused:
+                yield refused
+            if not in_flight:
+                if exhausted:
+                    return
+                continue
+            finished = []
+            for output in engine.step():
+                if output.finished:
+                    item, added = in_flight.pop(output.request_id)
+                    finished.append((item, replace(to_response(output), latency_s=time.perf_counter() - added)))
+            if finished:
+                yield finished
+    finally:
+        if in_flight:
+            engine.abort_request(list(in_flight))
+
+
 def _prepare_process() -> bool:
     """Install the CPU-build bridges (here and, through PYTHONPATH, in vLLM's engine processes); True on the
     CPU platform."""
@@ -198,6 +329,14 @@ def _prepare_process() -> bool:
     from vllm.platforms import current_platform
 
     return current_platform.is_cpu()
+
+
+def _decodable_ids(model_path: str, revision: str | None) -> list[int]:
+    from transformers import AutoTokenizer
+
+    from evalkit.full_size import decodable_token_ids
+
+    return decodable_token_ids(AutoTokenizer.from_pretrained(model_path, revision=revision))
 
 
 def _feature_sample_rate(model_path: str, revision: str | None) -> int:

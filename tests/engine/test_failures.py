@@ -4,12 +4,7 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import signal
-import subprocess
-import sys
-import time
 from dataclasses import replace
 from pathlib import Path
 
@@ -130,22 +125,13 @@ def test_the_failure_budget_is_per_task(tmp_path, tiny_model_dir, monkeypatch) -
     assert run_evaluation(load_run_config(within)).n_failed == 2  # a count of 2 per task lets both through
 
 
-def test_kill_9_mid_run_then_resume_loses_and_repeats_nothing(tmp_path: Path, tiny_model_dir: Path) -> None:
+def test_kill_9_mid_run_then_resume_loses_and_repeats_nothing(tmp_path: Path, tiny_model_dir: Path,
+                                                               kill_run_mid_way) -> None:
     run_dir = tmp_path / "run"
     overrides = smoke_overrides(tiny_model_dir, run_dir, tmp_path / "cache", "runner.batch_size=1",
                                 "use_response_cache=false")
-    process = subprocess.Popen([sys.executable, "-m", "evalkit.cli", "run", *overrides],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     samples = run_dir / "samples.jsonl"
-    deadline = time.monotonic() + 300
-    while time.monotonic() < deadline and process.poll() is None:
-        if samples.exists() and samples.read_text().count("\n") >= 3:
-            break
-        time.sleep(0.02)
-    assert process.poll() is None, "the run finished before it could be killed"
-    os.kill(process.pid, signal.SIGKILL)
-    process.wait()
-    answered_before = samples.read_text().count("\n")
+    answered_before = kill_run_mid_way(overrides, samples)
     assert 3 <= answered_before < 19
 
     summary = run_evaluation(load_run_config(overrides))

@@ -44,15 +44,18 @@ def test_each_modality_counts_its_media_tokens(vllm_runner, renderer):
         assert response.latency_s > 0
 
 
-def test_one_generate_call_per_batch_and_greedy_repeats(vllm_runner, renderer, monkeypatch):
+def test_a_batch_goes_into_one_engine_together_and_greedy_repeats(vllm_runner, renderer, monkeypatch):
     requests = parity_requests(renderer)
-    llm = vllm_runner.engine.llm
-    calls = []
-    original = llm.generate
-    monkeypatch.setattr(llm, "generate", lambda *a, **k: calls.append(len(a[0])) or original(*a, **k))
+    engine = vllm_runner.engine.llm.llm_engine
+    events = []
+    add, step = engine.add_request, engine.step
+    monkeypatch.setattr(engine, "add_request", lambda *a, **k: events.append("add") or add(*a, **k))
+    monkeypatch.setattr(engine, "step", lambda: events.append("step") or step())
     first = vllm_runner.generate(requests)
+    assert events[:7] == ["add"] * 6 + ["step"]  # all six queued before the engine is stepped
+    events.clear()
     second = vllm_runner.generate(requests)
-    assert calls == [6, 6]
+    assert events.count("add") == 6
     assert [r.token_ids for r in first] == [r.token_ids for r in second]
     assert len({r.token_ids for r in first}) == 6  # six different inputs, six different outputs
 

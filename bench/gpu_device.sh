@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Runs ON the lent GPU machine (see bench/GPU.md):
+#   bench/gpu_device.sh receive NN    copy the carried chunk .cache/gpu-payload/pNN to /tmp/pay
+#   bench/gpu_device.sh unpack        check and unpack the chunks into /tmp/site (PYTHONPATH for every later call)
+#   bench/gpu_device.sh bench PART    python -m bench.gpu --part PART, results kept in /tmp/bench-results and
+#                                     copied to $OUT (files there live while the machine stays warm)
+set -euo pipefail
+case "$1" in
+  receive)
+    mkdir -p /tmp/pay && cp ".cache/gpu-payload/p$2" /tmp/pay/ && ls -la /tmp/pay ;;
+  unpack)
+    cd /tmp/pay && cat p[0-9][0-9] > all.tar && echo "$(md5sum all.tar | cut -c1-32) (expected $2)"
+    [ "$(md5sum all.tar | cut -c1-32)" = "$2" ]
+    mkdir -p x /tmp/site && tar -xf all.tar -C x
+    for w in x/vllm-slim.whl x/deps/*.whl x/evalkit-deps/*.whl; do python3 -m zipfile -e "$w" /tmp/site; done
+    rm -rf x all.tar p[0-9][0-9]
+    PYTHONPATH=/tmp/site python3 -c "import vllm, av, datasets, hydra; print('vllm', vllm.__version__)" ;;
+  bench)
+    mkdir -p /tmp/bench-results
+    export PYTHONPATH=/tmp/site:$PWD
+    python3 -m bench.gpu --part "$2" --work-dir /tmp/bench-work --result /tmp/bench-results/gpu.json
+    cp /tmp/bench-results/gpu.json "$OUT/gpu-$(date -u +%Y%m%d).json" ;;
+  *) echo "usage: $0 receive NN | unpack MD5 | bench PART" >&2; exit 2 ;;
+esac

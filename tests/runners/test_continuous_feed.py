@@ -1,0 +1,109 @@
+"""The vLLM runner's continuous feeding, against a fake engine that schedules like vLLM: at most max_num_seqs
+requests run, the rest wait, each step generates one token per running request."""
+
+from __future__ import annotations
+
+from collections import deque
+from contextlib import closing
+from dataclasses import dataclass, field
+
+import pytest
+
+from evalkit.runners.vllm import feed_continuously
+
+MAX_NUM_SEQS = 8
+
+
+@dataclass
+class Completion:
+    token_ids: list[int]
+    text: str
+    finish_reason: str = "length"
+
+
+@dataclass
+class Output:
+    request_id: str
+    finished: bool
+    prompt_token_ids: list[int]
+    outputs: list[Completion] = field(default_factory=list)
+
+
+class FakeEngine:
+    """Records, at every step, how many requests wait and how many run."""
+
+    def __init__(self, refuse: set[str] = frozenset()):
+        self.waiting: deque[tuple[str, int]] = deque()
+        self.running: dict[str, int] = {}  # request id -> tokens still to generate
+        self.lengths: dict[str, int] = {}
+        self.refuse = refuse
+        self.depths: list[tuple[int, int]] = []  # (waiting, running) seen by each step
+        self.aborted: list[str] = []
+
+    def add_request(self, request_id: str, prompt: str, length: int) -> None:
+        if prompt in self.refuse:
+            raise ValueError(f"prompt {prompt!r} is too long")
+        self.waiting.append((request_id, length))
+        self.lengths[request_id] = length
+
+    def step(self) -> list[Output]:
+        while self.waiting and len(self.running) < MAX_NUM_SEQS:
+            request_id, length = self.waiting.popleft()
+            self.running[request_id] = length
+        self.depths.append((len(self.waiting), len(self.running)))
+        finished = []
+        for request_id in list(self.running):
+            self.running[request_id] -= 1
+            if self.running[request_id] == 0:
+                del self.running[request_id]
+                n = self.lengths[request_id]
+                finished.append(Output(request_id, True, [0, 1], [Completion(list(range(n)), "x" * n)]))
+        return finished
+
+    def abort_request(self, request_ids: list[str]) -> None:
+        self.aborted.extend(request_ids)
+
+
+def items(n: int) -> list[tuple[str, int]]:
+    """(prompt, output length): lengths 3..9, so requests finish at different steps."""
+    return [(f"p{k}", 3 + (k * 5) % 7) for k in range(n)]
+
+
+def test_the_engine_never_runs_short_while_requests_remain():
+    engine = FakeEngine()
+    requests = items(100)
+    read = []
+
+    def reading(source):
+        for item in source:
+            read.append(item)
+            yield item
+
+    answered = []
+    for group in feed_continuously(engine, reading(requests), window=2 * MAX_NUM_SEQS, engine_request=lambda i: i):
+        answered.extend(group)
+        assert len(read) - len(answered) <= 2 * MAX_NUM_SEQS  # the input is read only as the engine has room
+    assert sorted(item for item, _ in answered) == sorted(requests)  # each once
+    assert all(response.output_tokens == item[1] == len(response.text) for item, response in answered)
+    # until the last requests are in, every step runs a full max_num_seqs and has more waiting: no barrier
+    last_refill = max(k for k, (waiting, _) in enumerate(engine.depths) if waiting > 0)
+    assert last_refill > len(engine.depths) // 2
+    assert all(running == MAX_NUM_SEQS for _, running in engine.depths[: last_refill + 1])
+    assert engine.aborted == []
+
+
+def test_a_refused_request_is_answered_with_its_error_and_the_rest_run():
+    engine = FakeEngine(refuse={"p3"})
+    answered = [pair for group in feed_continuously(engine, items(10), 4, lambda i: i) for pair in group]
+    errors = {item[0]: response.error for item, response in answered if response.failed}
+    assert errors == {"p3": "ValueError: prompt 'p3' is too long"}
+    assert len(answered) == 10
+
+
+def test_requests_left_in_the_engine_are_aborted_when_the_consumer_stops():
+    engine = FakeEngine()
+    with pytest.raises(RuntimeError), closing(feed_continuously(engine, items(20), 6, lambda i: i)) as stream:
+        for _ in stream:
+            raise RuntimeError("the run aborted")
+    assert len(engine.aborted) == 6 - 1  # the window, less the first answer (p0, 3 tokens)
+    assert set(engine.aborted) <= set(engine.lengths)
