@@ -204,12 +204,12 @@ def _bare_requests(cfg, runner) -> tuple[list[Any], list[Any], list[str]]:
     """What a bare vLLM user passes to one `generate` call: prompts rendered, media decoded (not timed)."""
     from evalkit.decoding import resolve_decoding
     from evalkit.media import MediaError, decode_all
-    from evalkit.prompting import PromptRenderer
+    from evalkit.prompting import ChatTemplateRenderer
     from evalkit.task import load_task
     from evalkit.types import PreparedRequest, Request, media_parts
 
     [task] = cfg.tasks.values()
-    renderer = PromptRenderer(cfg.model.path)
+    renderer = ChatTemplateRenderer(cfg.model.path)
     decoding = resolve_decoding(cfg.model, task, cfg.runner.seed, None)
     inputs, params, ids = [], [], []
     for sample in load_task(task).samples:
@@ -248,7 +248,7 @@ def transformers_part(args: argparse.Namespace) -> dict[str, Any]:
     import numpy as np
 
     from evalkit.config import ModelConfig, RunnerConfig
-    from evalkit.prompting import PromptRenderer
+    from evalkit.prompting import ChatTemplateRenderer
     from evalkit.runners.transformers import TransformersRunner
     from evalkit.types import Decoding, MediaPart, MediaRef, Message, PreparedRequest, Request, Sample, TextPart
     from evalkit.types import VideoData
@@ -260,7 +260,7 @@ def transformers_part(args: argparse.Namespace) -> dict[str, Any]:
     started = time.perf_counter()
     runner = TransformersRunner(model, RunnerConfig(device=device), str(model_dir))
     load_s = time.perf_counter() - started
-    renderer = PromptRenderer(str(model_dir))
+    renderer = ChatTemplateRenderer(str(model_dir))
     messages = (Message("user", (MediaPart(MediaRef("video", path="v.mp4")), TextPart("Describe the video."))),)
     width, height = workloads.VIDEO_SIZE
     rows = []

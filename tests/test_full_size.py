@@ -66,3 +66,24 @@ def test_decodable_ids_of_the_byte_tokenizer_are_printable_ascii_whitespace_and_
     # no byte >= 0x80 (alone, half a character), no control character, no other special token
     assert len(ids) == 105
     assert set(text) == {chr(c) for c in range(0x20, 0x7F)} | set("\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f")
+
+
+def test_transformers_builds_random_weights_from_the_config_alone(tiny_model_dir: Path, tmp_path: Path) -> None:
+    import shutil
+
+    from evalkit.config import RunnerConfig
+    from evalkit.prompting import ChatTemplateRenderer
+    from evalkit.runners.transformers import TransformersRunner
+    from evalkit.types import Decoding, Message, PreparedRequest, Request, Sample, TextPart
+
+    config_only = tmp_path / "config-only"
+    shutil.copytree(tiny_model_dir, config_only, ignore=shutil.ignore_patterns("*.safetensors"))
+    model = ModelConfig(name="tiny", path=str(config_only), dtype="float32", weights="random")
+    runner = TransformersRunner(model, RunnerConfig(device="cpu"), str(config_only))
+    messages = (Message("user", (TextPart("Say something."),)),)
+    prompt = ChatTemplateRenderer(str(config_only)).render(messages)
+    [response] = runner.generate([PreparedRequest(Request(Sample("t", "s", messages, None), Decoding(16)), prompt,
+                                                  (), "key")])
+    allowed = set(decodable_token_ids(runner.model.processor.tokenizer))
+    assert response.error is None and response.token_ids and set(response.token_ids) <= allowed
+    assert runner.info().details["suppressed_token_ids"]["count"] == 266 - 105  # the vocabulary less the decodable

@@ -174,7 +174,7 @@ class Judge:
         return judgements, tally
 
     def _generate(self, batch: list[PreparedRequest]) -> list[Response]:
-        from evalkit.pipeline import generate_isolating
+        from evalkit.runners.base import generate_isolating
 
         if self._runner is None:
             from evalkit.judges.preflight import check_judge_reachable
