@@ -59,7 +59,8 @@ class EngineLimits:
     def of(cls, runner: RunnerConfig) -> EngineLimits:
         if runner.name != "vllm":  # the other engines take any number of items of any size up to the context
             return cls(runner.max_model_len, None, None)
-        return cls(runner.max_model_len, VLLM_DEFAULT_MAX_NUM_BATCHED_TOKENS, dict(runner.limit_mm_per_prompt))
+        encoder = runner.engine_args.get("max_num_batched_tokens", VLLM_DEFAULT_MAX_NUM_BATCHED_TOKENS)
+        return cls(runner.max_model_len, encoder, dict(runner.limit_mm_per_prompt))
 
 
 class TokenCounter:
