@@ -201,24 +201,26 @@ def _compare(workload: workloads.Workload, base: list[str], runner: Any, args: a
 
 
 def _bare_requests(cfg, runner) -> tuple[list[Any], list[Any], list[str]]:
-    """What a bare vLLM user passes to one `generate` call: prompts rendered, media decoded (not timed)."""
-    from evalkit.decoding import resolve_decoding
-    from evalkit.media import MediaError, decode_all
-    from evalkit.prompting import ChatTemplateRenderer
-    from evalkit.task import load_task
+    """What a bare vLLM user passes to one `generate` call: the prompts and media evalkit's preflight plans and its
+    workers decode (the same frames), prepared beforehand and not timed."""
+    from evalkit.media.pool import prepare_item
+    from evalkit.media.source import MediaError
+    from evalkit.pipeline import prepare_run
     from evalkit.types import PreparedRequest, Request, media_parts
 
-    [task] = cfg.tasks.values()
-    renderer = ChatTemplateRenderer(cfg.model.path)
-    decoding = resolve_decoding(cfg.model, task, cfg.runner.seed, None)
+    run = prepare_run(cfg, weights=False)
+    [(name, task)] = cfg.tasks.items()
     inputs, params, ids = [], [], []
-    for sample in load_task(task).samples:
-        try:
-            media = decode_all(media_parts(sample.messages), task.media)
-            prompt, sampling = runner.engine_request(
-                PreparedRequest(Request(sample, decoding), renderer.render(sample.messages), media, ""))
-        except (MediaError, ValueError):
+    for sample in run.loaded[name].samples:
+        plan = run.plans[(name, sample.sample_id)]
+        media = prepare_item(tuple(media_parts(sample.messages)), task.media, None, plan.video_plans)
+        if plan.failure is not None or isinstance(media, MediaError):
             continue  # refused before the engine: evalkit records it as failed, bare vLLM never sees it
+        try:
+            prompt, sampling = runner.engine_request(
+                PreparedRequest(Request(sample, run.decodings[name]), plan.prompt, media, ""))
+        except ValueError:
+            continue
         inputs.append(prompt)
         params.append(sampling)
         ids.append(sample.sample_id)
