@@ -35,8 +35,6 @@ from bench import workloads
 
 REPO = Path(__file__).resolve().parent.parent
 PARTS = ("prepare", "vllm", "restart", "transformers")
-SMOKE_TASKS = ("librispeech_test_clean_smoke", "librispeech_test_other_smoke", "fleurs_en_smoke", "fleurs_zh_smoke",
-               "fleurs_s2tt_en_zh_smoke", "mmau_test_mini_smoke", "mmmu_val_smoke", "videomme_smoke")
 # Qwen3-Omni-30B-A3B-Thinking's model card: transformers, BF16, peak GPU memory for one video of this many seconds.
 MODEL_CARD_THINKING_GB = {15: 68.74, 30: 77.79, 60: 95.76, 120: 131.65}
 
@@ -107,15 +105,13 @@ def base_overrides(args: argparse.Namespace, model_dir: Path) -> list[str]:
         "runner=vllm", f"runner.max_num_seqs={args.max_num_seqs}", f"runner.batch_size={args.batch_size}",
         f"+runner.engine_args.max_num_batched_tokens={args.max_num_batched_tokens}"]
     return ["model=tiny_random" if args.rehearse else "model=qwen3_omni_30b_a3b_instruct", f"model.path={model_dir}",
-            "model.build_tiny=false", "model.weights=random", "suite=smoke", *(f"~tasks.{t}" for t in SMOKE_TASKS),
+            "model.build_tiny=false", "model.weights=random",
             f"cache_dir={args.work_dir / 'cache'}", "use_response_cache=false", "resume=false",
             "failures.max_failures=1000000", *runner]
 
 
 def task_overrides(workload: workloads.Workload, out_dir: Path) -> list[str]:
-    name = f"bench_{workload.name}"
-    return [f"+task@tasks.{name}={workload.task}", f"tasks.{name}.name={name}", f"output_dir={out_dir}",
-            *(f"tasks.{name}.{o}" for o in workload.overrides)]
+    return [f"tasks=[{workload.task}]", f"output_dir={out_dir}", *(f"tasks.{workload.task}.{o}" for o in workload.overrides)]
 
 
 class _SharedRunner:
