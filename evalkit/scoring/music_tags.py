@@ -3,7 +3,8 @@
 No official script turns a chat model's free text into tags (the paper does not say how Qwen did it), so the
 parsing is evalkit's, an explicit scorer option recorded with every run:
 - `parsing: mention` (default): a tag is predicted when its name occurs in the response as whole words, after
-  normalising both (lower case; "-", "_", "/" and "---" read as spaces; runs of spaces collapsed); longer tag names
+  normalising both (lower case; punctuation and "_" read as spaces, so "hip-hop" is "hip hop"; runs of spaces
+  collapsed); longer tag names
   are matched first and their words are not matched again ("pop rock" predicts "pop rock", not also "rock");
 - `parsing: list`: the response is split at commas, semicolons, newlines and " and ", and each piece that
   normalises to exactly a tag name is predicted (stricter: prose around the tags predicts nothing).
@@ -23,12 +24,12 @@ from evalkit.scoring.choice import AccuracyScorer, failed_score
 from evalkit.scoring.registry import register_scorer
 
 PARSINGS = ("mention", "list")
-_SEPARATORS = re.compile(r"[-_/]+")
+_NON_WORD = re.compile(r"[^\w\s]|_")
 _LIST_SPLIT = re.compile(r"[,;\n]| and ")
 
 
 def normalise(text: str) -> str:
-    return " ".join(_SEPARATORS.sub(" ", text.lower()).split())
+    return " ".join(_NON_WORD.sub(" ", text.lower()).split())
 
 
 @dataclass(frozen=True)
