@@ -20,7 +20,7 @@ from evalkit import datasets_io
 from evalkit.config import DatasetConfig, MediaConfig, ScorerConfig, TaskConfig
 from evalkit.registry import AV_THINKING_TABLE, SmokeVariant, TaskSpec, register, reported_in
 from evalkit.smoke_fixtures import clip, flat_frames
-from evalkit.task import LoadedTask, format_prompt, media_dir, media_file, require_media, user_turn
+from evalkit.task import LoadedTask, format_prompt, load_with_media_dir, media_dir, media_file, user_turn
 from evalkit.types import Sample
 
 COLUMNS = ("Question", "Choice", "Answer", "video_id", "Type", "video_category", "video_duration")
@@ -55,12 +55,7 @@ def _sample(config: TaskConfig, index: int, row: dict[str, Any], folder: Path) -
 
 
 def load_samples(config: TaskConfig) -> LoadedTask:
-    folder = media_dir(config)
-    loaded = datasets_io.load(config.dataset, COLUMNS)
-    rows = [row for part in loaded.parts for row in part.rows]
-    samples = [_sample(config, i, row, folder) for i, row in enumerate(rows)]
-    require_media(config, samples)
-    return LoadedTask(samples, {**loaded.provenance, "media_dir": str(folder)})
+    return load_with_media_dir(config, COLUMNS, lambda index, row, folder: _sample(config, index, row, folder))
 
 
 def make_smoke_fixture(folder: Path) -> None:

@@ -20,7 +20,7 @@ from evalkit import datasets_io
 from evalkit.config import DatasetConfig, MediaConfig, ScorerConfig, TaskConfig
 from evalkit.registry import AV_THINKING_TABLE, SmokeVariant, TaskSpec, register, reported_in
 from evalkit.smoke_fixtures import clip, flat_frames
-from evalkit.task import LoadedTask, format_prompt, media_dir, media_file, require_media, user_turn
+from evalkit.task import LoadedTask, format_prompt, load_with_media_dir, media_dir, media_file, user_turn
 from evalkit.types import Sample
 
 COLUMNS = ("video ID", "Question ID", "Question Type", "Question", "Options", "Answer")
@@ -51,11 +51,7 @@ def _sample(config: TaskConfig, row: dict[str, Any], folder: Path) -> Sample:
 
 
 def load_samples(config: TaskConfig) -> LoadedTask:
-    folder = media_dir(config)
-    loaded = datasets_io.load(config.dataset, COLUMNS)
-    samples = [_sample(config, row, folder) for part in loaded.parts for row in part.rows]
-    require_media(config, samples)
-    return LoadedTask(samples, {**loaded.provenance, "media_dir": str(folder)})
+    return load_with_media_dir(config, COLUMNS, lambda _, row, folder: _sample(config, row, folder))
 
 
 def make_smoke_fixture(folder: Path) -> None:
