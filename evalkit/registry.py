@@ -32,6 +32,8 @@ MODALITIES = ("text", "audio", "image", "video")
 ASR_TABLE = "audio->text (asr, s2tt)"
 AUDIO_TABLE = "audio->text (understanding, music)"
 VISION_TABLES = ("vision->text (instruct)", "vision->text (thinking)")
+AV_INSTRUCT_TABLE = "audiovisual->text (instruct)"
+AV_THINKING_TABLE = "audiovisual->text (thinking)"
 
 
 @dataclass(frozen=True)

@@ -66,8 +66,10 @@ def png(draw: Callable[[ImageDraw.ImageDraw], None]) -> dict[str, Any]:
         return {"bytes": path.read_bytes(), "path": None}
 
 
-def clip(out: Path, frame: Callable[[int], np.ndarray], frames: int = 24, fps: int = 8) -> None:
-    """A silent H.264 clip, 64x64, encoded with one thread so the bytes repeat."""
+def clip(out: Path, frame: Callable[[int], np.ndarray], frames: int = 24, fps: int = 8,
+         tone_hz: float | None = None) -> None:
+    """An H.264 clip, 64x64, encoded with one thread so the bytes repeat; silent, or with a mono AAC track of a
+    sine tone at `tone_hz` as long as the video (audio-visual benchmarks take audio from the video)."""
     with av.open(str(out), "w", format="mp4") as container:
         stream = container.add_stream(
             "libx264", rate=fps, options={"preset": "medium", "x264-params": "threads=1:lookahead-threads=1"}
@@ -75,6 +77,24 @@ def clip(out: Path, frame: Callable[[int], np.ndarray], frames: int = 24, fps: i
         stream.codec_context.thread_count = 1
         stream.width, stream.height, stream.pix_fmt = 64, 64, "yuv420p"
         stream.codec_context.time_base = Fraction(1, fps)
+        audio = container.add_stream("aac", rate=RATE, layout="mono") if tone_hz is not None else None
         for index in range(frames):
             container.mux(stream.encode(av.VideoFrame.from_ndarray(frame(index), format="rgb24")))
         container.mux(stream.encode(None))
+        if audio is not None:
+            _tone(container, audio, tone_hz, frames / fps)
+
+
+def flat_frames(rgb: tuple[int, int, int]) -> Callable[[int], np.ndarray]:
+    """A clip's frame maker: every frame one colour."""
+    return lambda index: np.full((64, 64, 3), rgb, dtype=np.uint8)
+
+
+def _tone(container: Any, stream: Any, hz: float, seconds: float) -> None:
+    samples = np.sin(2 * np.pi * hz * np.arange(int(RATE * seconds)) / RATE).astype(np.float32)
+    chunk = stream.codec_context.frame_size or 1024
+    for start in range(0, len(samples), chunk):
+        frame = av.AudioFrame.from_ndarray(0.3 * samples[None, start : start + chunk], format="fltp", layout="mono")
+        frame.sample_rate, frame.pts = RATE, start
+        container.mux(stream.encode(frame))
+    container.mux(stream.encode(None))

@@ -8,7 +8,7 @@ from dataset cells, and prompt formatting that names the task on a bad field.
 from __future__ import annotations
 
 import string
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -107,6 +107,20 @@ def media_cell(kind: MediaKind, cell: Mapping[str, Any] | None, where: str, fold
             path = folder / path
         return MediaRef(kind=kind, path=str(path))
     raise ConfigError(f"{where}: the {kind} cell has neither bytes nor a path")
+
+
+def load_with_media_dir(config: TaskConfig, columns: Sequence[str],
+                        make_sample: Callable[[int, dict[str, Any], Path], Sample]) -> LoadedTask:
+    """The usual loader of a benchmark whose rows name media files under dataset.media_dir: every row (with its
+    index) through `make_sample`, then the check that the media folder is the right one."""
+    from evalkit import datasets_io
+
+    folder = media_dir(config)
+    loaded = datasets_io.load(config.dataset, columns)
+    rows = [row for part in loaded.parts for row in part.rows]
+    samples = [make_sample(index, row, folder) for index, row in enumerate(rows)]
+    require_media(config, samples)
+    return LoadedTask(samples, {**loaded.provenance, "media_dir": str(folder)})
 
 
 def require_media(config: TaskConfig, samples: Sequence[Sample]) -> None:

@@ -22,7 +22,7 @@ from evalkit.registry import AUDIO_TABLE, OfficialFormat, SmokeVariant, TaskSpec
 from evalkit.scoring.choice import ChoiceQuestion
 from evalkit.scoring.choice_files import read_mmau
 from evalkit.smoke_fixtures import sox_synth, speech
-from evalkit.task import LoadedTask, format_prompt, media_dir, media_file, require_media, user_turn
+from evalkit.task import LoadedTask, format_prompt, load_with_media_dir, media_dir, media_file, user_turn
 from evalkit.types import Sample
 
 COLUMNS = ("id", "audio_id", "question", "choices", "answer", "task", "difficulty")
@@ -48,11 +48,7 @@ def _sample(config: TaskConfig, row: dict[str, Any], folder: Any) -> Sample:
 
 
 def load_samples(config: TaskConfig) -> LoadedTask:
-    folder = media_dir(config)
-    loaded = datasets_io.load(config.dataset, COLUMNS)
-    samples = [_sample(config, row, folder) for part in loaded.parts for row in part.rows]
-    require_media(config, samples)
-    return LoadedTask(samples, {**loaded.provenance, "media_dir": str(folder)})
+    return load_with_media_dir(config, COLUMNS, lambda _, row, folder: _sample(config, row, folder))
 
 
 SMOKE_ITEMS = [

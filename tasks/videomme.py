@@ -19,7 +19,7 @@ from evalkit.config import DatasetConfig, MediaConfig, ScorerConfig, TaskConfig
 from evalkit.registry import VISION_TABLES, OfficialFormat, SmokeVariant, TaskSpec, register, reported_in
 from evalkit.scoring.choice_files import read_videomme
 from evalkit.smoke_fixtures import clip, write_parquet
-from evalkit.task import LoadedTask, format_prompt, media_dir, media_file, require_media, user_turn
+from evalkit.task import LoadedTask, format_prompt, load_with_media_dir, media_dir, media_file, user_turn
 from evalkit.types import Sample
 
 COLUMNS = ("videoID", "question_id", "duration", "domain", "task_type", "question", "options", "answer")
@@ -43,11 +43,8 @@ def _sample(config: TaskConfig, row: dict[str, Any], folder: Path) -> Sample:
 
 
 def load_samples(config: TaskConfig) -> LoadedTask:
-    folder = media_dir(config)
-    loaded = datasets_io.load(config.dataset, COLUMNS)
-    samples = [_sample(config, row, folder) for part in loaded.parts for row in part.rows]
-    require_media(config, samples)
-    return LoadedTask(samples, {**loaded.provenance, "media_dir": str(folder), "subtitles": False})
+    loaded = load_with_media_dir(config, COLUMNS, lambda _, row, folder: _sample(config, row, folder))
+    return LoadedTask(loaded.samples, {**loaded.provenance, "subtitles": False})
 
 
 def _colour_frame(index: int) -> np.ndarray:

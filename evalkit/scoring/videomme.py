@@ -25,11 +25,12 @@ ANSWER_PREFIXES: tuple[str, ...] = (
     "Best answer:" "Best option:",
 )
 
-def extract_letter(response: str) -> str:
+def extract_letter(response: str, prefixes: tuple[str, ...] = ANSWER_PREFIXES) -> str:
     """The first capital A-D left after removing the answer prefixes; "" when there is none. (The official
-    'more than 10 words and no A-D -> ""' rule gives "" exactly when this search does, so it needs no branch.)"""
+    'more than 10 words and no A-D -> ""' rule gives "" exactly when this search does, so it needs no branch.)
+    WorldSense (VLMEvalKit) runs the same function with two more prefixes."""
     text = response.strip()
-    for prefix in ANSWER_PREFIXES:
+    for prefix in prefixes:
         text = text.replace(prefix, "")
     match = re.search(r"[ABCD]", text)
     return match[0] if match else ""
