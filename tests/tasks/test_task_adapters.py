@@ -14,6 +14,7 @@ from evalkit.config import ConfigError
 from evalkit.scoring.base import ScoreInput
 from evalkit.scoring.choice import ChoiceQuestion
 from evalkit.scoring.registry import build_scorer
+from evalkit.registry import task_spec
 from evalkit.task import load_task
 from evalkit.types import MediaPart, TextPart, media_parts
 
@@ -83,6 +84,37 @@ def test_fleurs_s2tt_pairs_by_sentence_id(smoke_task):
     text = check_structure(loaded.samples[0], ["audio"])
     assert text == "Listen to the provided English speech and produce a translation in Chinese text."
     assert loaded.provenance["unpaired_source_rows"] == 0
+
+
+def test_fleurs_avg19_holds_every_language_with_its_own_prompt():
+    loaded_config = task_spec("fleurs_avg19_smoke").task_config()
+    loaded = load_task(loaded_config)
+    languages = [s.categories["language"] for s in loaded.samples]
+    assert len(set(languages)) == 19 and len(loaded.samples) == 21  # en and zh hold two sentences each
+    by_id = {s.sample_id: s for s in loaded.samples}
+    assert check_structure(by_id["zh/0900000000000000002"], ["audio"]) == "请将这段中文语音转换为纯文本。"
+    assert check_structure(by_id["th/9100000000000000001"], ["audio"]) == "Transcribe the Thai audio into text."
+    assert by_id["th/9100000000000000001"].reference == "แมวนั่งอยู่บนเสื่อ"
+    scorer = build_scorer(loaded_config.scorer.name, **loaded_config.scorer.options)
+    scores = scorer.score([ScoreInput(s.sample_id, s.reference, s.reference, s.categories) for s in loaded.samples])
+    assert scorer.aggregate(scores) == 0.0 and len(scorer.group_values(scores)) == 19
+
+
+def test_fleurs_s2tt_pair_groups():
+    loaded = load_task(task_spec("fleurs_s2tt_en2xx_smoke").task_config())
+    pairs = {s.categories["pair"] for s in loaded.samples}
+    assert "en_yue" not in pairs and "en_th" not in pairs and len(pairs) == 16
+    # sentence 2 exists in en and zh alone: one en utterance pairs with zh only, the rest are counted unpaired
+    assert len(loaded.samples) == 17 and loaded.provenance["unpaired_source_rows"]["en_de"] == 1
+    de = next(s for s in loaded.samples if s.categories["pair"] == "en_de")
+    assert (de.sample_id, de.reference, dict(de.categories)) == (
+        "en_de/1900000000000000001", "Die Katze saß auf der Matte.", {"pair": "en_de", "target_language": "de"})
+    assert check_structure(de, ["audio"]) == (
+        "Listen to the provided English speech and produce a translation in German text.")
+    task = task_spec("fleurs_s2tt_en2xx_smoke").task_config()
+    task.options = {**task.options, "pairs": ["en_xx"]}
+    with pytest.raises(ConfigError, match="options.pairs entry 'en_xx' is not <source>_<target>"):
+        load_task(task)
 
 
 def test_mmau(smoke_task):
