@@ -28,11 +28,11 @@ def test_smoke_lists_load_with_the_lyrics_prompt():
     [sample] = loaded.samples
     assert (sample.sample_id, sample.reference) == ("wavs/2100000001.wav", "感受你的温柔")
     assert sample.messages[0].parts[-1].text.startswith("Transcribe the song lyrics into text without any punctuation")
-    assert media_parts(sample.messages)[0].path.endswith(f"{SMOKE_FIXTURES}/opencpop/wavs/2100000001.wav")
+    assert media_parts(sample.messages)[0].path.endswith(f"{SMOKE_FIXTURES}/opencpop_test/wavs/2100000001.wav")
 
 
 def test_qwen_list_keys_and_ids(tmp_path):
-    shutil.copy(f"{SMOKE_FIXTURES}/opencpop/wavs/2100000001.wav", tmp_path / "a.wav")
+    shutil.copy(f"{SMOKE_FIXTURES}/opencpop_test/wavs/2100000001.wav", tmp_path / "a.wav")
     config = _task("opencpop_test", tmp_path, [
         {"audio": "a.wav", "prompt": "ignored", "gt": "感受你", "source": "opencpop_test"},
         {"audio": "a.wav", "gt": "的温柔", "id": "2100000002"}])
