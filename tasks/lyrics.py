@@ -64,7 +64,8 @@ class LyricSet:
 LYRIC_SETS = (
     LyricSet("mir1k", "MIR-1K lyrics ASR, 1,000 vocal-only clips", "MIR-1K", "", "mir1k.jsonl",
              "vocal/abjones_1_01.wav", "月亮代表我的心",
-             "MIR-1K (vocal-only) scores the singing voice alone: keep the right channel (`sox in.wav out.wav remix 2`)"),
+             "MIR-1K (vocal-only) scores the singing voice alone: keep the right channel "
+             "(`sox in.wav out.wav remix 2`)"),
     LyricSet("opencpop_test", "Opencpop test, 5 songs, 206 sung segments", "Opencpop", "test", "test.jsonl",
              "wavs/2100000001.wav", "感受你的温柔"),
 )

@@ -53,8 +53,8 @@ def test_summed_stats_reproduce_the_value_so_the_bootstrap_takes_its_fast_path()
 
 
 def test_bleu_pairs_each_with_their_target_tokenizer():
-    items = [ScoreInput("en_de/1", "Die Katze saß auf der Matte.", "Die Katze saß auf der Matte.",
-                        {"pair": "en_de", "target_language": "de"}),
+    cat = "Die Katze saß auf der Matte."
+    items = [ScoreInput("en_de/1", cat, cat, {"pair": "en_de", "target_language": "de"}),
              ScoreInput("en_zh/1", "猫坐在垫子上。", "猫坐在毯子上。", {"pair": "en_zh", "target_language": "zh"})]
     scorer = build_scorer("macro", group_key="pair", scorer="bleu",
                           groups={"en_de": {"target_language": "de"}, "en_zh": {"target_language": "zh"}})
@@ -70,3 +70,26 @@ def test_bad_groups_are_named():
         asr_macro().score([ScoreInput("x/1", "a", "a", {"language": "fr"})])
     with pytest.raises(ValueError, match="cannot mix metrics"):
         MacroAverage(group_key="g", scorers={"a": build_scorer("asr", language="en"), "b": BleuScorer("de")})
+
+
+def test_pair_average_equals_the_mean_of_what_qwens_st_script_prints_per_source():
+    """evaluate_st.py prints sacrebleu.corpus_bleu per source with tokenizer ja-mecab / zh / 13a by the target;
+    the paper's group number is their mean."""
+    import sacrebleu
+
+    pairs = {
+        "en_de": [("Die Katze saß auf der Matte.", "Die Katze sitzt auf der Matte."),
+                  ("Es regnet heute.", "Heute regnet es.")],
+        "en_zh": [("猫坐在垫子上。", "猫坐在毯子上。"), ("今天下雨了。", "今天在下雨。")],
+        "en_ja": [("猫がマットの上に座った。", "猫はマットに座った。"), ("今日は雨です。", "今日は雨が降っている。")],
+    }
+    items = [ScoreInput(f"{pair}/{i}", hyp, ref, {"pair": pair, "target_language": pair[3:]})
+             for pair, rows in pairs.items() for i, (ref, hyp) in enumerate(rows)]
+    scorer = build_scorer("macro", group_key="pair", scorer="bleu",
+                          groups={pair: {"target_language": pair[3:]} for pair in pairs})
+    tokenizer = {"de": "13a", "zh": "zh", "ja": "ja-mecab"}
+    printed = {pair: sacrebleu.corpus_bleu([h for _, h in rows], [[r for r, _ in rows]], tokenize=tokenizer[pair[3:]])
+               .score for pair, rows in pairs.items()}
+    scores = scorer.score(items)
+    assert scorer.group_values(scores) == pytest.approx(printed, abs=1e-9)
+    assert scorer.aggregate(scores) == pytest.approx(sum(printed.values()) / 3, abs=1e-9)
