@@ -227,7 +227,8 @@ class Language:
 
 # The 18 speech-input languages of the Qwen3-Omni model card, then Thai: the card says 19 and names 18; the 19th is
 # evalkit's choice (a Fleurs language the Qwen3 speech models transcribe; CER, being written without spaces).
-# Smoke rows: en and zh carry two sentences (S2TT pairs them by id); the others sentence 1 ("the cat sat on the mat") alone, to keep the fixture small.
+# Smoke rows: en and zh carry two sentences (S2TT pairs them by id); the others sentence 1 ("the cat sat on the
+# mat") alone, to keep the fixture small.
 LANGUAGES = (
     Language("en", "en_us", "English", "English", 0, 19, "en-us", (
         (1, "The cat sat on the mat.", "the cat sat on the mat"),
