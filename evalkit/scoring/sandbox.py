@@ -43,6 +43,8 @@ class Toolchain:
     build: tuple[str, ...] = ()
     memory_mib: int = 2048  # address-space limit
     parse_error_marker: str | None = None  # stdout text that marks a syntax error (PHP prints it there)
+    failure_marker: str | None = None  # stderr text that marks a failed test although the exit status is 0
+    env: tuple[tuple[str, str], ...] = ()  # extra environment of the run step
 
     def executables(self) -> list[str]:
         return [command[0] for command in (self.build, self.run) if command and not command[0].startswith("{")]
@@ -57,9 +59,11 @@ TOOLCHAINS: dict[str, Toolchain] = {t.language: t for t in (
               build=("g++", "-std=c++17", "-o", "{folder}/program.out", "{source}")),
     Toolchain("java", "Java", "Problem.java", ("java", "-ea", "-cp", "{folder}:" + JAVATUPLES, "Problem"),
               build=("javac", "-encoding", "UTF8", "-cp", JAVATUPLES, "-d", "{folder}", "{source}"), memory_mib=16384),
+    # Mono's Debug.Assert only reports a failure (and carries on, exit 0) when told to write to stderr
     Toolchain("cs", "C#", "Problem.cs", ("mono", "{folder}/Problem.exe"),
               build=("mcs", "-d:DEBUG", "-r:System.Numerics.dll", "-out:{folder}/Problem.exe", "{source}"),
-              memory_mib=16384),
+              memory_mib=16384, failure_marker="System.Diagnostics.DefaultTraceListener.Fail",
+              env=(("MONO_TRACE_LISTENER", "Console.Error"),)),
     Toolchain("php", "PHP", "program.php", ("php", "{source}"), parse_error_marker="PHP Parse error"),
     Toolchain("sh", "Bash", "program.sh", ("bash", "{source}")),
 )}  # fmt: skip
@@ -114,14 +118,14 @@ def _limit(limits: Limits, memory_mib: int):
     return apply
 
 
-def _step(command: list[str], folder: Path, limits: Limits, memory_mib: int) -> tuple[int | None, str, str]:
+def _step(command: list[str], folder: Path, limits: Limits, toolchain: Toolchain) -> tuple[int | None, str, str]:
     """Run one command in `folder`; (exit code or None at the wall-clock limit, stdout, stderr). The whole
     process group is killed either way, so nothing a program forks outlives it."""
     env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(folder), "TMPDIR": str(folder),
-           "LANG": "C.UTF-8", "PYTHONHASHSEED": "0"}  # fmt: skip
+           "LANG": "C.UTF-8", "PYTHONHASHSEED": "0", **dict(toolchain.env)}  # fmt: skip
     process = subprocess.Popen([*network_isolation(), *command], cwd=folder, env=env, stdin=subprocess.DEVNULL,
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,
-                               preexec_fn=_limit(limits, memory_mib))  # fmt: skip
+                               preexec_fn=_limit(limits, toolchain.memory_mib))  # fmt: skip
     try:
         out, err = process.communicate(timeout=limits.wall_s)
         code: int | None = process.returncode
@@ -150,15 +154,17 @@ def execute(language: str, program: str, limits: Limits = Limits()) -> Execution
             return [part.format(source=source, folder=folder, python=sys.executable) for part in template]
 
         if toolchain.build:
-            code, out, err = _step(command(toolchain.build), folder, limits, toolchain.memory_mib)
+            code, out, err = _step(command(toolchain.build), folder, limits, toolchain)
             if code != 0:
                 status = "Timeout" if code is None else "SyntaxError"
                 return Execution(status, code, out, err, isolated)
-        code, out, err = _step(command(toolchain.run), folder, limits, toolchain.memory_mib)
+        code, out, err = _step(command(toolchain.run), folder, limits, toolchain)
     if code is None:
         status = "Timeout"
     elif toolchain.parse_error_marker and toolchain.parse_error_marker in out:
         status = "SyntaxError"
+    elif toolchain.failure_marker and toolchain.failure_marker in err:
+        status = "Exception"
     else:
         status = "OK" if code == 0 else "Exception"
     return Execution(status, code, out, err, isolated)
