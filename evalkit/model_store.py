@@ -25,6 +25,10 @@ def resolve_model_path(model: ModelConfig, cache_dir: Path, weights: bool = True
         raise ConfigError(f"model {model.name!r} has no path; set model.path=<hub id or local folder>")
     if Path(model.path).is_dir():
         return _checkpoint_folder(model.path)
+    if model.path.endswith(".gguf"):  # a single-file checkpoint (weights, tokenizer and chat template inside)
+        if not Path(model.path).is_file():
+            raise ConfigError(f"model.path={model.path!r}: no such GGUF file; download it or fix model.path")
+        return model.path
     if model.path.startswith((".", "/", "~")):
         raise ConfigError(f"model.path={model.path!r} is not a folder; point it at a checkpoint folder or a hub id")
     from huggingface_hub import snapshot_download

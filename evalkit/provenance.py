@@ -99,7 +99,17 @@ def model_identity(path: str, revision: str | None) -> dict[str, Any]:
     if folder.is_dir():
         identity["content_hash"] = checkpoint_fingerprint(folder)
         identity["processor_hash"] = processor_fingerprint(folder)
+    elif folder.is_file():  # a single-file checkpoint (GGUF): its tokenizer and template are inside it
+        identity["content_hash"] = identity["processor_hash"] = file_sha256(folder)
     return identity
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 def processor_fingerprint(folder: Path) -> str | None:

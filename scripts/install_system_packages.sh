@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Debian packages evalkit's tests and fixtures use: espeak-ng + sox (speech fixtures), ffmpeg (media tools),
-# chromium (the HTML report screenshot test). Installs only what is missing; a no-op when all are present.
+# chromium (the HTML report screenshot test); the MultiPL-E toolchains: g++, openjdk-17-jdk-headless and
+# libjavatuples-java, nodejs and node-typescript, php-cli, mono-mcs (C#), bash. Installs only what is missing; a no-op when all are present.
 set -euo pipefail
-wanted=(espeak-ng sox ffmpeg chromium)
+wanted=(espeak-ng sox ffmpeg chromium g++ openjdk-17-jdk-headless libjavatuples-java nodejs node-typescript php-cli mono-mcs)
 missing=()
 for pkg in "${wanted[@]}"; do
   dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")

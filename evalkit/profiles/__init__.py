@@ -7,11 +7,11 @@ configs/model/<name>.yaml that sets `profile: <its name>`.
 from __future__ import annotations
 
 from evalkit.config import ConfigError
-from evalkit.profiles import hosted, qwen2_5_omni, qwen3_omni, whisper
+from evalkit.profiles import causal_lm, hosted, qwen2_5_omni, qwen3_omni, whisper
 from evalkit.profiles.base import ModelProfile
 
 PROFILES: dict[str, ModelProfile] = {
-    module.PROFILE.name: module.PROFILE for module in (qwen3_omni, qwen2_5_omni, whisper, hosted)
+    module.PROFILE.name: module.PROFILE for module in (qwen3_omni, qwen2_5_omni, whisper, hosted, causal_lm)
 }
 
 

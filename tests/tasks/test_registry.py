@@ -20,7 +20,8 @@ SPECS = all_specs()
 UNREPORTED = {f"fleurs_{code}" for code in ("yue", "ja", "ko", "de", "ru", "it", "fr", "es", "pt", "ms", "nl", "id",
                                             "tr", "vi", "ar", "ur", "th")} | {
     "fleurs_s2tt_en_zh", "fleurs_s2tt_zh_en", "mmmu_pro_standard10", "mmmu_pro_vision",
-    "commonvoice15_yue", "commonvoice15_fr"}  # Common Voice: sets Qwen's ASR script evaluates, the paper does not print
+    "commonvoice15_yue", "commonvoice15_fr",  # Common Voice: sets Qwen's ASR script evaluates, the paper does not print
+    "humaneval"}  # HumanEval is not in the paper: it checks the code-execution path on a real model
 # Synthetic load tests (tasks/scale.py): their media are generated already, and the paper has nothing for them.
 SYNTHETIC = {"scale_speech", "scale_sound", "scale_images", "scale_video"}
 
@@ -52,7 +53,7 @@ def test_every_runnable_task_has_a_smoke_variant_that_changes_only_data_and_budg
 
 def test_suite_smoke_all_runs_every_smoke_variant(compose_run):
     run = compose_run("suite=smoke_all")
-    assert list(run.tasks) == smoke_task_names() and len(run.tasks) == 50
+    assert list(run.tasks) == smoke_task_names() and len(run.tasks) == 52
     assert run.failures.max_failures == 3  # per task: all 3 video items may fail on vLLM's CPU build
 
 
@@ -82,7 +83,8 @@ def test_every_task_builds_its_scorer_and_its_reported_keys_exist():
 
 
 def test_every_suite_lists_registered_tasks():
-    assert config_names("suite") == ["paper_audio", "paper_av", "paper_vision", "scale", "smoke", "smoke_all"]
+    assert config_names("suite") == ["paper_audio", "paper_av", "paper_text", "paper_vision", "scale", "smoke",
+                                     "smoke_all"]
     for suite in config_names("suite"):
         assert all(name in SPECS for name in suite_tasks(suite))
 
@@ -124,7 +126,7 @@ def test_per_task_overrides_keep_their_spelling(compose_run):
     (["tasks=[librispeech_test_clean,mmmu_vall]"],
      r"tasks: unknown task 'mmmu_vall' \(did you mean mmmu_val.*\); valid tasks: .*fleurs_ar, "),
     (["suite=paper_audoi"],
-     r"suite='paper_audoi': unknown suite; valid: paper_audio, paper_av, paper_vision, scale, smoke, smoke_all"),
+     r"suite='paper_audoi': unknown suite; valid: paper_audio, paper_av, paper_text, paper_vision, scale, smoke, smoke_all"),
     (["model=qwen3"], r"model='qwen3': unknown model; valid: .*tiny_random"),
     (["tasks.mmmu_val_smoke.datset.split=test"],
      r"tasks.mmmu_val_smoke.datset: Key 'datset' not in 'TaskConfig'; valid keys there: name, dataset, "),
