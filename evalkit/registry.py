@@ -34,6 +34,7 @@ AUDIO_TABLE = "audio->text (understanding, music)"
 VISION_TABLES = ("vision->text (instruct)", "vision->text (thinking)")
 AV_INSTRUCT_TABLE = "audiovisual->text (instruct)"
 AV_THINKING_TABLE = "audiovisual->text (thinking)"
+TEXT_TABLES = ("text->text (instruct)", "text->text (thinking)")
 
 
 @dataclass(frozen=True)

@@ -51,7 +51,7 @@ def test_every_runnable_task_has_a_smoke_variant_that_changes_only_data_and_budg
 
 def test_suite_smoke_all_runs_every_smoke_variant(compose_run):
     run = compose_run("suite=smoke_all")
-    assert list(run.tasks) == smoke_task_names() and len(run.tasks) == 36
+    assert list(run.tasks) == smoke_task_names() and len(run.tasks) == 37
     assert run.failures.max_failures == 3  # per task: all 3 video items may fail on vLLM's CPU build
 
 
@@ -80,7 +80,7 @@ def test_every_task_builds_its_scorer_and_its_reported_keys_exist():
 
 
 def test_every_suite_lists_registered_tasks():
-    assert config_names("suite") == ["paper_audio", "paper_av", "paper_vision", "scale", "smoke", "smoke_all"]
+    assert config_names("suite") == ["paper_audio", "paper_av", "paper_text", "paper_vision", "scale", "smoke", "smoke_all"]
     for suite in config_names("suite"):
         assert all(name in SPECS for name in suite_tasks(suite))
 
@@ -122,7 +122,7 @@ def test_per_task_overrides_keep_their_spelling(compose_run):
     (["tasks=[librispeech_test_clean,mmmu_vall]"],
      r"tasks: unknown task 'mmmu_vall' \(did you mean mmmu_val.*\); valid tasks: .*fleurs_ar, "),
     (["suite=paper_audoi"],
-     r"suite='paper_audoi': unknown suite; valid: paper_audio, paper_av, paper_vision, scale, smoke, smoke_all"),
+     r"suite='paper_audoi': unknown suite; valid: paper_audio, paper_av, paper_text, paper_vision, scale, smoke, smoke_all"),
     (["model=qwen3"], r"model='qwen3': unknown model; valid: .*tiny_random"),
     (["tasks.mmmu_val_smoke.datset.split=test"],
      r"tasks.mmmu_val_smoke.datset: Key 'datset' not in 'TaskConfig'; valid keys there: name, dataset, "),
