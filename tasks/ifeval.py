@@ -7,6 +7,7 @@ Prompt: the row's prompt as the only user turn, as the official evaluation sends
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -47,8 +48,6 @@ def load_samples(config: TaskConfig) -> LoadedTask:
 
 
 def make_smoke_fixture(folder: Path) -> None:
-    import json
-
     def kwargs(**given: Any) -> dict[str, Any]:
         return {key: given.get(key) for key in KWARGS_KEYS}
 

@@ -262,20 +262,21 @@ def letter_frequency(value: str, kw: Mapping[str, Any]) -> bool:
     return count < kw["let_frequency"] if kw["let_relation"] == LESS_THAN else count >= kw["let_frequency"]
 
 
-@instruction("change_case:english_capital")
-def english_capital(value: str, kw: Mapping[str, Any]) -> bool:
-    if not value.isupper():  # the official check asks langdetect only about a text in the right case
+def _english_in_case(value: str, in_case: bool) -> bool:
+    if not in_case:  # the official check asks langdetect only about a text in the right case
         return False
     language = detected_language(value)
     return language is None or language == "en"
+
+
+@instruction("change_case:english_capital")
+def english_capital(value: str, kw: Mapping[str, Any]) -> bool:
+    return _english_in_case(value, value.isupper())
 
 
 @instruction("change_case:english_lowercase")
 def english_lowercase(value: str, kw: Mapping[str, Any]) -> bool:
-    if not value.islower():  # the official check asks langdetect only about a text in the right case
-        return False
-    language = detected_language(value)
-    return language is None or language == "en"
+    return _english_in_case(value, value.islower())
 
 
 @instruction("punctuation:no_comma")
