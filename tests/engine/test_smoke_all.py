@@ -24,6 +24,10 @@ def test_every_smoke_variant_runs_end_to_end(tmp_path: Path, tiny_model_dir: Pat
     records = read_lines(out / "samples.jsonl")
     # one line per fixture item: 2 per LibriSpeech config, Fleurs en and zh 2 each and the 16 other languages 1,
     # 2 per S2TT direction, 3 MMAU, MMMU and Video-MME items; 3 clips for each of the 6 music-tagging tasks,
-    # 3 WorldSense, Daily-Omni and Video-Holmes questions, 2 RUL-MuchoMusic and 2 MMSU reasoning items
-    assert len(records) == 4 + 4 + 16 + 4 + 9 + 18 + 9 + 2 + 2
-    assert all(scores[name]["n"] >= 1 and scores[name]["n_failed"] == 0 for name in scores)
+    # 3 WorldSense, Daily-Omni and Video-Holmes questions, 2 RUL-MuchoMusic and 2 MMSU reasoning items;
+    # MMMU-Pro 3 + 2 + 1, MathVista, AI2D, MMStar, HallusionBench, ChartQA, CountBench, MLVU and LVBench 2 each
+    assert len(records) == 4 + 4 + 16 + 4 + 9 + 18 + 9 + 2 + 2 + 6 + 16
+    assert all(scores[name]["n"] >= 1 for name in scores)
+    # without a judge MathVista's items that need the extractor fail as NOT SCORED; every other sample is answered
+    assert scores["mathvista_testmini_smoke"]["judge"]["status"] == "not scored"
+    assert all(scores[name]["n_failed"] == 0 for name in scores if name != "mathvista_testmini_smoke")
