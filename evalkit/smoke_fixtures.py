@@ -66,6 +66,12 @@ def png(draw: Callable[[ImageDraw.ImageDraw], None]) -> dict[str, Any]:
         return {"bytes": path.read_bytes(), "path": None}
 
 
+def colour_frame(index: int) -> np.ndarray:
+    """Frame `index` of an 8 fps clip showing one second each of red, green and blue."""
+    colours = [(220, 0, 0), (0, 200, 0), (0, 0, 220)]
+    return np.full((64, 64, 3), colours[min(index // 8, 2)], dtype=np.uint8)
+
+
 def clip(out: Path, frame: Callable[[int], np.ndarray], frames: int = 24, fps: int = 8,
          tone_hz: float | None = None) -> None:
     """An H.264 clip, 64x64, encoded with one thread so the bytes repeat; silent, or with a mono AAC track of a

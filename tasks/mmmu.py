@@ -1,5 +1,5 @@
 """MMMU val (MMMU/MMMU: 30 subject configs, split validation, 900 questions), with the official MMMU prompts
-(PROTOCOLS.md); also MMMU-Pro, score-only (`evalkit score` reads its official output files).
+(PROTOCOLS.md). MMMU-Pro is tasks/mmmu_pro.py.
 
 Rows: id ("validation_Art_Theory_12"), question, options (a string holding a Python list), answer,
 question_type ("multiple-choice" / "open"), image_1..image_7, topic_difficulty, subfield.
@@ -24,7 +24,7 @@ from evalkit import datasets_io
 from evalkit.config import ConfigError, DatasetConfig, ScorerConfig, TaskConfig
 from evalkit.registry import VISION_TABLES, OfficialFormat, SmokeVariant, TaskSpec, register, reported_in
 from evalkit.scoring.choice import ChoiceQuestion
-from evalkit.scoring.choice_files import read_mmmu, read_mmmu_pro
+from evalkit.scoring.choice_files import read_mmmu
 from evalkit.scoring.mmmu import OFFICIAL_SUBJECT_ORDER, mmmu_categories, subject_of
 from evalkit.smoke_fixtures import png, write_parquet
 from evalkit.task import LoadedTask, format_prompt, media_cell, user_turn
@@ -44,7 +44,7 @@ def check(config: TaskConfig) -> None:
     datasets_io.check(config.dataset, COLUMNS)
 
 
-def _literal_list(text: str, where: str) -> list[str]:
+def literal_list(text: str, where: str) -> list[str]:
     try:
         value = ast.literal_eval(text)
     except (ValueError, SyntaxError) as exc:
@@ -54,7 +54,7 @@ def _literal_list(text: str, where: str) -> list[str]:
 
 def _answer(raw: str, where: str) -> str | tuple[str, ...]:
     """A few MMMU answers hold several accepted values as a list literal."""
-    return tuple(_literal_list(raw, where)) if raw.strip().startswith("[") else raw
+    return tuple(literal_list(raw, where)) if raw.strip().startswith("[") else raw
 
 
 def _interleave(text: str, images: dict[int, MediaRef]) -> tuple[Message, ...]:
@@ -76,7 +76,7 @@ def _interleave(text: str, images: dict[int, MediaRef]) -> tuple[Message, ...]:
 
 def _sample(config: TaskConfig, row: dict[str, Any]) -> Sample:
     where = f"{config.name} item {row['id']}"
-    options = _literal_list(row["options"], where) if row["question_type"] == "multiple-choice" else []
+    options = literal_list(row["options"], where) if row["question_type"] == "multiple-choice" else []
     letters = {chr(65 + i): option for i, option in enumerate(options)}
     if options:
         rendered = "\n".join(f"({letter}) {option}" for letter, option in letters.items())
@@ -171,23 +171,3 @@ register(TaskSpec(
              "image_placement": "front"},
     smoke=SmokeVariant(fixture="mmmu", make_fixture=make_smoke_fixture, subsets=("Art", "Math")),
 ))
-
-# MMMU-Pro: the paper's column is MMMU-Pro's overall score, the mean of these two settings, so neither task alone
-# reproduces it (reported stays empty).
-_MMMU_PRO_FORMAT = OfficialFormat(
-    read_mmmu_pro,
-    "MMMU-Pro JSON lines as mmmu-pro/evaluate.py reads them: id, options (list or its string form), answer (letter), "
-    "subject, topic_difficulty, response",
-)
-for _setting, _subset, _title in (
-    ("standard10", "standard (10 options)", "MMMU-Pro standard, 10 options"),
-    ("vision", "vision", "MMMU-Pro vision, the question inside the image"),
-):
-    register(TaskSpec(
-        name=f"mmmu_pro_{_setting}",
-        title=f"{_title} (score-only: `evalkit score` on mmmu-pro's output files)",
-        modalities=("image",),
-        dataset=DatasetConfig(hub_id="MMMU/MMMU_Pro", subsets=[_subset], split="test"),
-        scorer=ScorerConfig("mmmu_pro"),
-        official_format=_MMMU_PRO_FORMAT,
-    ))

@@ -18,7 +18,7 @@ from evalkit import datasets_io
 from evalkit.config import DatasetConfig, MediaConfig, ScorerConfig, TaskConfig
 from evalkit.registry import VISION_TABLES, OfficialFormat, SmokeVariant, TaskSpec, register, reported_in
 from evalkit.scoring.choice_files import read_videomme
-from evalkit.smoke_fixtures import clip, write_parquet
+from evalkit.smoke_fixtures import clip, colour_frame, write_parquet
 from evalkit.task import LoadedTask, format_prompt, load_with_media_dir, media_dir, media_file, user_turn
 from evalkit.types import Sample
 
@@ -47,12 +47,6 @@ def load_samples(config: TaskConfig) -> LoadedTask:
     return LoadedTask(loaded.samples, {**loaded.provenance, "subtitles": False})
 
 
-def _colour_frame(index: int) -> np.ndarray:
-    """One second each of red, green and blue."""
-    colours = [(220, 0, 0), (0, 200, 0), (0, 0, 220)]
-    return np.full((64, 64, 3), colours[min(index // 8, 2)], dtype=np.uint8)
-
-
 def _moving_square_frame(index: int) -> np.ndarray:
     """A white square crossing a black frame from left to right."""
     image = np.zeros((64, 64, 3), dtype=np.uint8)
@@ -65,7 +59,7 @@ def make_smoke_fixture(folder: Path) -> None:
     import datasets
 
     (folder / "videos").mkdir(parents=True, exist_ok=True)
-    clip(folder / "videos" / "smokeColours.mp4", _colour_frame)
+    clip(folder / "videos" / "smokeColours.mp4", colour_frame)
     clip(folder / "videos" / "smokeSquare.mp4", _moving_square_frame)
     colours = ["A. Red.", "B. Green.", "C. Blue.", "D. Yellow."]
     questions = [

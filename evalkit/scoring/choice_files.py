@@ -24,7 +24,7 @@ from typing import Any
 
 from evalkit.scoring.base import PredictionFiles, ScoreInput, Scorer
 from evalkit.scoring.choice import ChoiceQuestion
-from evalkit.scoring.mathvista import MathVistaProblem, MathVistaScorer
+from evalkit.scoring.mathvista import MathVistaProblem, MathVistaScorer, mathvista_categories
 from evalkit.scoring.mmau import MMAUScorer
 from evalkit.scoring.mmmu import OFFICIAL_SUBJECT_ORDER, MMMUScorer, mmmu_categories, subject_of
 from evalkit.scoring.mmmu_pro import MMMUProScorer
@@ -123,9 +123,6 @@ def read_mathvista(files: PredictionFiles) -> tuple[Scorer, list[ScoreInput]]:
     items = []
     for pid, problem in results.items():
         answer = problem["answer"] if "answer" in problem else truth[pid]["answer"]
-        metadata = problem.get("metadata", {})
-        # MathVista's skills are a list; one category key per skill keeps each skill's group named by the skill.
-        skills = {f"skill:{skill}": skill for skill in metadata.get("skills", [])}
         extraction = problem.get("extraction")
         items.append(ScoreInput(
             sample_id=pid,
@@ -138,7 +135,7 @@ def read_mathvista(files: PredictionFiles) -> tuple[Scorer, list[ScoreInput]]:
                 choices=tuple(problem["choices"] or ()),
                 precision=None if problem.get("precision") is None else int(problem["precision"]),
             ),
-            categories={"task": metadata["task"], **skills} if "task" in metadata else skills,
+            categories=mathvista_categories(problem.get("metadata", {})),
         ))
     return MathVistaScorer(), items
 

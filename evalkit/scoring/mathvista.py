@@ -7,7 +7,6 @@ e999481; first version ed0d56d gives identical results): normalize_extracted_ans
 from __future__ import annotations
 
 import random
-
 import re
 from dataclasses import dataclass
 from typing import Sequence
@@ -30,6 +29,12 @@ class MathVistaProblem:
 class Normalized:
     value: str | None
     fallback: bool  # multiple choice matched by edit distance, not by letter or exact text
+
+
+def mathvista_categories(metadata: dict) -> dict[str, str]:
+    """The task, and one key per skill (skills are a list; a key per skill keeps each group named by the skill)."""
+    skills = {f"skill:{skill}": skill for skill in metadata.get("skills", [])}
+    return {"task": metadata["task"], **skills} if "task" in metadata else skills
 
 
 def edit_distance(a: str, b: str) -> int:

@@ -11,7 +11,7 @@ import random
 from typing import Sequence
 
 from evalkit.scoring.base import SampleScore, ScoreInput
-from evalkit.scoring.choice import ChoiceQuestion, ItemAccuracyScorer, graded
+from evalkit.scoring.choice import ChoiceQuestion, ItemAccuracyScorer, accuracy_percent, graded
 from evalkit.scoring.mmmu import ParsedChoice, parse_multiple_choice
 from evalkit.scoring.registry import register_scorer
 
@@ -51,3 +51,21 @@ class MMMUProScorer(ItemAccuracyScorer):
         question = ChoiceQuestion.of(item.reference)
         choice = parse_mmmu_pro(item.prediction, dict(question.options), rng)
         return graded(item, choice.letter == question.answer, choice.letter, choice.fallback)
+
+
+SETTING_KEY = "setting"
+
+
+@register_scorer("mmmu_pro_overall")
+class MMMUProOverallScorer(MMMUProScorer):
+    """MMMU-Pro's overall score: the mean of the two settings' accuracies (the `setting` category), as the
+    MMMU-Pro paper and leaderboard combine standard (10 options) and vision."""
+
+    name = "mmmu_pro_overall"
+    official_denominator = "every item; the overall averages the two settings' accuracies"
+
+    def aggregate(self, scores: Sequence[SampleScore]) -> float:
+        by_setting: dict[str, list[SampleScore]] = {}
+        for s in scores:
+            by_setting.setdefault(s.categories.get(SETTING_KEY, ""), []).append(s)
+        return sum(accuracy_percent(group) for group in by_setting.values()) / len(by_setting) if by_setting else 0.0

@@ -25,13 +25,18 @@ def smoke_run() -> RunConfig:
     return _compose_run("suite=smoke")
 
 
+@pytest.fixture(scope="session")
+def smoke_all_run() -> RunConfig:
+    return _compose_run("suite=smoke_all")
+
+
 @pytest.fixture
-def smoke_task(smoke_run: RunConfig) -> Callable[..., TaskConfig]:
-    """A fresh copy of a smoke task's config, with attribute overrides applied (dataclasses.replace style)."""
+def smoke_task(smoke_all_run: RunConfig) -> Callable[..., TaskConfig]:
+    """A fresh copy of any smoke task's config, with attribute overrides applied (dataclasses.replace style)."""
     import copy
 
     def make(name: str, **changes: object) -> TaskConfig:
-        task = copy.deepcopy(smoke_run.tasks[name])
+        task = copy.deepcopy(smoke_all_run.tasks[name])
         for key, value in changes.items():
             setattr(task, key, value)
         return task

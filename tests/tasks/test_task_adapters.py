@@ -218,6 +218,14 @@ CORRECT_PREDICTIONS = {
     "mmau_test_mini_smoke": ["The speaker says seven.", "440 Hz", "three"],
     "mmmu_val_smoke": ["(C)", "The answer is (B).", "There are 3 dots."],
     "videomme_smoke": ["A", "C", "The answer is A."],
+    "mmmu_pro_smoke": ["Answer: A", "The shape is a square.\nAnswer: B", "Answer: A"],
+    "ai2d_test_smoke": ["B", "The answer is A."],
+    "mmstar_smoke": ["(B) a circle", "C"],
+    "hallusionbench_smoke": ["Yes, it is red.", "No."],
+    "chartqa_test_smoke": ["2.05", "yes"],  # within 5%; text compared case-insensitively
+    "countbench_smoke": ["3", "There are 4 dots."],
+    "mlvu_smoke": ["(B) 3", "B"],
+    "lvbench_smoke": ["(A) red", "C. blue"],
 }
 
 
@@ -231,3 +239,36 @@ def test_references_fit_the_configured_scorer(smoke_task, name):
     items = [ScoreInput(s.sample_id, p, s.reference, s.categories) for s, p in zip(samples, predictions)]
     best = 0.0 if scorer.lower_is_better else 100.0
     assert scorer.aggregate(scorer.score(items)) == pytest.approx(best)
+
+
+def test_mathvista_query_reference_and_rule_stage(smoke_task):
+    from evalkit.scoring.mathvista_extraction import MathVistaJudgedScorer
+
+    samples = load_task(smoke_task("mathvista_testmini_smoke")).samples
+    assert check_structure(samples[1], ["image"]).endswith("Choices:\n(A) red\n(B) blue")
+    scorer = MathVistaJudgedScorer()
+    items = [ScoreInput(s.sample_id, p, s.reference, s.categories) for s, p in zip(samples, ["3", "blue"])]
+    assert scorer.judge_items(items) == [None, None]  # the rules extract both: no judge needed
+    assert scorer.aggregate(scorer.score_judged(items, [None, None])) == 100.0
+
+
+def test_mmmu_pro_settings_prompts_and_images(smoke_task):
+    samples = load_task(smoke_task("mmmu_pro_smoke")).samples
+    assert [s.sample_id for s in samples] == ["standard (10 options)/test_Math_1", "standard (10 options)/test_Art_2",
+                                              "vision/test_Art_3"]
+    standard = check_structure(samples[0], ["image"])
+    assert standard.startswith("Which shape is shown in <image>?\nA. Circle\nB. Square\n")
+    assert standard.endswith("J. Heart\nAnswer the preceding multiple choice question. The last line of your response "
+                             "should be of the following format: 'Answer: $LETTER' (without quotes) where LETTER is "
+                             "one of options. Think step by step before answering.")
+    assert check_structure(samples[2], ["image"]).startswith("Write out the multiple-choice question in the image")
+    direct = load_task(smoke_task("mmmu_pro_vision_smoke", options={"mode": "direct"})).samples[0]
+    assert check_structure(direct, ["image"]).startswith("Answer with the option letter from the given choices")
+    assert samples[2].categories["setting"] == "vision"
+
+
+def test_hallusionbench_groups(smoke_task):
+    samples = load_task(smoke_task("hallusionbench_smoke")).samples
+    assert [s.reference.figure_group for s in samples] == ["illusion_0_0", "illusion_0_1"]
+    assert {s.reference.question_group for s in samples} == {"illusion_0_0"}
+    assert {s.cluster for s in samples} == {"illusion_0"}

@@ -17,8 +17,9 @@ def test_lists_tasks_and_suites(capsys):
     assert rows["mmmu_val"] == ["mmmu_val", "image", "MMMU/MMMU", "[30", "subsets]", "validation", "unpinned",
                                 "accuracy", "run+score", "MMMU/val"]
     assert rows["librispeech_test_other"][-1] == "LibriSpeech/test_other"
-    assert rows["mathvista_testmini"][-2:] == ["score", "MathVista/testmini"]
-    assert "suite paper_vision: mmmu_val, videomme" in out
+    assert rows["mathvista_testmini"][-2:] == ["run+score", "MathVista/testmini"]
+    assert rows["mmmu_pro"][-1] == "MMMU-Pro"
+    assert "suite paper_vision: mmstar, hallusionbench, mmmu_val, mmmu_pro, mathvista_testmini," in out
 
 
 def test_one_suite_and_an_unknown_one(capsys):
@@ -43,4 +44,4 @@ def test_json_has_one_object_per_task_with_keys_into_the_reported_scores(capsys)
     assert (records["fleurs_ko"]["metric"], records["librispeech_test_clean"]["metric"]) == ("CER", "WER")
     assert records["librispeech_test_clean"]["reported"] == [
         {"table": "audio->text (asr, s2tt)", "benchmark": "LibriSpeech", "subset": "test_clean", "metric": "wer"}]
-    assert records["mmmu_pro_vision"]["runnable"] is False and records["mmmu_pro_vision"]["official_format"] is True
+    assert records["mmmu_pro_vision"]["runnable"] is True and records["mmmu_pro_vision"]["official_format"] is True
