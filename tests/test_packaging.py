@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
 from evalkit.config import REPO_ROOT
 
@@ -72,4 +73,5 @@ def test_installed_evalkit_lists_tasks_and_composes_a_run_from_any_folder(instal
     assert composed.returncode == 0, composed.stderr
     package, task_package, names = composed.stdout.split(" ", 2)
     assert package.startswith(str(installed)) and task_package.startswith(str(installed))
-    assert names.strip() == "['mmmu_val', 'videomme']"
+    suite = yaml.safe_load((REPO_ROOT / "configs" / "suite" / "paper_vision.yaml").read_text(encoding="utf-8"))
+    assert names.strip() == str(list(suite["tasks"]))
