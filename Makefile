@@ -24,6 +24,8 @@ $(VENV)/.installed: pyproject.toml requirements/constraints.txt
 	@$(PIP) -c requirements/constraints.txt -e ".[test]" $(TORCH) 2>&1 | grep -v "is ignored" || true
 	@# qwen-omni-utils reads video through torchcodec; without its dependencies, which would pull another torch
 	@$(PIP) --no-deps torchcodec==0.17.0 2>&1 | grep -v "is ignored" || true
+	@# the proxy speaker encoder; its own dependencies are in the [speech] extra (pyproject.toml says why)
+	@$(PIP) --no-deps resemblyzer==0.1.4 2>&1 | grep -v "is ignored" || true
 	@$(VENV)/bin/python -c "import evalkit, torch, torchvision, transformers" && touch $@
 
 $(VLLM_VENV)/.installed: pyproject.toml scripts/setup_vllm_env.sh

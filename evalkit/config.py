@@ -47,7 +47,8 @@ class ModelConfig:
     # A reasoning model needs room to think; the paper does not say how much. Overrides task budgets if set.
     reasoning_max_new_tokens: int | None = None
     dtype: str = "bfloat16"
-    talker: bool = False  # audio output is never generated for evaluation (true is refused)
+    # load the talker (spoken output); speech-generation tasks need it, text tasks never use it
+    talker: bool = False
     build_tiny: bool = False  # build a tiny random-weight Qwen3-Omni on first use (tests, smoke runs)
     # checkpoint: load the folder's weights. random: build the architecture its config.json describes with random
     # weights (a full-size dry run from `evalkit make-model-config`); generation is then restricted to the token
@@ -130,6 +131,22 @@ class TaskConfig:
     options: dict[str, Any] = field(default_factory=dict)  # loader options, documented per task module
 
 
+SPEECH_EVAL_MODES = ("official", "proxy")
+
+
+@dataclass
+class SpeechEvalConfig:
+    """How spoken answers are heard. `official`: SEED-TTS eval's models, from local copies (Whisper-large-v3 for
+    English and other non-Chinese text, Paraformer-zh for Chinese, WavLM-large + ECAPA-TDNN speaker verification);
+    `proxy`: small models that install from PyPI (evalkit.listening), whose numbers are never set beside the paper's."""
+
+    mode: str = "proxy"
+    whisper_large_v3: str | None = None  # local folder of openai/whisper-large-v3 (transformers format)
+    paraformer_zh: str | None = None  # local folder of FunASR's paraformer-zh model
+    wavlm_large_sv: str | None = None  # wavlm_large_finetune.pth, UniSpeech's speaker-verification checkpoint
+    unispeech_sv_code: str | None = None  # UniSpeech downstreams/speaker_verification folder (seed-tts-eval ships it)
+
+
 @dataclass
 class FailurePolicy:
     # Per task: >= 1 a count, < 1 a fraction of the task's samples; the run aborts when a task goes beyond it.
@@ -155,6 +172,7 @@ class RunConfig:
     use_response_cache: bool = True
     media_workers: int = 2
     failures: FailurePolicy = field(default_factory=FailurePolicy)
+    speech_eval: SpeechEvalConfig = field(default_factory=SpeechEvalConfig)
     stats: StatsConfig = field(default_factory=StatsConfig)
     judge: JudgeConfig = field(default_factory=JudgeConfig)  # who scores the judged tasks (evalkit.judges)
 
@@ -234,6 +252,13 @@ def validate(cfg: DictConfig, tasks: dict[str, TaskConfig]) -> RunConfig:
     if run.model.weights == "random" and run.runner.name == "openai":
         raise ConfigError("model.weights=random needs a local engine (runner=vllm or transformers); a server "
                           "answers with the weights it loaded")
-    if run.model.talker:
-        raise ConfigError("model.talker=true: evaluation scores text and never generates audio; set it to false")
+    if run.speech_eval.mode not in SPEECH_EVAL_MODES:
+        raise ConfigError(f"speech_eval.mode={run.speech_eval.mode!r}; valid: {', '.join(SPEECH_EVAL_MODES)}")
+    for task in run.tasks.values():
+        if (voice := task.options.get("voice")) is not None:
+            if not run.model.talker:
+                raise ConfigError(f"task {task.name!r} generates speech (voice {voice!r}); set model.talker=true")
+            # the listening mode is the run's; the scorer records it, so scores.json says which mode made a number,
+            # and reports keep a proxy number out of the paper's columns (its metric is proxy_*)
+            task.scorer.options["mode"] = run.speech_eval.mode
     return run

@@ -2,7 +2,8 @@
 
     checks -> tasks loaded -> model path -> token-budget preflight (prompt rendered, tokens counted, videos
     planned) -> manifest -> (media decoded ahead in workers) -> response cache -> runner (vLLM: fed continuously;
-    others: one call per batch) -> samples.jsonl journal, as answers finish -> scoring -> scores.json -> report
+    others: one call per batch) -> samples.jsonl journal, as answers finish (spoken answers saved as WAV files) ->
+    listening to spoken answers (speech recognition, speaker similarity) -> scoring -> scores.json -> report
 
 Everything that can be wrong with the config or the data fails before a model is loaded. A failure of one
 sample is recorded with its reason and the run goes on, up to `failures.max_failures` in any one task.
@@ -27,6 +28,7 @@ from tqdm import tqdm
 
 from evalkit.config import ConfigError, RunConfig, TaskConfig
 from evalkit.decoding import describe, read_generation_config, resolve_decoding
+from evalkit.listening import check_listeners, listen, listeners_used
 from evalkit.media import MediaError
 from evalkit.media.pool import MediaPool
 from evalkit.model_store import resolve_model_path
@@ -39,7 +41,7 @@ from evalkit.runners import build_runner
 from evalkit.runners.base import Completed, Runner, completions
 from evalkit.scorecard import run_judges, score_run
 from evalkit.scoring.registry import build_scorer
-from evalkit.task import LoadedTask, check_task, load_task, spoken_language
+from evalkit.task import LoadedTask, check_task, load_task, spoken_language, spoken_voice
 from evalkit.types import Decoding, MediaData, PreparedRequest, Request, Response, Sample, media_parts
 
 JOURNAL_INTERVAL_S = 0.5  # answers reach samples.jsonl at most this long after they finish
@@ -86,6 +88,7 @@ def run_evaluation(cfg: RunConfig) -> RunSummary:
         from evalkit.runners.vllm import check_engine_args
 
         check_engine_args(cfg.runner)
+    check_listeners(cfg)  # the recognisers and speaker models of spoken tasks, before any generation
     store = RunStore(Path(cfg.output_dir))
     fingerprint = config_fingerprint(cfg)
     _check_resumable(store, cfg, fingerprint)
@@ -113,11 +116,15 @@ def run_evaluation(cfg: RunConfig) -> RunSummary:
 
     if not cfg.resume:
         store.reset()
-    # engine and media failures are tried again (the cause may be fixed); an output failure is the model's answer
-    answered = {k: r for k, r in store.load_records().items() if r.error_stage in (None, "output")}
+    # engine and media failures are tried again (the cause may be fixed); an output failure is the model's answer;
+    # a spoken answer counts only while its audio file is in the folder as written
+    answered = {
+        k: r for k, r in store.load_records().items()
+        if r.error_stage in (None, "output") and (r.speech is None or store.has_speech(r))
+    }  # fmt: skip
     pending = [
-        _Pending(task, index, Request(sample, decodings[name], task.media.use_audio_in_video, spoken_language(task)),
-                 before.plans[(name, sample.sample_id)])
+        _Pending(task, index, Request(sample, decodings[name], task.media.use_audio_in_video, spoken_language(task),
+                                      spoken_voice(task)), before.plans[(name, sample.sample_id)])  # fmt: skip
         for name, task in cfg.tasks.items()
         for index, sample in enumerate(loaded[name].samples)
         if (name, sample.sample_id) not in answered
@@ -130,7 +137,7 @@ def run_evaluation(cfg: RunConfig) -> RunSummary:
     finally:
         generation.close()
 
-    records = store.load_records()
+    records = listen(cfg, store, store.load_records())
     try:
         scores, final_records = score_run(
             cfg, {name: [records[(name, s.sample_id)] for s in loaded[name].samples] for name in cfg.tasks}, judges
@@ -138,7 +145,10 @@ def run_evaluation(cfg: RunConfig) -> RunSummary:
     finally:
         judges.close()
     store.finalize(final_records)
-    store.write_scores(scores_document(scores, {"model": cfg.model.name, "suite": cfg.suite}))
+    run_info: dict[str, Any] = {"model": cfg.model.name, "suite": cfg.suite}
+    if listened := listeners_used(final_records):
+        run_info["listening"] = {"mode": cfg.speech_eval.mode, "tasks": listened}
+    store.write_scores(scores_document(scores, run_info))
     n_failed = sum(r.failed for r in final_records)
     manifest["sessions"].append({
         "started": started.isoformat(), "finished": datetime.now(timezone.utc).isoformat(),
@@ -323,7 +333,7 @@ class _Generation:
         prompt = item.plan.prompt
         key = cache_key(
             self.identity, self.engine, prompt, [dict(m.provenance) for m in media],
-            asdict(item.request.decoding), item.request.use_audio_in_video,
+            asdict(item.request.decoding), item.request.use_audio_in_video, item.request.voice,
         )
         return PreparedRequest(item.request, prompt, media, key)
 
@@ -368,14 +378,16 @@ class _Generation:
                     cache_hit: bool = False) -> SampleRecord:
         error, stage = response.error, "runner" if response.error else None
         if error is None:
-            error = output_problem(response.text)
+            error = output_problem(response.text) or speech_problem(item.request.voice, response)
             stage = "output" if error else None
+        sample_id = item.request.sample.sample_id
+        speech = self.store.save_speech(item.task.name, sample_id, response.speech) if response.speech else None
         return SampleRecord(
-            task=item.task.name, sample_id=item.request.sample.sample_id, index=item.index, prompt=prepared.prompt,
+            task=item.task.name, sample_id=sample_id, index=item.index, prompt=prepared.prompt,
             media=[dict(m.provenance) for m in prepared.media], reference=item.request.sample.reference,
             categories=dict(item.request.sample.categories), cluster=item.request.sample.cluster,
-            cache_key=prepared.cache_key, response=asdict(response), error=error, error_stage=stage,
-            cache_hit=cache_hit,
+            cache_key=prepared.cache_key, response=response.fields(), error=error, error_stage=stage,
+            cache_hit=cache_hit, speech=speech,
         )
 
     def _failed_record(self, item: _Pending, error: str, stage: str) -> SampleRecord:
@@ -405,6 +417,17 @@ def output_problem(text: str | None) -> str | None:
         return "the model returned an empty output"
     if "\ufffd" in text:
         return "the model output is not valid UTF-8 (it decodes to U+FFFD replacement characters)"
+    return None
+
+
+def speech_problem(voice: str | None, response: Response) -> str | None:
+    """Why a speech-generation answer cannot be heard, if it cannot: no audio, or audio without a sample."""
+    if voice is None:
+        return None
+    if response.speech is None:
+        return "the engine returned no audio for a speech-generation request"
+    if response.speech.waveform.size == 0:
+        return "the talker returned empty audio (it ended before its first sound)"
     return None
 
 

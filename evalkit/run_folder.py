@@ -1,4 +1,5 @@
-"""The run folder, one versioned schema: manifest.json, samples.jsonl (the journal), scores.json, report files.
+"""The run folder, one versioned schema: manifest.json, samples.jsonl (the journal), scores.json, report files, and
+for speech-generation tasks speech/<task>/<sample>.wav, the talker's answers (named in each record's `speech`).
 
 Writing: samples.jsonl is the run's journal. Each batch of answered samples is appended, flushed and fsynced, so
 a crash loses at most the batch in flight; a torn last line (a kill mid-write) is cut off on reopen. At the end
@@ -16,12 +17,15 @@ Version history:
      (`strict_value`, every sample, failures counted wrong) with n, n_failed, n_excluded and denominator.
   3: a judged task's score carries `judge` (the judge's spec, whether it is a substitute, calls made and served
      from the cache) and a `value` of null when it was not scored (no judge configured). Version 2 reads as it is.
+     A record of a speech-generation task carries `speech` (its WAV file, provenance and what was heard).
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
+import re
 import tempfile
 from dataclasses import asdict, dataclass, field
 from functools import cached_property
@@ -30,11 +34,14 @@ from typing import Any, Iterable, Iterator, Mapping
 
 from evalkit.config import StatsConfig
 from evalkit.scoring.base import SampleScore
+from evalkit.spoken_audio import file_sha256, provenance, wav_bytes
+from evalkit.types import Speech
 
 SCHEMA_VERSION = 3
 MANIFEST = "manifest.json"
 SAMPLES = "samples.jsonl"
 SCORES = "scores.json"
+SPEECH_DIR = "speech"
 
 # Version 1 options that version 2 replaced by always reporting both numbers.
 _V1_REMOVED_SCORER_OPTIONS = {"mmau": ("count_missing",), "videomme": ("denominator",)}
@@ -72,6 +79,9 @@ class SampleRecord:
     error: str | None = None  # why the sample failed; None if it did not
     error_stage: str | None = None  # "media" | "runner" | "output": runner failures are retried on resume
     cache_hit: bool = False
+    # a spoken answer: its file (`path`, relative to the run folder) and provenance (voice, sample_rate,
+    # duration_s, sha256); after listening, `transcript` and `similarity` with the models that measured them
+    speech: dict[str, Any] | None = None
     # filled by scoring
     answer: str | None = None  # the text scored: the response after any reasoning block
     reasoning_closed: bool | None = None  # None when the model does not reason
@@ -201,19 +211,23 @@ def upgrade_manifest(manifest: dict[str, Any], path: Path) -> dict[str, Any]:
     return manifest
 
 
-def atomic_write_text(path: Path, text: str) -> None:
+def atomic_write_bytes(path: Path, data: bytes) -> None:
     """Write to a temporary file beside `path`, fsync, then rename over it: readers see old or new, never half."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def atomic_write_text(path: Path, text: str) -> None:
+    atomic_write_bytes(path, text.encode("utf-8"))
 
 
 def atomic_write_json(path: Path, document: Any) -> None:
@@ -286,6 +300,18 @@ class RunStore:
         for name in (SAMPLES, SCORES):
             (self.dir / name).unlink(missing_ok=True)
 
+    def save_speech(self, task: str, sample_id: str, speech: Speech) -> dict[str, Any]:
+        """Write a spoken answer to speech/<task>/<sample>.wav; its provenance with the path the record keeps."""
+        relative = Path(SPEECH_DIR) / _file_name(task) / f"{_file_name(sample_id)}.wav"
+        data = wav_bytes(speech)
+        atomic_write_bytes(self.dir / relative, data)
+        return {"path": relative.as_posix(), **provenance(data, speech)}
+
+    def has_speech(self, record: SampleRecord) -> bool:
+        """Whether a record's spoken answer is in the folder as it was written (resume keeps only such answers)."""
+        path = self.dir / (record.speech or {}).get("path", "")
+        return path.is_file() and file_sha256(path) == (record.speech or {}).get("sha256")
+
 
 @dataclass
 class RunFolder:
@@ -338,6 +364,12 @@ def load_run(path: Path) -> RunFolder:
                 f"{path / name} is missing; a finished `evalkit run` writes it (re-run to finish, or `evalkit rescore`)"
             )
     return RunFolder(path=path, manifest=read_manifest(path / MANIFEST), scores=read_scores(path / SCORES))
+
+
+def _file_name(name: str) -> str:
+    """A file name for a task or sample id; an id with other characters gets a hash so two never collide."""
+    safe = re.sub(r"[^A-Za-z0-9._-]", "_", name)
+    return safe if safe == name else f"{safe}.{hashlib.sha256(name.encode()).hexdigest()[:8]}"
 
 
 def _jsonable(value: Any) -> Any:

@@ -85,10 +85,18 @@ def with_answers(records: Sequence[SampleRecord], reasoning: bool) -> list[Sampl
 
 
 def score_inputs(records: Sequence[SampleRecord]) -> list[ScoreInput]:
-    return [ScoreInput(r.sample_id, None if r.failed else r.answer, r.reference, r.categories) for r in records]
+    return [ScoreInput(r.sample_id, None if r.failed else r.answer, r.reference, r.categories, _measurements(r))
+            for r in records]  # fmt: skip
+
+
+def _measurements(record: SampleRecord) -> dict[str, float]:
+    similarity = (record.speech or {}).get("similarity")
+    return {} if similarity is None else {"similarity": similarity}
 
 
 def _with_answer(record: SampleRecord, reasoning: bool) -> SampleRecord:
+    if record.speech is not None:  # a spoken answer is scored by what the recogniser heard
+        return replace(record, answer=None if record.failed else record.speech.get("transcript"), reasoning_closed=None)
     text = (record.response or {}).get("text")
     if record.failed or text is None:
         return replace(record, answer=None, reasoning_closed=None)

@@ -56,6 +56,11 @@ def spoken_language(config: TaskConfig) -> str | None:
     return config.options.get("source_language")
 
 
+def spoken_voice(config: TaskConfig) -> str | None:
+    """A speech-generation task's talker voice (options.voice); None for a task answered in text."""
+    return config.options.get("voice")
+
+
 def load_task(config: TaskConfig) -> LoadedTask:
     """The task's samples (the first `limit` if set) and where they came from."""
     check_task(config)

@@ -1,7 +1,8 @@
 """A tiny random-weight Qwen3-Omni checkpoint, built offline, that exercises every code path of every engine.
 
 One folder serves transformers, vLLM (including its CPU build) and `vllm serve`: a full
-`Qwen3OmniMoeForConditionalGeneration` config with audio output off, sizes vLLM's CPU attention accepts
+`Qwen3OmniMoeForConditionalGeneration` config with a tiny talker and code2wav vocoder (spoken output runs on a
+CPU; text runs skip their weights, as vLLM does), sizes vLLM's CPU attention accepts
 (head_dim 64, mrope_section summing to head_dim / 2), and a processor (byte-level tokenizer, chat template,
 Whisper features, Qwen2-VL image processor, and a video processor where torchvision imports).
 
@@ -14,7 +15,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-BUILDER_VERSION = 4  # bump on any change to the checkpoint: cached tiny models of other versions are rebuilt
+BUILDER_VERSION = 5  # bump on any change to the checkpoint: cached tiny models of other versions are rebuilt
 MARKER_FILE = "evalkit_tiny.json"
 EMBEDDING_STD = 0.5
 # Wider than the usual 0.02 so attention and media embeddings move the output: with 0.02 every prompt yields
@@ -218,10 +219,63 @@ def build_config(tokenizer):
     }
     return Qwen3OmniMoeConfig(
         thinker_config=thinker,
-        enable_audio_output=False,
+        talker_config=talker_config(thinker),
+        code2wav_config=CODE2WAV,
+        enable_audio_output=True,
         im_start_token_id=ids["<|im_start|>"],
         im_end_token_id=ids["<|im_end|>"],
+        # The byte vocabulary has no tts tokens: the talker's text markers reuse the pad and audio brackets, which
+        # only chooses the embedding rows that mark them. A role is found by the token after <|im_start|>, here
+        # its first byte.
+        tts_pad_token_id=ids["<|endoftext|>"],
+        tts_bos_token_id=ids["<|audio_start|>"],
+        tts_eos_token_id=ids["<|audio_end|>"],
+        system_token_id=tokenizer.convert_tokens_to_ids("s"),
+        user_token_id=tokenizer.convert_tokens_to_ids("u"),
+        assistant_token_id=tokenizer.convert_tokens_to_ids("a"),
     )
+
+
+# The talker's codec vocabulary: `generate` suppresses its top 1024 ids (special codes) except the end code, so
+# the vocabulary must exceed 1024; the first codebook's codes are the ids below that block, under CODEBOOK_SIZE.
+TALKER_VOCAB = 1100
+CODEBOOK_SIZE = 128
+CODE_GROUPS = 4  # the talker's code groups are code2wav's quantizers
+CODE2WAV = {
+    "codebook_size": CODEBOOK_SIZE, "num_quantizers": CODE_GROUPS, "hidden_size": 64, "intermediate_size": 128,
+    "num_hidden_layers": 1, "num_attention_heads": 2, "num_key_value_heads": 2, "decoder_dim": 64,
+    "sliding_window": 8, "initializer_range": INIT_STD,
+    # the real upsampling (8*5*4*3 then 2*2: 1920 samples per code), so the audio is 24 kHz at 12.5 codes a second
+}  # fmt: skip
+
+
+def talker_config(thinker: dict) -> dict:
+    special = TALKER_VOCAB - 100  # end, think and pad codes and the three voices, inside the suppressed block
+    return {
+        "text_config": {
+            "vocab_size": TALKER_VOCAB, "hidden_size": 64, "intermediate_size": 128, "num_hidden_layers": 1,
+            "num_attention_heads": 2, "num_key_value_heads": 1, "head_dim": 32, "num_experts": 2,
+            "num_experts_per_tok": 1, "moe_intermediate_size": 32, "shared_expert_intermediate_size": 64,
+            "initializer_range": INIT_STD,
+            "rope_parameters": {"rope_type": "default", "rope_theta": 1000000.0, "mrope_section": [6, 5, 5],
+                                "interleaved": True, "mrope_interleaved": True},
+        },
+        "code_predictor_config": {
+            "vocab_size": CODEBOOK_SIZE, "hidden_size": 64, "intermediate_size": 128, "num_hidden_layers": 1,
+            "num_attention_heads": 2, "num_key_value_heads": 1, "head_dim": 32, "num_code_groups": CODE_GROUPS,
+            "initializer_range": INIT_STD,
+        },
+        "num_code_groups": CODE_GROUPS,
+        "thinker_hidden_size": thinker["text_config"]["hidden_size"],
+        "accept_hidden_layer": 1,
+        "codec_eos_token_id": special, "codec_nothink_id": special + 1, "codec_think_bos_id": special + 2,
+        "codec_think_eos_id": special + 3, "codec_pad_id": special + 4, "codec_bos_id": special + 5,
+        "speaker_id": {"ethan": special + 10, "chelsie": special + 11, "aiden": special + 12},
+        **{key: thinker[key] for key in ("audio_token_id", "image_token_id", "video_token_id",
+                                         "vision_start_token_id", "audio_start_token_id", "position_id_per_seconds")},
+        "spatial_merge_size": 2,
+        "initializer_range": INIT_STD,
+    }  # fmt: skip
 
 
 def build_tiny_model(out_dir: Path, seed: int = 0) -> Path:
@@ -238,6 +292,11 @@ def build_tiny_model(out_dir: Path, seed: int = 0) -> Path:
     with torch.no_grad():
         for weight in (model.thinker.model.embed_tokens.weight, model.thinker.lm_head.weight):
             weight.copy_(torch.randn(weight.shape, generator=generator) * EMBEDDING_STD)
+        # transformers leaves the talker's expert weights uninitialised (torch.empty): draw them, so a seed is a
+        # checkpoint and the talker's output is not memory garbage
+        for name, weight in model.talker.named_parameters():
+            if ".experts." in name:
+                weight.copy_(torch.randn(weight.shape, generator=generator) * INIT_STD)
         # A zero LM-head row gives logit 0, below the best of ~95 Gaussian logits of the printable tokens with
         # overwhelming probability: greedy output is printable ASCII, so valid UTF-8 and never empty, as a real
         # model's is (evalkit records invalid UTF-8 or empty output as a failed sample).

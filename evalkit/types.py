@@ -97,6 +97,7 @@ class Request:
     decoding: Decoding
     use_audio_in_video: bool = False
     language: str | None = None  # the task's spoken language, for models whose prompt names it (Whisper)
+    voice: str | None = None  # a speech-generation task's talker voice; None: the answer is text only
 
 
 @dataclass(frozen=True)
@@ -138,6 +139,15 @@ class PreparedRequest:
 
 
 @dataclass(frozen=True)
+class Speech:
+    """What the talker said: mono float32 samples in [-1, 1] at `sample_rate`, in `voice`."""
+
+    waveform: np.ndarray = field(repr=False)
+    sample_rate: int
+    voice: str
+
+
+@dataclass(frozen=True)
 class Response:
     text: str | None
     error: str | None = None
@@ -146,10 +156,15 @@ class Response:
     latency_s: float | None = None
     finish_reason: str | None = None
     token_ids: tuple[int, ...] | None = None
+    speech: Speech | None = field(default=None, repr=False)  # a speech-generation request's audio
 
     @property
     def failed(self) -> bool:
         return self.error is not None
+
+    def fields(self) -> dict[str, Any]:
+        """The JSON-able fields (the audio itself is saved as a file, never inlined)."""
+        return {f: getattr(self, f) for f in self.__dataclass_fields__ if f != "speech"}
 
 
 def media_parts(messages: tuple[Message, ...]) -> list[MediaRef]:

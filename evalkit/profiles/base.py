@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from evalkit.config import ConfigError, RunConfig
-from evalkit.types import Message, PreparedRequest
+from evalkit.types import Message, PreparedRequest, Speech
 
 if TYPE_CHECKING:
     import torch
@@ -49,6 +49,10 @@ class TransformersModel(Protocol):
         """Per row: the generated token ids (prompt excluded, padding after EOS included) and the prompt's
         token count."""
 
+    def speak(self, inputs: Any, generation_config: Any, use_audio_in_video: bool,
+              voice: str) -> list[tuple[list[int], int, Speech]]:  # fmt: skip
+        """As `generate`, with each row's text also spoken by the talker in `voice` (families with voices only)."""
+
     def decode(self, token_ids: list[int]) -> str: ...
 
     def close(self) -> None: ...
@@ -66,6 +70,7 @@ class ModelProfile:
     reasoning_format: str | None = None  # "think_tags": the output may open with a <think>...</think> block
     chat_video: ChatVideo = "video_url"
     model_type: str | None = None  # the checkpoint's config.model_type, checked before any weight loads
+    voices: tuple[str, ...] = ()  # the talker's voices, for families that speak (model.talker=true)
 
     def checkpoint_config(self, model_path: str, revision: str | None) -> Any:
         from transformers import AutoConfig
@@ -112,6 +117,19 @@ class ModelProfile:
                               "and a hosted model has none; set model.decoding=greedy")  # fmt: skip
         for task in cfg.tasks.values():
             self.check_task(model.name, task)
+        self._check_speech(cfg, where)
+
+    def _check_speech(self, cfg: RunConfig, where: str) -> None:
+        if cfg.model.talker and not self.voices:
+            raise ConfigError(f"{where} has no talker (no spoken output); set model.talker=false")
+        if cfg.model.talker and cfg.runner.name != "transformers":
+            raise ConfigError(f"{where}: model.talker=true runs on runner=transformers only (spoken output); "
+                              f"runner={cfg.runner.name} returns text")  # fmt: skip
+        for task in cfg.tasks.values():
+            voice = task.options.get("voice")
+            if voice is not None and voice not in self.voices:
+                raise ConfigError(f"task {task.name!r}: voice {voice!r} is not one of {where}'s voices; "
+                                  f"valid: {', '.join(self.voices)} (tasks.{task.name}.options.voice)")  # fmt: skip
 
     def check_task(self, model_name: str, task: Any) -> None:
         """Refuse a task the family cannot answer (beyond its input kinds, which the pipeline checks)."""

@@ -9,6 +9,7 @@ from evalkit.registry import all_specs
 from evalkit.report.reference import Column, PaperTable, PublishedScores, load_published_scores
 from evalkit.run_folder import Interval, RunFolder, TaskScore
 from evalkit.scoring.registry import build_scorer
+from evalkit.scoring.tts import is_proxy_metric
 from evalkit.stats import record_interval
 
 INSIDE = "inside"
@@ -81,7 +82,8 @@ def build_report(run: RunFolder, published: PublishedScores | None = None) -> Ru
 
 def _task_row(run: RunFolder, published: PublishedScores, name: str, score: TaskScore) -> TaskRow:
     spec = all_specs().get(name)  # a task no longer registered is shown outside the paper's tables
-    located = published.locate(spec.reported, run.variant) if spec else None
+    # a proxy measurement (spoken answers heard by stand-in models) is never set beside the paper's number
+    located = published.locate(spec.reported, run.variant) if spec and not is_proxy_metric(score.metric) else None
     table, column = located if located else (None, None)
     qwen_model = table.qwen_model(run.variant) if table else None
     return TaskRow(

@@ -4,8 +4,9 @@ The model's profile (evalkit/profiles) loads it and encodes, generates and decod
 thinkers, Whisper); this module holds what every family shares: devices and dtypes, grouping, decoding
 settings, failure isolation, EOS trimming and the engine record.
 
-Requests in one batch normally share decoding, `use_audio_in_video` and video frame rate; requests that differ
-in any of these are generated in separate calls, since the processor and `generate` take each as one value.
+Requests in one batch normally share decoding, `use_audio_in_video`, video frame rate and talker voice; requests
+that differ in any of these are generated in separate calls, since the processor and `generate` take each as one
+value. Spoken answers (a request with a voice) are batched like text: the talker runs on the whole group.
 """
 
 from __future__ import annotations
@@ -102,16 +103,17 @@ class TransformersRunner:
             except ValueError as exc:
                 responses[i] = Response(text=None, error=str(exc))
                 continue
-            groups[(prepared.request.decoding, prepared.request.use_audio_in_video, fps)].append(i)
-        for (decoding, use_audio_in_video, fps), indices in _merge_videoless(groups).items():
-            results = self._generate_group([batch[i] for i in indices], decoding, use_audio_in_video, fps)
+            groups[(prepared.request.decoding, prepared.request.use_audio_in_video, fps, prepared.request.voice)].append(i)
+        for (decoding, use_audio_in_video, fps, voice), indices in _merge_videoless(groups).items():
+            results = self._generate_group([batch[i] for i in indices], decoding, use_audio_in_video, fps, voice)
             for i, response in zip(indices, results):
                 responses[i] = response
         per_request = (time.perf_counter() - started) / max(len(batch), 1)
         return [r if r.failed else replace(r, latency_s=per_request) for r in responses]  # type: ignore[union-attr]
 
     def _generate_group(
-        self, group: list[PreparedRequest], decoding: Decoding, use_audio_in_video: bool, fps: float | None
+        self, group: list[PreparedRequest], decoding: Decoding, use_audio_in_video: bool, fps: float | None,
+        voice: str | None,
     ) -> list[Response]:
         responses: list[Response | None] = [None] * len(group)
         encodable = list(range(len(group)))
@@ -129,19 +131,23 @@ class TransformersRunner:
             if not encodable:
                 return responses  # type: ignore[return-value]
             inputs = self.model.encode([group[i] for i in encodable], use_audio_in_video, fps)
-        for i, response in zip(encodable, self._run(inputs, decoding, use_audio_in_video)):
+        for i, response in zip(encodable, self._run(inputs, decoding, use_audio_in_video, voice)):
             responses[i] = response
         return responses  # type: ignore[return-value]
 
     @torch.inference_mode()
-    def _run(self, inputs, decoding: Decoding, use_audio_in_video: bool) -> list[Response]:
+    def _run(self, inputs, decoding: Decoding, use_audio_in_video: bool, voice: str | None) -> list[Response]:
         inputs = inputs.to(self.device)  # the towers cast pixels and features to their own dtype
-        if decoding.do_sample:
+        if decoding.do_sample or voice is not None:  # the talker always samples
             torch.manual_seed(decoding.seed)
         config = generation_config(decoding, sorted(self.model.eos_token_ids), self.model.pad_token_id,
                                    self.suppressed_token_ids)
+        if voice is None:
+            rows = [(ids, n, None) for ids, n in self.model.generate(inputs, config, use_audio_in_video)]
+        else:
+            rows = self.model.speak(inputs, config, use_audio_in_video, voice)
         responses = []
-        for generated, n_prompt in self.model.generate(inputs, config, use_audio_in_video):
+        for generated, n_prompt, speech in rows:
             token_ids, finish_reason = trim_at_eos(generated, self.model.eos_token_ids)
             responses.append(
                 Response(
@@ -150,6 +156,7 @@ class TransformersRunner:
                     output_tokens=len(token_ids),
                     finish_reason=finish_reason,
                     token_ids=tuple(token_ids),
+                    speech=speech,
                 )
             )
         return responses
@@ -161,7 +168,7 @@ class TransformersRunner:
             "torch": torch.__version__,
             "transformers": transformers.__version__,
             "attn_implementation": self.model.attn_implementation,
-            "talker": False,
+            "talker": self.model_config.talker,
         }
         if self.suppressed_token_ids is not None:
             details["suppressed_token_ids"] = {"count": len(self.suppressed_token_ids),
@@ -186,12 +193,13 @@ class TransformersRunner:
 
 
 def _merge_videoless(groups: dict[tuple, list[int]]) -> dict[tuple, list[int]]:
-    """Requests without video join a group with the same decoding and use_audio_in_video, whatever its fps."""
+    """Requests without video join a group with the same decoding, use_audio_in_video and voice, whatever its
+    fps."""
     merged: dict[tuple, list[int]] = {}
     for key, indices in sorted(groups.items(), key=lambda item: item[0][2] is None):
-        decoding, use_audio_in_video, fps = key
+        decoding, use_audio_in_video, fps, voice = key
         if fps is None:
-            target = next((k for k in merged if k[:2] == (decoding, use_audio_in_video)), key)
+            target = next((k for k in merged if (k[0], k[1], k[3]) == (decoding, use_audio_in_video, voice)), key)
             merged.setdefault(target, []).extend(indices)
         else:
             merged[key] = list(indices)

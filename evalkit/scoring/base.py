@@ -27,6 +27,8 @@ class ScoreInput:
     prediction: str | None
     reference: Any
     categories: Mapping[str, str] = field(default_factory=dict)
+    # numbers measured on the model's output before scoring (a spoken answer's speaker similarity)
+    measurements: Mapping[str, float] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

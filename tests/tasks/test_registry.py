@@ -85,8 +85,8 @@ def test_every_task_builds_its_scorer_and_its_reported_keys_exist():
 
 
 def test_every_suite_lists_registered_tasks():
-    assert config_names("suite") == ["paper_audio", "paper_av", "paper_text", "paper_vision", "scale", "smoke",
-                                     "smoke_all"]
+    assert config_names("suite") == ["paper_audio", "paper_av", "paper_speech", "paper_text", "paper_vision", "scale",
+                                     "smoke", "smoke_all", "smoke_speech"]
     for suite in config_names("suite"):
         assert all(name in SPECS for name in suite_tasks(suite))
 
@@ -128,7 +128,7 @@ def test_per_task_overrides_keep_their_spelling(compose_run):
     (["tasks=[librispeech_test_clean,mmmu_vall]"],
      r"tasks: unknown task 'mmmu_vall' \(did you mean mmmu_val.*\); valid tasks: .*fleurs_ar, "),
     (["suite=paper_audoi"],
-     r"suite='paper_audoi': unknown suite; valid: paper_audio, paper_av, paper_text, paper_vision, scale, smoke, smoke_all"),
+     r"suite='paper_audoi': unknown suite; valid: paper_audio, paper_av, paper_speech, paper_text, paper_vision, scale, smoke, smoke_all, smoke_speech"),
     (["model=qwen3"], r"model='qwen3': unknown model; valid: .*tiny_random"),
     (["tasks.mmmu_val_smoke.datset.split=test"],
      r"tasks.mmmu_val_smoke.datset: Key 'datset' not in 'TaskConfig'; valid keys there: name, dataset, "),

@@ -1,0 +1,126 @@
+"""SEED-TTS eval's WER and similarity scoring (scoring/tts.py) against hand-computed answers, and hearing known
+speech (espeak-ng) through both listening modes: proxy here, official where its weights are on local disk."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from evalkit.config import ConfigError, SpeechEvalConfig
+from evalkit.listening import speaker_encoder, transcriber_for
+from evalkit.scoring.base import ScoreInput, aggregate_with_categories
+from evalkit.scoring.tts import SpeakerSimilarityScorer, TtsWerScorer, seedtts_tokens, utterance_wer
+
+# Where the official models are looked for by this test (the run itself reads them from speech_eval.*)
+OFFICIAL_WHISPER = Path(".cache/evalkit/speech-eval/whisper-large-v3")
+
+
+def test_seedtts_normalisation_drops_punctuation_but_the_apostrophe_and_splits_chinese_by_character() -> None:
+    assert seedtts_tokens("Hello, World! It's 5.", "en") == ["hello", "world", "it's", "5"]
+    assert seedtts_tokens("你好，世界！", "zh") == ["你", "好", "世", "界"]
+    assert seedtts_tokens("こんにちは。", "ja") == list("こんにちは")
+
+
+def test_wer_is_the_mean_of_utterance_wers_not_the_corpus_ratio() -> None:
+    scorer = TtsWerScorer(language="en", mode="official")
+    items = [
+        ScoreInput("a", "the cat sat", {"text": "The cat sat."}),  # 0 errors / 3
+        ScoreInput("b", "dog", {"text": "A dog"}),  # 1 deletion / 2 -> 0.5
+        ScoreInput("c", None, {"text": "never spoken"}),  # no audio: excluded officially, 1.0 in strict
+    ]
+    result = aggregate_with_categories(scorer, scorer.score(items))
+    assert result.value == pytest.approx(25.0)  # (0 + 0.5) / 2; the corpus ratio would be 1/5 = 20 %
+    assert result.strict_value == pytest.approx(100 * 1.5 / 3)
+    assert (result.n, result.n_excluded, result.metric) == (3, 1, "wer")
+    assert TtsWerScorer(mode="proxy", language="en").metric == "proxy_wer"  # a proxy number never takes the paper's column name
+
+
+def test_chinese_wer_counts_characters() -> None:
+    assert utterance_wer("我们去公园。", "我们去学校", "zh") == pytest.approx(2 / 5)
+
+
+def test_similarity_is_the_mean_cosine_of_heard_utterances() -> None:
+    scorer = SpeakerSimilarityScorer(mode="official")
+    items = [ScoreInput("a", None, {}, measurements={"similarity": 0.8}),
+             ScoreInput("b", None, {}, measurements={"similarity": 0.6}),
+             ScoreInput("c", None, {})]  # fmt: skip
+    result = aggregate_with_categories(scorer, scorer.score(items))
+    assert result.value == pytest.approx(0.7) and result.strict_value == pytest.approx(1.4 / 3)
+
+
+def _espeak(text: str, voice: str, out: Path) -> Path:
+    subprocess.run(["espeak-ng", "-v", voice, "-s", "140", "-w", str(out), text], check=True, capture_output=True)
+    return out
+
+
+TEXTS = ("the weather is nice today", "please call stella and ask her to bring these things")
+
+
+@pytest.fixture(scope="module")
+def spoken(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
+    if shutil.which("espeak-ng") is None:
+        pytest.skip("espeak-ng is not installed (apt-get install espeak-ng)")
+    folder = tmp_path_factory.mktemp("espeak")
+    return [_espeak(text, "en-us", folder / f"{i}.wav") for i, text in enumerate(TEXTS)]
+
+
+def test_proxy_recogniser_hears_known_speech_better_than_a_mismatched_text(spoken: list[Path]) -> None:
+    pytest.importorskip("pocketsphinx")
+    heard = transcriber_for(SpeechEvalConfig(mode="proxy"), "en").transcribe(spoken, "en")
+    matched = [utterance_wer(text, hyp, "en") for text, hyp in zip(TEXTS, heard)]
+    crossed = [utterance_wer(text, hyp, "en") for text, hyp in zip(reversed(TEXTS), heard)]
+    # PocketSphinx on espeak's robotic voice is a poor listener (a proxy), yet it must hear the right text
+    assert sum(matched) < sum(crossed) and min(matched) < 1.0
+
+
+def test_proxy_speaker_encoder_tells_voices_apart(spoken: list[Path], tmp_path: Path) -> None:
+    pytest.importorskip("resemblyzer")
+    other = _espeak(TEXTS[0], "de", tmp_path / "de.wav")
+    same, different = speaker_encoder(SpeechEvalConfig(mode="proxy")).similarity([(spoken[0], spoken[1]),
+                                                                                  (spoken[0], other)])  # fmt: skip
+    assert -1.0 <= different < same <= 1.0
+
+
+def test_proxy_mode_has_no_recogniser_for_chinese() -> None:
+    assert transcriber_for(SpeechEvalConfig(mode="proxy"), "zh", load=False) is None
+
+
+def test_official_mode_without_local_weights_is_a_config_error_naming_the_key() -> None:
+    with pytest.raises(ConfigError, match=r"speech_eval\.whisper_large_v3=None: speech_eval.mode=official needs"):
+        transcriber_for(SpeechEvalConfig(mode="official"), "en", load=False)
+    with pytest.raises(ConfigError, match=r"speech_eval\.wavlm_large_sv"):
+        speaker_encoder(SpeechEvalConfig(mode="official"), load=False)
+
+
+def test_official_whisper_hears_known_speech(spoken: list[Path]) -> None:
+    if not OFFICIAL_WHISPER.is_dir():
+        pytest.skip(f"official mode needs openai/whisper-large-v3 on local disk at {OFFICIAL_WHISPER} (not here)")
+    heard = transcriber_for(SpeechEvalConfig(mode="official", whisper_large_v3=str(OFFICIAL_WHISPER)), "en")
+    wers = [utterance_wer(t, h, "en") for t, h in zip(TEXTS, heard.transcribe(spoken, "en"))]
+    assert max(wers) < 0.2
+
+
+@pytest.mark.parametrize(("task", "table", "qwen"), [
+    ("seedtts_test_en", "speech generation (zero-shot)", 1.39),
+    ("multilingual_tts_ko_sim", "speech generation (multilingual)", 0.778),
+    ("crosslingual_tts_zh_to_ja", "speech generation (cross-lingual)", 8.29),
+])  # fmt: skip
+def test_every_speech_task_has_its_place_in_the_paper_layout(task: str, table: str, qwen: float) -> None:
+    from evalkit.registry import task_spec
+    from evalkit.report.reference import load_published_scores
+
+    found, column = load_published_scores().locate(task_spec(task).reported, "instruct")
+    assert found.name == table and found.value(found.qwen_model("instruct"), column) == pytest.approx(qwen)
+
+
+def test_the_listening_mode_reaches_every_speech_task() -> None:
+    from evalkit.hydra_config import load_run_config
+
+    proxy = load_run_config(["suite=paper_speech"])
+    assert len(proxy.tasks) == 16 and proxy.model.talker
+    assert all(t.scorer.options["mode"] == "proxy" and t.options["voice"] == "Ethan" for t in proxy.tasks.values())
+    official = load_run_config(["suite=paper_speech", "speech_eval.mode=official"])
+    assert official.tasks["multilingual_tts_de_sim"].scorer.options["mode"] == "official"
