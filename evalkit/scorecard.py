@@ -90,8 +90,13 @@ def score_inputs(records: Sequence[SampleRecord]) -> list[ScoreInput]:
 
 
 def _measurements(record: SampleRecord) -> dict[str, float]:
-    similarity = (record.speech or {}).get("similarity")
-    return {} if similarity is None else {"similarity": similarity}
+    """A spoken answer's speaker similarity, and `unheard` when it has audio that no recogniser of the run's
+    listening mode could transcribe (proxy mode, a language without a proxy recogniser): not a failure."""
+    speech = record.speech or {}
+    measured = {} if speech.get("similarity") is None else {"similarity": speech["similarity"]}
+    if "asr" in speech and speech.get("transcript") is None and not record.failed:
+        measured["unheard"] = 1.0
+    return measured
 
 
 def _with_answer(record: SampleRecord, reasoning: bool) -> SampleRecord:

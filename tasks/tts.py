@@ -137,8 +137,7 @@ def _register(name: str, title: str, language: str, scorer: str, reported: tuple
         reported=reported,
         max_new_tokens=512,
         options={"language": language, "voice": DEFAULT_VOICE},
-        smoke=SmokeVariant(fixture="tts", make_fixture=make_smoke_fixture, local_path="-".join(smoke_pair) + "/meta.lst",
-                           max_new_tokens=16),
+        smoke=SmokeVariant(fixture="tts", make_fixture=make_smoke_fixture, local_path="-".join(smoke_pair) + "/meta.lst"),
     ))  # fmt: skip
 
 

@@ -106,9 +106,11 @@ class TtsWerScorer(_SpokenAnswerScorer):
 
     def _score_one(self, item: ScoreInput) -> SampleScore:
         reference = _reference_text(item.reference)
-        if item.prediction is None:  # no audio, or audio no recogniser of this mode could hear
-            return SampleScore(item.sample_id, {"wer": 1.0, "utterances": 1}, failed=True, excluded=True,
-                               categories=item.categories, detail={"reference": reference})  # fmt: skip
+        if item.prediction is None:  # no audio (failed), or audio no recogniser of this mode could hear
+            unheard = bool(item.measurements.get("unheard"))
+            detail = {"reference": reference, **({"not_heard": "no recogniser for this language"} if unheard else {})}
+            return SampleScore(item.sample_id, {"wer": 1.0, "utterances": 1}, failed=not unheard, excluded=True,
+                               categories=item.categories, detail=detail)  # fmt: skip
         wer = utterance_wer(reference, item.prediction, self.language)
         return SampleScore(item.sample_id, {"wer": wer, "utterances": 1}, extracted=item.prediction,
                            categories=item.categories, detail={"reference": reference})  # fmt: skip

@@ -124,3 +124,10 @@ def test_the_listening_mode_reaches_every_speech_task() -> None:
     assert all(t.scorer.options["mode"] == "proxy" and t.options["voice"] == "Ethan" for t in proxy.tasks.values())
     official = load_run_config(["suite=paper_speech", "speech_eval.mode=official"])
     assert official.tasks["multilingual_tts_de_sim"].scorer.options["mode"] == "official"
+
+
+def test_audio_no_recogniser_could_hear_is_excluded_but_not_failed() -> None:
+    scorer = TtsWerScorer(mode="proxy", language="zh")
+    unheard, failed = scorer.score([ScoreInput("a", None, {"text": "你好"}, measurements={"unheard": 1.0}),
+                                    ScoreInput("b", None, {"text": "你好"})])  # fmt: skip
+    assert (unheard.excluded, unheard.failed, failed.excluded, failed.failed) == (True, False, True, True)
