@@ -224,7 +224,7 @@ class GpuUtilisation:
         self.active = device.startswith("cuda") and shutil.which("nvidia-smi") is not None
         self.name, self.into = name, into
 
-    def __enter__(self) -> "GpuUtilisation":
+    def __enter__(self) -> GpuUtilisation:
         if self.active:
             self.process = subprocess.Popen(
                 ["nvidia-smi", "--query-gpu=utilization.gpu", "--format=csv,noheader,nounits", "-lms", "100"],

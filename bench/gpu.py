@@ -26,7 +26,7 @@ import statistics
 import subprocess
 import sys
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -55,7 +55,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--warmup", type=int, default=1, help="untimed passes of both sides before the timed ones")
     args = parser.parse_args(argv)
-    date = datetime.now(timezone.utc).strftime("%Y%m%d")
+    date = datetime.now(UTC).strftime("%Y%m%d")
     args.result = args.result or REPO / "bench" / "results" / (
         f"cpu-rehearsal-{date}.json" if args.rehearse else f"gpu-{date}.json")
     args.work_dir.mkdir(parents=True, exist_ok=True)
@@ -251,8 +251,17 @@ def transformers_part(args: argparse.Namespace) -> dict[str, Any]:
     from evalkit.config import ModelConfig, RunnerConfig
     from evalkit.prompting import ChatTemplateRenderer
     from evalkit.runners.transformers import TransformersRunner
-    from evalkit.types import Decoding, MediaPart, MediaRef, Message, PreparedRequest, Request, Sample, TextPart
-    from evalkit.types import VideoData
+    from evalkit.types import (
+        Decoding,
+        MediaPart,
+        MediaRef,
+        Message,
+        PreparedRequest,
+        Request,
+        Sample,
+        TextPart,
+        VideoData,
+    )
 
     model_dir = model_folder(args, "thinking")
     device = "cpu" if args.rehearse else "cuda"
@@ -296,7 +305,7 @@ def _peak_gpu_gb(device: str, work) -> float | str | None:
 def _merge(path: Path, part: str, section: dict[str, Any], rehearse: bool) -> None:
     """One JSON per run: device, date, versions, and each part's section; `workloads` at the top level."""
     document = json.loads(path.read_text()) if path.exists() else {}
-    document.update(device=_device(rehearse), date=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+    document.update(device=_device(rehearse), date=datetime.now(UTC).isoformat(timespec="seconds"),
                     versions={**document.get("versions", {}), **_versions()})  # parts may run in different envs
     document[part] = section
     if part == "vllm":

@@ -15,7 +15,13 @@ from dataclasses import dataclass, field
 from omegaconf import DictConfig, ListConfig, OmegaConf
 
 from evalkit.config import (
-    CONFIG_DIR, ConfigError, RunConfig, TaskConfig, omegaconf_error_line, valid_keys_beside, validate,
+    CONFIG_DIR,
+    ConfigError,
+    RunConfig,
+    TaskConfig,
+    omegaconf_error_line,
+    valid_keys_beside,
+    validate,
 )
 from evalkit.registry import all_specs, smoke_task_names, task_spec, unknown_task_message
 

@@ -14,14 +14,14 @@ from __future__ import annotations
 import hashlib
 import json
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import closing
 from dataclasses import asdict, dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from itertools import chain
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any
 
 import datasets
 from tqdm import tqdm
@@ -71,7 +71,7 @@ class _Pending:
 
 
 def run_evaluation(cfg: RunConfig) -> RunSummary:
-    started = datetime.now(timezone.utc)
+    started = datetime.now(UTC)
     scorers = []
     for task in cfg.tasks.values():
         check_task(task)
@@ -151,11 +151,11 @@ def run_evaluation(cfg: RunConfig) -> RunSummary:
     store.write_scores(scores_document(scores, run_info))
     n_failed = sum(r.failed for r in final_records)
     manifest["sessions"].append({
-        "started": started.isoformat(), "finished": datetime.now(timezone.utc).isoformat(),
+        "started": started.isoformat(), "finished": datetime.now(UTC).isoformat(),
         "resumed": len(answered), "generated": generation.n_generated, "cache_hits": generation.n_cache_hits,
         "engine": generation.engine_info, "host": manifest["host"], "git": manifest["git"],
     })
-    manifest.update(finished=datetime.now(timezone.utc).isoformat(), counts={"samples": n_total, "failed": n_failed})
+    manifest.update(finished=datetime.now(UTC).isoformat(), counts={"samples": n_total, "failed": n_failed})
     store.write_manifest(manifest)
     from evalkit.report import write_report
 

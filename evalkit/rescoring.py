@@ -3,7 +3,7 @@ samples.jsonl, so no model and no dataset is needed."""
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from omegaconf import OmegaConf
@@ -13,7 +13,6 @@ from evalkit.run_folder import RunStore, TaskScore, scores_document
 from evalkit.scorecard import run_judges, score_inputs, score_run, with_answers
 from evalkit.scoring.base import ScoreInput, Scorer
 from evalkit.scoring.registry import build_scorer
-
 
 # TaskConfig keys of runs made before the task registry, which now holds them
 _RETIRED_TASK_KEYS = ("adapter", "paper")
@@ -53,7 +52,7 @@ def rescore_run(run_dir: Path, overrides: list[str]) -> dict[str, TaskScore]:
     store.write_scores(scores_document(scores, {"model": cfg.model.name, "suite": cfg.suite}))
     manifest["config"] = cfg.to_dict()
     manifest.setdefault("rescored", []).append(
-        {"at": datetime.now(timezone.utc).isoformat(), "overrides": overrides}
+        {"at": datetime.now(UTC).isoformat(), "overrides": overrides}
     )
     store.write_manifest(manifest)
     from evalkit.report import write_report

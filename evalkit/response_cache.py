@@ -15,8 +15,9 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from evalkit.run_folder import atomic_write_bytes
 from evalkit.spoken_audio import provenance, read_wav, wav_bytes

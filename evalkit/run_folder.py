@@ -27,10 +27,11 @@ import json
 import os
 import re
 import tempfile
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import asdict, dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Mapping
+from typing import Any
 
 from evalkit.config import StatsConfig
 from evalkit.scoring.base import SampleScore

@@ -4,9 +4,9 @@ on a samples.jsonl, so a finished run can always be re-scored without the model.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import Mapping, Sequence
 
 from evalkit.config import RunConfig, StatsConfig, TaskConfig
 from evalkit.judges.panel import JudgePanel, is_judged

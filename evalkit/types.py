@@ -8,8 +8,9 @@ Everything here is small, typed and immutable; media stay references until the m
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal, Mapping
+from typing import Any, Literal
 
 import numpy as np
 

@@ -18,6 +18,7 @@ from evalkit.scoring.choice import ChoiceQuestion
 from evalkit.task import LoadedTask, format_prompt, user_turn
 from evalkit.types import MediaRef, Sample
 
+
 def check(config: TaskConfig) -> None:
     kind, count = config.options.get("kind"), config.options.get("count")
     if kind not in KINDS:

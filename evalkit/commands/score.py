@@ -22,7 +22,7 @@ from evalkit.config import ConfigError
 from evalkit.judges.panel import JudgedScores, JudgePanel
 from evalkit.judges.spec import JudgeConfig
 from evalkit.official_files import read_official
-from evalkit.scoring.base import Aggregate, PredictionFiles, Scorer, ScoreInput, aggregate_with_categories
+from evalkit.scoring.base import Aggregate, PredictionFiles, ScoreInput, Scorer, aggregate_with_categories
 from evalkit.scoring.mathvista_extraction import read_mathvista_responses
 
 HELP = "score a predictions file in a benchmark's official format; print overall and per-category results"

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Hashable, Mapping, Sequence
 
 from scipy import stats
 

@@ -15,9 +15,10 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 from evalkit.config import ModelConfig, RunnerConfig
 from evalkit.judges.spec import JudgeConfig, JudgeSpec
@@ -63,7 +64,7 @@ class JudgeTally:
     failed: int = 0
     failure_reasons: Counter[str] = field(default_factory=Counter)  # reason kind -> count
 
-    def add(self, other: "JudgeTally") -> None:
+    def add(self, other: JudgeTally) -> None:
         self.calls_made += other.calls_made
         self.cache_hits += other.cache_hits
         self.judged += other.judged

@@ -10,9 +10,10 @@ judge fail with that reason and its headline value is None, never a number compu
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol, Sequence, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 from evalkit.config import ModelConfig, RunnerConfig
 from evalkit.judges.engine import Judge, JudgeItem, Judgement, JudgeTally

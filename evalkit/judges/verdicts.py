@@ -10,8 +10,9 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
+from collections.abc import Callable, Mapping, Sequence
 from statistics import fmean
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any
 
 Verdict = float | str
 

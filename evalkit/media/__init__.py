@@ -15,8 +15,8 @@ from functools import partial
 from evalkit.config import MediaConfig
 from evalkit.media.audio import decode_audio, decode_video_audio
 from evalkit.media.image import decode_image
-from evalkit.media.source import MediaError, source_sha256
 from evalkit.media.qwen_rules import VideoPlan
+from evalkit.media.source import MediaError, source_sha256
 from evalkit.media.video import decode_video
 from evalkit.types import MediaData, MediaRef
 

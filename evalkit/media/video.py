@@ -14,8 +14,8 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from queue import Empty, SimpleQueue
 from dataclasses import dataclass
+from queue import Empty, SimpleQueue
 
 import av
 import numpy as np

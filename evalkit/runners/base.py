@@ -5,10 +5,10 @@ so no batch waits for its slowest member). `completions` gives the pipeline one 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import islice
-from typing import Any, Protocol, Sequence, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 from evalkit.types import PreparedRequest, Response, VideoData
 

@@ -24,12 +24,12 @@ import io
 import os
 import threading
 import time
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, Sequence
+from typing import Any
 
 import httpx
 import numpy as np
-
 from PIL import Image
 
 from evalkit.config import ModelConfig, RunnerConfig

@@ -27,9 +27,9 @@ import difflib
 import itertools
 import os
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, replace
-from typing import Any, Sequence, TypeVar
+from typing import Any, TypeVar
 
 from evalkit.config import ConfigError, ModelConfig, RunnerConfig
 from evalkit.provenance import model_identity

@@ -7,8 +7,9 @@ each follows one official script and says which in its docstring.
 from __future__ import annotations
 
 import random
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 from evalkit.scoring.base import SampleScore, ScoreInput
 
@@ -24,7 +25,7 @@ class ChoiceQuestion:
     question_type: str = "multiple-choice"
 
     @classmethod
-    def of(cls, reference: "ChoiceQuestion | Mapping[str, Any]") -> "ChoiceQuestion":
+    def of(cls, reference: ChoiceQuestion | Mapping[str, Any]) -> ChoiceQuestion:
         """The question itself, or its JSON form as a run's samples.jsonl stores it."""
         if isinstance(reference, ChoiceQuestion):
             return reference

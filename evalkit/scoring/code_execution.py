@@ -21,9 +21,10 @@ A response that is the raw continuation of the prompt (a base model) passes thro
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 from evalkit.scoring.base import SampleScore, ScoreInput
 from evalkit.scoring.choice import AccuracyScorer, accuracy_percent, failed_score
@@ -45,7 +46,7 @@ class CodeProblem:
     stop_tokens: tuple[str, ...] = ()
 
     @classmethod
-    def of(cls, reference: "CodeProblem | Mapping[str, Any]") -> "CodeProblem":
+    def of(cls, reference: CodeProblem | Mapping[str, Any]) -> CodeProblem:
         """The problem itself, or its JSON form as a run's samples.jsonl stores it."""
         if isinstance(reference, CodeProblem):
             return reference

@@ -10,8 +10,8 @@ are skipped ("Skipped/Failed items") and accuracy divides by the processed ones.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import replace
-from typing import Sequence
 
 from evalkit.scoring.base import SampleScore, ScoreInput
 from evalkit.scoring.choice import AccuracyScorer, failed_score

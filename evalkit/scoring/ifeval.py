@@ -22,8 +22,9 @@ import collections
 import functools
 import json
 import re
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any
 
 from evalkit.scoring.base import SampleScore, ScoreInput
 from evalkit.scoring.registry import register_scorer
@@ -304,14 +305,14 @@ class IFEvalPrompt:
     kwargs: tuple[Mapping[str, Any], ...]
 
     @classmethod
-    def of(cls, reference: "IFEvalPrompt | Mapping[str, Any]") -> "IFEvalPrompt":
+    def of(cls, reference: IFEvalPrompt | Mapping[str, Any]) -> IFEvalPrompt:
         """The prompt itself, or its JSON form as a run's samples.jsonl stores it."""
         if isinstance(reference, IFEvalPrompt):
             return reference
         return cls(tuple(reference["instruction_ids"]), tuple(dict(k) for k in reference["kwargs"]))
 
     @classmethod
-    def from_row(cls, instruction_ids: Sequence[str], kwargs: Sequence[Mapping[str, Any]], where: str) -> "IFEvalPrompt":
+    def from_row(cls, instruction_ids: Sequence[str], kwargs: Sequence[Mapping[str, Any]], where: str) -> IFEvalPrompt:
         """From a dataset row; the hub copy fills every kwargs key (None where unused): the official evaluation
         drops empty values. An unknown instruction or a missing kwarg is an error naming the row."""
         if len(instruction_ids) != len(kwargs):

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import random
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 from evalkit.scoring.base import SampleScore, ScoreInput
 from evalkit.scoring.choice import ItemAccuracyScorer, graded

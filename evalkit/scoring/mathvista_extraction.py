@@ -10,9 +10,10 @@ reports the rule stage alone: what the rules extract, with every item that needs
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 from evalkit.judges.engine import JudgeItem, Judgement
 from evalkit.judges.official import MATHVISTA_EXTRACTION
@@ -31,7 +32,7 @@ class MathVistaQuestion:
     query: str
 
     @classmethod
-    def of(cls, reference: "MathVistaQuestion | Mapping[str, Any]") -> "MathVistaQuestion":
+    def of(cls, reference: MathVistaQuestion | Mapping[str, Any]) -> MathVistaQuestion:
         """The question itself, or its JSON form as a run's samples.jsonl stores it."""
         if isinstance(reference, MathVistaQuestion):
             return reference

@@ -7,8 +7,8 @@ string_match on lower-cased word sets.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import replace
-from typing import Sequence
 
 from evalkit.scoring.base import SampleScore, ScoreInput
 from evalkit.scoring.choice import AccuracyScorer, ChoiceQuestion, failed_score, graded

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import random
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal, Sequence
+from typing import Literal
 
 from evalkit.scoring.base import SampleScore, ScoreInput
 from evalkit.scoring.choice import ChoiceQuestion, ItemAccuracyScorer, graded

@@ -8,7 +8,7 @@ forms ("X " and "X."), else a random letter. The official script draws that lett
 from __future__ import annotations
 
 import random
-from typing import Sequence
+from collections.abc import Sequence
 
 from evalkit.scoring.base import SampleScore, ScoreInput
 from evalkit.scoring.choice import ChoiceQuestion, ItemAccuracyScorer, accuracy_percent, graded

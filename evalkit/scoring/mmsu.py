@@ -9,7 +9,7 @@ previous record's letter (a stale variable); evalkit scores it wrong and keeps i
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 from evalkit.scoring.base import SampleScore, ScoreInput
 from evalkit.scoring.choice import AccuracyScorer, ChoiceQuestion, failed_score

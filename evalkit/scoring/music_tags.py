@@ -16,8 +16,9 @@ adds its labels as false negatives. GTZAN's single genre is the vocabulary name 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 from evalkit.scoring.base import SampleScore, ScoreInput
 from evalkit.scoring.choice import AccuracyScorer, failed_score
@@ -65,7 +66,7 @@ class TagReference:
     vocabulary: tuple[str, ...]
 
     @classmethod
-    def of(cls, reference: "TagReference | Mapping[str, Any]") -> "TagReference":
+    def of(cls, reference: TagReference | Mapping[str, Any]) -> TagReference:
         """The reference itself, or its JSON form as a run's samples.jsonl stores it."""
         if isinstance(reference, TagReference):
             return reference

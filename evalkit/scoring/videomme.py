@@ -7,7 +7,7 @@ changed 4e7566d, deleted upstream in 49a2e67): extract_characters_regex, accurac
 from __future__ import annotations
 
 import re
-from typing import Sequence
+from collections.abc import Sequence
 
 from evalkit.scoring.base import SampleScore, ScoreInput
 from evalkit.scoring.choice import AccuracyScorer

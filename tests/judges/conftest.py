@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 import pytest
 from fake_judge_server import KEY, KEY_ENV, Answer, FakeJudgeServer

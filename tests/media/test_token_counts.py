@@ -15,8 +15,8 @@ from media_fixtures import sine, write_video
 from PIL import Image
 
 from evalkit.config import MediaConfig
-from evalkit.media.qwen_rules import VideoPlan
 from evalkit.media.pool import prepare_item
+from evalkit.media.qwen_rules import VideoPlan
 from evalkit.preflight import EngineLimits, Preflight, TokenCounter
 from evalkit.prompting import ChatTemplateRenderer
 from evalkit.task import user_turn

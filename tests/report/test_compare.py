@@ -13,7 +13,6 @@ from run_builder import TaskSpec, accuracy_records, flip, record, write_run
 from evalkit.commands import compare as compare_command
 
 
-
 def run_compare(*argv: str) -> int:
     parser = argparse.ArgumentParser()
     compare_command.add_arguments(parser)

@@ -15,8 +15,8 @@ from PIL import Image
 from run_builder import TaskSpec, accuracy_records, record, write_run
 
 from evalkit.commands import report as report_command
-from evalkit.report import render, write_report
 from evalkit.registry import ReportedKey, task_spec
+from evalkit.report import render, write_report
 from evalkit.report.reference import load_published_scores
 
 HOSTILE = "<script>alert('x')</script><b>bold</b>"

@@ -10,7 +10,9 @@ import json
 import numpy as np
 import pytest
 import soundfile
+from fake_openai import ScriptedServer
 from PIL import Image
+from vllm_helpers import free_port, parity_requests
 
 from evalkit.config import ModelConfig, RunnerConfig
 from evalkit.runners.openai import OpenAIRunner
@@ -26,8 +28,6 @@ from evalkit.types import (
     Sample,
     TextPart,
 )
-from fake_openai import ScriptedServer
-from vllm_helpers import free_port, parity_requests
 
 SECRET = "sk-test-never-stored"
 

@@ -3,15 +3,15 @@ same tiny checkpoint in float32 give identical greedy token ids (measured 6/6 wi
 bfloat16 engines differ on near-ties, so parity is a float32 property)."""
 
 import pytest
-
 from vllm_helpers import require_vllm
 
 require_vllm()
 
+from vllm_helpers import model_config, parity_requests  # noqa: E402
+
 from evalkit.config import RunnerConfig  # noqa: E402
 from evalkit.runners.openai import OpenAIRunner  # noqa: E402
 from evalkit.runners.transformers import TransformersRunner  # noqa: E402
-from vllm_helpers import model_config, parity_requests  # noqa: E402
 
 
 @pytest.fixture(scope="module")

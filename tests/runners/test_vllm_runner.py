@@ -8,14 +8,14 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
-
 from vllm_helpers import require_vllm
 
 require_vllm()
 
+from vllm_helpers import cpu_runner_config, model_config, noise_image, parity_requests, prepare, sine  # noqa: E402
+
 from evalkit.runners.vllm import VLLMRunner, replica_devices, shard_bounds  # noqa: E402
 from evalkit.types import AudioData, Decoding, MediaPart, MediaRef, TextPart, VideoData  # noqa: E402
-from vllm_helpers import cpu_runner_config, model_config, noise_image, parity_requests, prepare, sine  # noqa: E402
 
 AUDIO = MediaPart(MediaRef("audio", path="a.wav"))
 IMAGE = MediaPart(MediaRef("image", path="i.png"))

@@ -9,17 +9,17 @@ import time
 from pathlib import Path
 
 import pytest
-
 from vllm_helpers import require_vllm
 
 require_vllm()
+
+from vllm_helpers import cpu_runner_config, model_config, prepare  # noqa: E402
 
 from evalkit.config import ConfigError  # noqa: E402
 from evalkit.hydra_config import load_run_config  # noqa: E402
 from evalkit.pipeline import run_evaluation  # noqa: E402
 from evalkit.runners.vllm import VLLMRunner, check_engine_args  # noqa: E402
 from evalkit.types import TextPart  # noqa: E402
-from vllm_helpers import cpu_runner_config, model_config, prepare  # noqa: E402
 
 N_SMOKE = 19
 N_VIDEO = 3  # smoke samples vLLM's CPU build cannot take

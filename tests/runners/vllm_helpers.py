@@ -8,7 +8,6 @@ The fixtures are session-scoped, so one `LLM` and one server serve every test mo
 from __future__ import annotations
 
 import dataclasses
-
 import json
 import socket
 import subprocess

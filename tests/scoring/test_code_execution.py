@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from evalkit.scoring.base import ScoreInput, SampleScore, aggregate_with_categories
+from evalkit.scoring.base import SampleScore, ScoreInput, aggregate_with_categories
 from evalkit.scoring.code_execution import CodeExecutionScorer, CodeProblem, program_for
 from evalkit.scoring.sandbox import Limits, execute, missing_executables, network_isolation
 from tasks.multipl_e import SMOKE_PROBLEMS

@@ -11,10 +11,10 @@ import soundfile
 from PIL import Image
 
 from evalkit.config import ConfigError
+from evalkit.registry import task_spec
 from evalkit.scoring.base import ScoreInput
 from evalkit.scoring.choice import ChoiceQuestion
 from evalkit.scoring.registry import build_scorer
-from evalkit.registry import task_spec
 from evalkit.task import load_task
 from evalkit.types import MediaPart, TextPart, media_parts
 

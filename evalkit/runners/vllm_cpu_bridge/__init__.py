@@ -28,8 +28,9 @@ import importlib.metadata
 import importlib.util
 import os
 import sys
+from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import Any, Iterator, Mapping
+from typing import Any
 
 SITE_DIR = Path(__file__).resolve().parent / "site"
 
