@@ -188,7 +188,7 @@ def _compare(workload: workloads.Workload, base: list[str], runner: Any, args: a
         evalkit_s.append(time.perf_counter() - started)
     records = [json.loads(line) for line in (out_dir / "samples.jsonl").read_text().splitlines()]
     ours = {r["sample_id"]: (r["response"] or {}).get("token_ids") for r in records}
-    identical = sum(list(o.outputs[0].token_ids) == ours.get(sample_id) for sample_id, o in zip(ids, bare_outputs))
+    identical = sum(list(o.outputs[0].token_ids) == ours.get(sample_id) for sample_id, o in zip(ids, bare_outputs, strict=True))
     evalkit_rps = workload.n / statistics.median(evalkit_s)
     bare_rps = len(inputs) / statistics.median(bare_s) if inputs else None  # None: vLLM refused every request
     return {"name": workload.name, "n": workload.n, "evalkit_rps": round(evalkit_rps, 2),

@@ -88,7 +88,9 @@ def nvidia_gpus() -> list[dict[str, str]]:
         return []
     if out.returncode != 0:
         return []
-    return [dict(zip(fields, (v.strip() for v in line.split(",")))) for line in out.stdout.splitlines() if line]
+    # split from the right: a GPU name may hold a comma, the memory and driver columns never do
+    return [dict(zip(fields, (v.strip() for v in line.rsplit(",", len(fields) - 1)), strict=True))
+            for line in out.stdout.splitlines() if line]
 
 
 def model_identity(path: str, revision: str | None) -> dict[str, Any]:

@@ -32,10 +32,10 @@ def score_records(
     scored = [
         replace(r, extracted=s.extracted, fallback=s.fallback, excluded=s.excluded, stats=dict(s.stats),
                 score_detail=dict(s.detail))
-        for r, s in zip(prepared, outcomes)
+        for r, s in zip(prepared, outcomes, strict=True)
     ]
     # a sample fails at generation (its record) or at scoring (a judge without a verdict)
-    sample_scores = [replace(r.to_sample_score(), failed=r.failed or s.failed) for r, s in zip(scored, outcomes)]
+    sample_scores = [replace(r.to_sample_score(), failed=r.failed or s.failed) for r, s in zip(scored, outcomes, strict=True)]
     aggregate = aggregate_with_categories(scorer, sample_scores)
     official = [r for r in scored if not r.excluded]
     not_scored = judged is not None and not judged.scored

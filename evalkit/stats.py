@@ -144,7 +144,7 @@ def bootstrap_replicates(
             [[_aggregate_sums(scorer, keys, row) for row in counts @ unit_stats] for counts in blocks]
         )
     members: list[list[SampleScore]] = [[] for _ in range(units.count)]
-    for score, unit in zip(scores, units.of_sample):
+    for score, unit in zip(scores, units.of_sample, strict=True):
         members[unit].append(score)
     return np.array([_aggregate_resample(scorer, members, row) for counts in blocks for row in counts])
 
@@ -171,7 +171,7 @@ def _count_blocks(config: StatsConfig, n_units: int) -> Iterator[np.ndarray]:
 
 
 def _aggregate_sums(scorer: Scorer, keys: list[str], sums: np.ndarray) -> float:
-    return scorer.aggregate([SampleScore(sample_id="<resample>", stats=dict(zip(keys, sums.tolist())))])
+    return scorer.aggregate([SampleScore(sample_id="<resample>", stats=dict(zip(keys, sums.tolist(), strict=True)))])
 
 
 def _aggregates_summed_stats(

@@ -114,7 +114,7 @@ def make_smoke_fixture(folder: Path) -> None:
     }
     for benchmark, clip_tags in tags.items():
         rows = [{"id": f"{benchmark}-{clip}", "audio": f"audio/{clip}.wav", "tags": t}
-                for clip, t in zip(clips, clip_tags)]
+                for clip, t in zip(clips, clip_tags, strict=True)]
         (folder / f"{benchmark}.jsonl").write_text("".join(f"{json.dumps(r)}\n" for r in rows))
 
 

@@ -47,7 +47,7 @@ def check(config: TaskConfig) -> None:
 def shuffled_options(question_id: str, entry: dict[str, Any]) -> dict[str, str]:
     options = [entry["correct_answer"], *entry["distractors"]]
     random.Random(question_id).shuffle(options)
-    return dict(zip("ABCDE", options))
+    return dict(zip("ABCDE", options, strict=True))
 
 
 def load_samples(config: TaskConfig) -> LoadedTask:

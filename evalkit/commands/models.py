@@ -25,5 +25,5 @@ def main(args: argparse.Namespace) -> int:
     header = ("model=", "profile", "checkpoint", "variant", "decoding", "modalities")
     widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
     for row in [header, *rows]:
-        print("  ".join(str(value).ljust(width) for value, width in zip(row, widths)).rstrip())
+        print("  ".join(str(value).ljust(width) for value, width in zip(row, widths, strict=True)).rstrip())
     return 0

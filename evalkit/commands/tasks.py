@@ -53,7 +53,7 @@ def _row(record: dict[str, Any]) -> list[str]:
 def _table(rows: list[list[str]]) -> str:
     cells = [["task", "input", "dataset [subsets] split", "revision", "metric", "use", "paper"], *rows]
     widths = [max(len(row[i]) for row in cells) for i in range(len(cells[0]))]
-    return "\n".join("  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip() for row in cells)
+    return "\n".join("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in cells)
 
 
 def main(args: argparse.Namespace) -> int:

@@ -23,7 +23,7 @@ def cohen_kappa(a: Sequence[Hashable], b: Sequence[Hashable]) -> float:
     if len(a) != len(b) or not a:
         raise ValueError(f"kappa needs two equally long, non-empty verdict lists (got {len(a)} and {len(b)})")
     n = len(a)
-    observed = sum(x == y for x, y in zip(a, b)) / n
+    observed = sum(x == y for x, y in zip(a, b, strict=True)) / n
     rates_a, rates_b = Counter(a), Counter(b)
     expected = sum(rates_a[label] * rates_b[label] for label in rates_a) / n**2
     if expected == 1.0:
@@ -49,7 +49,7 @@ def agreement(task: str, a: Mapping[str, Verdict], b: Mapping[str, Verdict]) -> 
     if not both:
         raise ValueError(f"task {task!r}: no sample has a verdict from both judges")
     va, vb = [a[k] for k in both], [b[k] for k in both]
-    exact = sum(x == y for x, y in zip(va, vb)) / len(both)
+    exact = sum(x == y for x, y in zip(va, vb, strict=True)) / len(both)
     counts = dict(task=task, n_both=len(both), n_only_a=len(set(a) - set(b)), n_only_b=len(set(b) - set(a)),
                   exact_agreement=exact)
     if all(isinstance(v, float) for v in va + vb):

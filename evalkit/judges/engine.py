@@ -163,10 +163,10 @@ class Judge:
             responses = self._generate(batch)
             tally.calls_made += len(batch)
             if self.cache:  # written per batch, so an interrupted judging resumes from here
-                self.cache.put_many(self.scope, [(r.cache_key, a) for r, a in zip(batch, responses)])
-            answers.update((r.cache_key, a) for r, a in zip(batch, responses))
+                self.cache.put_many(self.scope, [(r.cache_key, a) for r, a in zip(batch, responses, strict=True)])
+            answers.update((r.cache_key, a) for r, a in zip(batch, responses, strict=True))
         judgements = [self._judgement(item, [answers[r.cache_key] for r in item_draws])
-                      for item, item_draws in zip(items, draws)]
+                      for item, item_draws in zip(items, draws, strict=True)]
         tally.judged = len(judgements)
         for judgement in judgements:
             if judgement.failed:

@@ -37,7 +37,7 @@ def prepare_item(refs: tuple[MediaRef, ...], config: MediaConfig, cache_dir: Pat
     with refs, fix the frames of each video (None: the official default plan)."""
     cache = DecodedCache(cache_dir) if cache_dir is not None else None
     decoded: list[MediaData] = []
-    for ref, plan in zip(refs, plans or (None,) * len(refs)):
+    for ref, plan in zip(refs, plans or (None,) * len(refs), strict=True):
         try:
             digest = cache.sha256(ref) if cache else source_sha256(ref)
             for track, decoder in tracks(ref, config, plan):

@@ -80,7 +80,7 @@ class CausalLM:
         output = self.model.generate(**inputs, generation_config=generation_config)
         prompt_length = inputs["input_ids"].shape[1]
         prompt_tokens = inputs["attention_mask"].sum(dim=1).tolist()
-        return [(row[prompt_length:].tolist(), int(n)) for row, n in zip(output, prompt_tokens)]
+        return [(row[prompt_length:].tolist(), int(n)) for row, n in zip(output, prompt_tokens, strict=True)]
 
     def decode(self, token_ids: list[int]) -> str:
         return self.tokenizer.decode(token_ids, skip_special_tokens=True)

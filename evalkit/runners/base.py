@@ -57,7 +57,7 @@ def completions(runner: Runner, requests: Iterable[PreparedRequest], batch_size:
         return
     pending = iter(requests)
     while batch := list(islice(pending, batch_size)):
-        yield list(zip(batch, generate_isolating(runner, batch)))
+        yield list(zip(batch, generate_isolating(runner, batch), strict=True))
 
 
 def generate_isolating(runner: Runner, batch: Sequence[PreparedRequest]) -> list[Response]:

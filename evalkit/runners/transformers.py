@@ -106,7 +106,7 @@ class TransformersRunner:
             groups[(prepared.request.decoding, prepared.request.use_audio_in_video, fps, prepared.request.voice)].append(i)
         for (decoding, use_audio_in_video, fps, voice), indices in _merge_videoless(groups).items():
             results = self._generate_group([batch[i] for i in indices], decoding, use_audio_in_video, fps, voice)
-            for i, response in zip(indices, results):
+            for i, response in zip(indices, results, strict=True):
                 responses[i] = response
         per_request = (time.perf_counter() - started) / max(len(batch), 1)
         return [r if r.failed else replace(r, latency_s=per_request) for r in responses]  # type: ignore[union-attr]
@@ -131,7 +131,7 @@ class TransformersRunner:
             if not encodable:
                 return responses  # type: ignore[return-value]
             inputs = self.model.encode([group[i] for i in encodable], use_audio_in_video, fps)
-        for i, response in zip(encodable, self._run(inputs, decoding, use_audio_in_video, voice)):
+        for i, response in zip(encodable, self._run(inputs, decoding, use_audio_in_video, voice), strict=True):
             responses[i] = response
         return responses  # type: ignore[return-value]
 

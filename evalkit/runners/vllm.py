@@ -200,7 +200,7 @@ class VLLMRunner:
         if self.replicated:  # each replica takes a shard of a batch; batches follow one another
             pending = iter(requests)
             while batch := list(itertools.islice(pending, self.runner_config.batch_size)):
-                yield list(zip(batch, self._generate_on_replicas(batch)))
+                yield list(zip(batch, self._generate_on_replicas(batch), strict=True))
             return
         yield from feed_continuously(self.engine.llm.llm_engine, requests, self.runner_config.batch_size,
                                      self.engine_request)
@@ -226,7 +226,7 @@ class VLLMRunner:
             runnable.append(i)
             inputs.append(prompt)
             params.append(request_params)
-        for i, response in zip(runnable, self.engine.generate(inputs, params)):
+        for i, response in zip(runnable, self.engine.generate(inputs, params), strict=True):
             responses[i] = response
         per_request = (time.perf_counter() - started) / max(len(batch), 1)
         return [r if r.failed else replace(r, latency_s=per_request) for r in responses]  # type: ignore[union-attr]
@@ -386,10 +386,11 @@ class _Replicas:
 
     def generate(self, inputs: list[dict[str, Any]], params: list[Any]) -> list[Response]:
         bounds = shard_bounds(len(inputs), len(self.pipes))
-        for (start, stop), pipe in zip(bounds, self.pipes):
+        busy = self.pipes[: len(bounds)]  # a batch smaller than the replica count leaves the others idle
+        for (start, stop), pipe in zip(bounds, busy, strict=True):
             pipe.send((inputs[start:stop], params[start:stop]))
         responses: list[Response] = []
-        for _, pipe in zip(bounds, self.pipes):
+        for pipe in busy:
             result = pipe.recv()
             if isinstance(result, str):
                 raise RuntimeError(f"vLLM replica failed: {result}")

@@ -318,7 +318,7 @@ class IFEvalPrompt:
         if len(instruction_ids) != len(kwargs):
             raise ValueError(f"{where}: {len(instruction_ids)} instruction ids but {len(kwargs)} kwargs")
         kept = []
-        for instruction_id, given in zip(instruction_ids, kwargs):
+        for instruction_id, given in zip(instruction_ids, kwargs, strict=True):
             if instruction_id not in INSTRUCTIONS:
                 raise ValueError(f"{where}: unknown instruction {instruction_id!r}; known: {sorted(INSTRUCTIONS)}")
             values = {k: v for k, v in (given or {}).items() if v}
@@ -343,7 +343,7 @@ def follows(instruction_id: str, kwargs: Mapping[str, Any], response: str) -> bo
 def follow_lists(prompt: IFEvalPrompt, response: str) -> tuple[list[bool], list[bool]]:
     """Per instruction: followed strictly, and loosely."""
     variants = loose_variants(response)
-    pairs = list(zip(prompt.instruction_ids, prompt.kwargs))
+    pairs = list(zip(prompt.instruction_ids, prompt.kwargs, strict=True))
     strict = [follows(i, kw, response) for i, kw in pairs]
     loose = [any(follows(i, kw, v) for v in variants) for i, kw in pairs]
     return strict, loose

@@ -63,7 +63,7 @@ class MacroAverage:
             by_group.setdefault(self._group(item.sample_id, item.categories), []).append(i)
         scored: list[SampleScore | None] = [None] * len(items)
         for group, indexes in by_group.items():  # each inner scorer sees its items in dataset order
-            for i, one in zip(indexes, self.scorers[group].score([items[i] for i in indexes])):
+            for i, one in zip(indexes, self.scorers[group].score([items[i] for i in indexes]), strict=True):
                 stats = {f"{key}{SEPARATOR}{group}": value for key, value in one.stats.items()}
                 scored[i] = replace(one, stats={**stats, f"{PRESENT}{SEPARATOR}{group}": 1})
         return [s for s in scored if s is not None]

@@ -74,7 +74,7 @@ class MathVistaJudgedScorer(AccuracyScorer):
         return requests
 
     def score_judged(self, items: Sequence[ScoreInput], judgements: Sequence[Judgement | None]) -> list[SampleScore]:
-        return [self._score(item, judgement) for item, judgement in zip(items, judgements)]
+        return [self._score(item, judgement) for item, judgement in zip(items, judgements, strict=True)]
 
     def _score(self, item: ScoreInput, judgement: Judgement | None) -> SampleScore:
         if item.prediction is None:

@@ -152,7 +152,7 @@ class GarblingRunner(FlakyRunner):
     def generate(self, batch):
         responses = self.inner.generate(batch)
         garbled = {"9001-1-0000": "   ", "9001-1-0001": "caf\ufffd"}
-        return [replace(r, text=garbled.get(p.sample.sample_id, r.text)) for p, r in zip(batch, responses)]
+        return [replace(r, text=garbled.get(p.sample.sample_id, r.text)) for p, r in zip(batch, responses, strict=True)]
 
 
 def test_empty_and_non_utf8_outputs_are_failures(tmp_path, tiny_model_dir, monkeypatch) -> None:

@@ -141,7 +141,7 @@ def served_runner(vllm_server, vllm_model_dir):
 def test_vllm_serve_answers_text_audio_and_image(served_runner, renderer):
     requests = parity_requests(renderer)
     responses = served_runner.generate(requests)
-    for prepared, response in zip(requests, responses):
+    for prepared, response in zip(requests, responses, strict=True):
         assert response.error is None, f"{prepared.sample.sample_id}: {response.error}"
         assert response.output_tokens == len(response.token_ids) > 0
         assert response.finish_reason in ("stop", "length")
@@ -167,4 +167,4 @@ def test_video_is_sent_as_an_mp4_of_the_sampled_frames():
         assert container.streams.video[0].average_rate == 2
         decoded = [frame.to_ndarray(format="rgb24") for frame in container.decode(video=0)]
     assert len(decoded) == 4
-    assert all(np.abs(a.astype(int) - b).mean() < 2 for a, b in zip(decoded, frames))  # near-lossless
+    assert all(np.abs(a.astype(int) - b).mean() < 2 for a, b in zip(decoded, frames, strict=True))  # near-lossless

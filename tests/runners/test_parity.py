@@ -31,7 +31,7 @@ def transformers_responses(vllm_model_dir, requests):
 def test_vllm_matches_transformers_token_for_token(vllm_runner, requests, transformers_responses):
     expected = transformers_responses
     got = vllm_runner.generate(requests)
-    for prepared, want, have in zip(requests, expected, got):
+    for prepared, want, have in zip(requests, expected, got, strict=True):
         assert want.error is None and have.error is None, prepared.sample.sample_id
         assert have.token_ids == want.token_ids, prepared.sample.sample_id
         assert (have.prompt_tokens, have.finish_reason) == (want.prompt_tokens, want.finish_reason)
@@ -46,7 +46,7 @@ def test_vllm_serve_matches_transformers_token_for_token(vllm_server, vllm_model
         got = runner.generate(requests)
     finally:
         runner.close()
-    for prepared, want, have in zip(requests, transformers_responses, got):
+    for prepared, want, have in zip(requests, transformers_responses, got, strict=True):
         assert have.error is None, f"{prepared.sample.sample_id}: {have.error}"
         assert have.token_ids == want.token_ids, prepared.sample.sample_id
         assert have.prompt_tokens == want.prompt_tokens, prepared.sample.sample_id

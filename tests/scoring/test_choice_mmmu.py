@@ -146,12 +146,12 @@ def test_mmmu_pro_letter_forms() -> None:
 
 
 def test_mmmu_pro_answer_label_beats_candidates() -> None:
-    options = dict(zip(LETTERS, LETTERS))
+    options = dict(zip(LETTERS, LETTERS, strict=True))
     assert parse_mmmu_pro("(A) looks right but Answer: D", options, NoDraw()).letter == "D"
 
 
 def test_mmmu_pro_scorer_seed_option() -> None:
-    question = ChoiceQuestion("A", dict(zip("ABCD", ["w", "x", "y", "z"])))
+    question = ChoiceQuestion("A", dict(zip("ABCD", ["w", "x", "y", "z"], strict=True)))
     items = [ScoreInput(str(i), "", question) for i in range(20)]
     first = [s.extracted for s in MMMUProScorer(seed=3).score(items)]
     assert first == [s.extracted for s in MMMUProScorer(seed=3).score(items)]

@@ -75,7 +75,7 @@ def test_mmau_shared_words_and_identical_choices() -> None:
 
 
 def test_mmau_missing_prediction_is_excluded_officially_and_wrong_strictly() -> None:
-    question = ChoiceQuestion("Man", dict(zip("ABCD", CHOICES)))
+    question = ChoiceQuestion("Man", dict(zip("ABCD", CHOICES, strict=True)))
     items = [ScoreInput("1", "man", question), ScoreInput("2", None, question)]
     scores = MMAUScorer().score(items)
     assert scores[1].failed and scores[1].excluded

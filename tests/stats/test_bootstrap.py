@@ -61,7 +61,7 @@ def utterances(pairs: Sequence[tuple[int, int]]) -> list[SampleScore]:
 
 def frequencies(values: np.ndarray) -> dict[float, float]:
     keys, counts = np.unique(np.round(values, 6), return_counts=True)
-    return {float(k): c / len(values) for k, c in zip(keys, counts)}
+    return {float(k): c / len(values) for k, c in zip(keys, counts, strict=True)}
 
 
 def test_corpus_metric_is_recomputed_on_each_resample():
@@ -84,7 +84,7 @@ def test_non_additive_scorer_takes_the_exact_general_path():
 
 def test_fast_and_general_paths_agree_exactly():
     rng = np.random.default_rng(3)
-    scores = utterances(list(zip(rng.integers(0, 4, 300), rng.integers(3, 15, 300))))
+    scores = utterances(list(zip(rng.integers(0, 4, 300), rng.integers(3, 15, 300), strict=True)))
     units = Units.from_clusters([f"c{i // 4}" for i in range(300)])
     config = StatsConfig(bootstrap_iterations=200, seed=11)
     fast = bootstrap_replicates(CorpusErrorRate(), scores, units, config)

@@ -236,7 +236,7 @@ def test_references_fit_the_configured_scorer(smoke_task, name):
     samples = load_task(task).samples
     predictions = CORRECT_PREDICTIONS[name] or [s.reference for s in samples]
     scorer = build_scorer(task.scorer.name, **task.scorer.options)
-    items = [ScoreInput(s.sample_id, p, s.reference, s.categories) for s, p in zip(samples, predictions)]
+    items = [ScoreInput(s.sample_id, p, s.reference, s.categories) for s, p in zip(samples, predictions, strict=True)]
     best = 0.0 if scorer.lower_is_better else 100.0
     assert scorer.aggregate(scorer.score(items)) == pytest.approx(best)
 
