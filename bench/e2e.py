@@ -205,7 +205,8 @@ def _build_large(folder: Path) -> None:
     thinker.vision_config.out_hidden_size = thinker.text_config.hidden_size  # both towers feed the text model
     thinker.audio_config.output_dim = thinker.text_config.hidden_size
     torch.manual_seed(0)
-    with torch.device("cuda" if torch.cuda.is_available() else "cpu"):  # random init of 3 B weights: GPU is minutes faster
+    # random init of 3 B weights: GPU is minutes faster
+    with torch.device("cuda" if torch.cuda.is_available() else "cpu"):
         model = Qwen3OmniMoeForConditionalGeneration(config).to(torch.bfloat16).eval()
     model.generation_config = GenerationConfig(
         eos_token_id=config.im_end_token_id, pad_token_id=thinker.text_config.pad_token_id

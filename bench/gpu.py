@@ -20,6 +20,7 @@ Parts, each adding its section to one JSON file (bench/results/gpu-<date>.json):
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import platform
 import statistics
@@ -66,7 +67,8 @@ def main(argv: list[str] | None = None) -> int:
             if subprocess.run(command, cwd=REPO).returncode != 0:
                 print(f"bench.gpu: part {part} failed; the others go on", file=sys.stderr)
         return 0
-    section = {"prepare": prepare_part, "vllm": vllm_part, "restart": restart_part, "transformers": transformers_part}[args.part](args)
+    parts = {"prepare": prepare_part, "vllm": vllm_part, "restart": restart_part, "transformers": transformers_part}
+    section = parts[args.part](args)
     _merge(args.result, args.part, section, args.rehearse)
     print(json.dumps(section, indent=2))
     return 0
@@ -112,7 +114,8 @@ def base_overrides(args: argparse.Namespace, model_dir: Path) -> list[str]:
 
 
 def task_overrides(workload: workloads.Workload, out_dir: Path) -> list[str]:
-    return [f"tasks=[{workload.task}]", f"output_dir={out_dir}", *(f"tasks.{workload.task}.{o}" for o in workload.overrides)]
+    return [f"tasks=[{workload.task}]", f"output_dir={out_dir}",
+            *(f"tasks.{workload.task}.{o}" for o in workload.overrides)]
 
 
 class _SharedRunner:
@@ -188,7 +191,8 @@ def _compare(workload: workloads.Workload, base: list[str], runner: Any, args: a
         evalkit_s.append(time.perf_counter() - started)
     records = [json.loads(line) for line in (out_dir / "samples.jsonl").read_text().splitlines()]
     ours = {r["sample_id"]: (r["response"] or {}).get("token_ids") for r in records}
-    identical = sum(list(o.outputs[0].token_ids) == ours.get(sample_id) for sample_id, o in zip(ids, bare_outputs, strict=True))
+    identical = sum(list(o.outputs[0].token_ids) == ours.get(sample_id)
+                    for sample_id, o in zip(ids, bare_outputs, strict=True))
     evalkit_rps = workload.n / statistics.median(evalkit_s)
     bare_rps = len(inputs) / statistics.median(bare_s) if inputs else None  # None: vLLM refused every request
     return {"name": workload.name, "n": workload.n, "evalkit_rps": round(evalkit_rps, 2),
@@ -279,7 +283,7 @@ def transformers_part(args: argparse.Namespace) -> dict[str, Any]:
         video = VideoData(frames, 2.0, {"source": f"{seconds} s of black"})
         request = PreparedRequest(Request(Sample("bench", f"v{seconds}", messages, None), Decoding(max_new_tokens=8)),
                                   renderer.render(messages), (video,), "")
-        peak = _peak_gpu_gb(device, lambda: runner.generate([request]))
+        peak = _peak_gpu_gb(device, functools.partial(runner.generate, [request]))
         rows.append({"video_s": seconds, "frames": len(frames), "peak_gpu_gb": peak,
                      "model_card_gb": MODEL_CARD_THINKING_GB.get(seconds)})
         print(json.dumps(rows[-1]), flush=True)

@@ -165,12 +165,15 @@ def _compare_task(run_a: RunFolder, run_b: RunFolder, task: str, threshold: floa
         difference=difference,
         threshold=threshold,
         mcnemar=mcnemar_exact(correct_a, correct_b) if right_wrong else None,
-        right_to_wrong=tuple(i for i, a, b in zip(ids, correct_a, correct_b, strict=True) if right_wrong and a and not b),
-        wrong_to_right=tuple(i for i, a, b in zip(ids, correct_a, correct_b, strict=True) if right_wrong and b and not a),
+        right_to_wrong=tuple(i for i, a, b in zip(ids, correct_a, correct_b, strict=True)
+                             if right_wrong and a and not b),
+        wrong_to_right=tuple(i for i, a, b in zip(ids, correct_a, correct_b, strict=True)
+                             if right_wrong and b and not a),
         n_answered_both=len(both),
         unanswered_a=len(records_a) - sum(answered_a),
         unanswered_b=len(records_b) - sum(answered_b),
-        output_changed=tuple(a.sample_id for a, b in zip(records_a, records_b, strict=True) if _output(a) != _output(b)),
+        output_changed=tuple(a.sample_id for a, b in zip(records_a, records_b, strict=True)
+                             if _output(a) != _output(b)),
         notes=tuple(_notes(score_a, score_b, difference)),
     )
 

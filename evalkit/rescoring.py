@@ -67,7 +67,9 @@ def load_run_predictions(task: str, predictions: Path) -> tuple[Scorer, list[Sco
     store = RunStore(run_dir)
     manifest = store.read_manifest()
     if manifest is None:
-        raise FileNotFoundError(f"{run_dir / 'manifest.json'} is missing: samples.jsonl is scored with its run's config")
+        raise FileNotFoundError(
+            f"{run_dir / 'manifest.json'} is missing: samples.jsonl is scored with its run's config"
+        )
     cfg = run_config_from_manifest(manifest, [])
     if task not in cfg.tasks:
         raise ValueError(f"{run_dir} has no task {task!r}; it ran: {', '.join(cfg.tasks)}")

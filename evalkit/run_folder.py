@@ -246,7 +246,9 @@ def read_manifest(path: Path) -> dict[str, Any]:
     try:
         manifest = json.loads(path.read_text(encoding="utf-8"))
     except json.JSONDecodeError as exc:
-        raise RunFolderError(f"{path} is not JSON ({exc}); restore it, or start the folder over with resume=false")
+        raise RunFolderError(
+            f"{path} is not JSON ({exc}); restore it, or start the folder over with resume=false"
+        ) from None
     if not isinstance(manifest, dict):
         raise RunFolderError(f"{path} must hold a JSON object")
     return upgrade_manifest(manifest, path)

@@ -35,7 +35,8 @@ def score_records(
         for r, s in zip(prepared, outcomes, strict=True)
     ]
     # a sample fails at generation (its record) or at scoring (a judge without a verdict)
-    sample_scores = [replace(r.to_sample_score(), failed=r.failed or s.failed) for r, s in zip(scored, outcomes, strict=True)]
+    sample_scores = [replace(r.to_sample_score(), failed=r.failed or s.failed)
+                     for r, s in zip(scored, outcomes, strict=True)]
     aggregate = aggregate_with_categories(scorer, sample_scores)
     official = [r for r in scored if not r.excluded]
     not_scored = judged is not None and not judged.scored

@@ -71,7 +71,8 @@ def load_task(config: TaskConfig) -> LoadedTask:
             raise ConfigError(f"task {config.name!r}: sample id {sample.sample_id!r} occurs twice in the dataset")
         seen.add(sample.sample_id)
     samples = loaded.samples[: config.limit] if config.limit is not None else loaded.samples
-    provenance = {**loaded.provenance, "samples_total": len(loaded.samples), "samples": len(samples), "limit": config.limit}
+    provenance = {**loaded.provenance, "samples_total": len(loaded.samples), "samples": len(samples),
+                  "limit": config.limit}
     return LoadedTask(samples, provenance)
 
 
@@ -85,7 +86,9 @@ def format_prompt(config: TaskConfig, template: str, **fields: Any) -> str:
     try:
         return template.format(**fields)
     except (KeyError, IndexError) as exc:
-        raise ConfigError(f"task {config.name!r}: prompt field {exc} is not provided; fields: {sorted(fields)}") from exc
+        raise ConfigError(
+            f"task {config.name!r}: prompt field {exc} is not provided; fields: {sorted(fields)}"
+        ) from exc
 
 
 def media_dir(config: TaskConfig) -> Path:

@@ -106,7 +106,8 @@ def _tokenizer():
 VIDEO_PROCESSOR_CONFIG = {
     "do_convert_rgb": True, "do_normalize": True, "do_rescale": True, "do_resize": True, "do_sample_frames": False,
     "image_mean": [0.48145466, 0.4578275, 0.40821073], "image_std": [0.26862954, 0.26130258, 0.27577711],
-    "max_frames": 768, "min_frames": 4, "max_video_tokens": 128000, "return_metadata": False, "merge_size": 2, "patch_size": 16, "temporal_patch_size": 2, "resample": 3,
+    "max_frames": 768, "min_frames": 4, "max_video_tokens": 128000, "return_metadata": False, "merge_size": 2,
+    "patch_size": 16, "temporal_patch_size": 2, "resample": 3,
     "rescale_factor": 1 / 255, "size": {"longest_edge": 768 * 32 * 32, "shortest_edge": 128 * 32 * 32},
     "video_processor_type": "Qwen2VLVideoProcessor",
 }  # fmt: skip

@@ -50,11 +50,16 @@ def make_smoke_fixture(folder: Path) -> None:
     """Three made-up problems in HumanEval's schema, each with its solution and tests."""
     problems = [
         ("add", "def add(a: int, b: int) -> int:\n    \"\"\"Return a + b.\n    >>> add(2, 3)\n    5\n    \"\"\"\n",
-         "    return a + b\n", "def check(candidate):\n    assert candidate(2, 3) == 5\n    assert candidate(-1, 1) == 0\n"),
-        ("reverse", "def reverse(s: str) -> str:\n    \"\"\"Return s reversed.\n    >>> reverse('ab')\n    'ba'\n    \"\"\"\n",
-         "    return s[::-1]\n", "def check(candidate):\n    assert candidate('ab') == 'ba'\n    assert candidate('') == ''\n"),
-        ("evens", "from typing import List\n\n\ndef evens(xs: List[int]) -> List[int]:\n    \"\"\"The even numbers of xs, in order.\n    \"\"\"\n",
-         "    return [x for x in xs if x % 2 == 0]\n", "def check(candidate):\n    assert candidate([1, 2, 4]) == [2, 4]\n"),
+         "    return a + b\n",
+         "def check(candidate):\n    assert candidate(2, 3) == 5\n    assert candidate(-1, 1) == 0\n"),
+        ("reverse", "def reverse(s: str) -> str:\n    \"\"\"Return s reversed.\n    >>> reverse('ab')\n    'ba'\n"
+                    "    \"\"\"\n",
+         "    return s[::-1]\n",
+         "def check(candidate):\n    assert candidate('ab') == 'ba'\n    assert candidate('') == ''\n"),
+        ("evens", "from typing import List\n\n\ndef evens(xs: List[int]) -> List[int]:\n"
+                  "    \"\"\"The even numbers of xs, in order.\n    \"\"\"\n",
+         "    return [x for x in xs if x % 2 == 0]\n",
+         "def check(candidate):\n    assert candidate([1, 2, 4]) == [2, 4]\n"),
     ]  # fmt: skip
     folder.mkdir(parents=True, exist_ok=True)
     with open(folder / "test.jsonl", "w", encoding="utf-8") as f:

@@ -101,7 +101,8 @@ def _sample(config: TaskConfig, row: dict[str, Any]) -> Sample:
         task=config.name,
         sample_id=row["id"],
         messages=messages,
-        reference=ChoiceQuestion(answer=_answer(row["answer"], where), options=letters, question_type=row["question_type"]),
+        reference=ChoiceQuestion(answer=_answer(row["answer"], where), options=letters,
+                                 question_type=row["question_type"]),
         categories=categories,
     )
 

@@ -71,7 +71,8 @@ def make_smoke_fixture(folder: Path) -> None:
          "Good morning."),
     ]  # fmt: skip
     rows = [{"id": uid, "audio": audio_cell(lambda p, t=text: speech(t, "en-us", p), f"{uid}.wav"),
-             "question": question, **{f"choice_{l}": c for l, c in zip("abcd", choices, strict=True)}, "answer_gt": answer,
+             "question": question, **{f"choice_{letter}": c for letter, c in zip("abcd", choices, strict=True)},
+             "answer_gt": answer,
              "task_name": "smoke", "category": category, "sub-category": "semantics"}
             for uid, category, question, choices, answer, text in items]  # fmt: skip
     features = datasets.Features({"id": datasets.Value("string"), "audio": datasets.Audio(),

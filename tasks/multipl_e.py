@@ -61,7 +61,8 @@ def _sample(config: TaskConfig, language: str, row: dict) -> Sample:
 
 def load_samples(config: TaskConfig) -> LoadedTask:
     loaded = datasets_io.load(config.dataset, COLUMNS)
-    samples = [_sample(config, part.subset.removeprefix("humaneval-"), row) for part in loaded.parts for row in part.rows]
+    samples = [_sample(config, part.subset.removeprefix("humaneval-"), row)
+               for part in loaded.parts for row in part.rows]
     return LoadedTask(samples, loaded.provenance)
 
 
@@ -80,7 +81,8 @@ SMOKE_PROBLEMS: dict[str, tuple[str, str, list[str], str]] = {
             ["\n}"], "    return x + y;\n"),
     "java": ("import java.util.*;\nimport java.lang.reflect.*;\nimport org.javatuples.*;\nimport java.security.*;\n"
              "import java.math.*;\nimport java.io.*;\nimport java.util.stream.*;\nclass Problem {\n"
-             "    // Add two numbers\n    // >>> add((2l), (3l))\n    // (5l)\n    public static long add(long x, long y) {\n",
+             "    // Add two numbers\n    // >>> add((2l), (3l))\n    // (5l)\n"
+             "    public static long add(long x, long y) {\n",
              "    }\n    public static void main(String[] args) {\n    assert(add((2l), (3l)) == (5l));\n"
              "    assert(add((-1l), (1l)) == (0l));\n    }\n\n}\n",
              ["\n    }\n"], "        return x + y;\n"),
@@ -91,16 +93,19 @@ SMOKE_PROBLEMS: dict[str, tuple[str, str, list[str], str]] = {
             ["\nfunction", "\n?>", "\n//", "\n#"], "    return $x + $y;\n}\n"),
     "ts": ("//Add two numbers\n// >>> add(2, 3)\n// 5\nfunction add(x: number, y: number): number {\n",
            "declare var require: any;\nconst assert = require('node:assert');\n\n\nfunction test() {\n"
-           "  let candidate = add;\n  assert.deepEqual(candidate(2, 3),5);\n  assert.deepEqual(candidate(-1, 1),0);\n}\n\n"
+           "  let candidate = add;\n  assert.deepEqual(candidate(2, 3),5);\n"
+           "  assert.deepEqual(candidate(-1, 1),0);\n}\n\n"
            "test();",
            ["\nfunction ", "\n/*", "\n//", "\nclass"], "  return x + y;\n}\n"),
     "cs": ("using System;\nusing System.Numerics;\nusing System.Diagnostics;\nusing System.Collections.Generic;\n"
            "using System.Linq;\nusing System.Text;\nusing System.Security.Cryptography;\nclass Problem {\n"
-           "    // Add two numbers\n    // >>> Add((2L), (3L))\n    // (5L)\n    public static long Add(long x, long y) {\n",
+           "    // Add two numbers\n    // >>> Add((2L), (3L))\n    // (5L)\n"
+           "    public static long Add(long x, long y) {\n",
            "    }\n    public static void Main(string[] args) {\n    Debug.Assert(Add((2L), (3L)) == (5L));\n"
            "    Debug.Assert(Add((-1L), (1L)) == (0L));\n    }\n\n}\n",
            ["\n    }\n"], "        return x + y;\n"),
-    "sh": ("#!/bin/bash\n# Add two numbers\n# >>> $(add \"2\" \"3\")\n# \"5\"\n#\n# $1 is an integer\n# $2 is an integer\n"
+    "sh": ("#!/bin/bash\n# Add two numbers\n# >>> $(add \"2\" \"3\")\n# \"5\"\n#\n"
+           "# $1 is an integer\n# $2 is an integer\n"
            "add() {\n",
            "}\n\ncandidate() {\n    add \"$@\"\n}\n\nset -e\nrun_test() {\n    [[ $(candidate \"2\" \"3\") = \"5\" ]]\n"
            "    [[ $(candidate \"-1\" \"1\") = \"0\" ]]\n}\n\nrun_test",

@@ -52,6 +52,7 @@ def shuffled_options(question_id: str, entry: dict[str, Any]) -> dict[str, str]:
 
 def load_samples(config: TaskConfig) -> LoadedTask:
     path, folder = _questions_file(config), media_dir(config)
+    extension = config.options["audio_extension"]
     questions: dict[str, dict[str, Any]] = json.loads(path.read_text(encoding="utf-8"))
     samples = []
     for qid, entry in questions.items():
@@ -59,7 +60,7 @@ def load_samples(config: TaskConfig) -> LoadedTask:
         text = format_prompt(config, config.prompt, question=entry["question"],
                              options=" ".join(f"({letter}) {option}" for letter, option in options.items()))
         samples.append(Sample(task=config.name, sample_id=qid,
-                              messages=user_turn([media_file("audio", folder, f"{qid}.{config.options['audio_extension']}")], text),
+                              messages=user_turn([media_file("audio", folder, f"{qid}.{extension}")], text),
                               reference=ChoiceQuestion(entry["correct_answer"], options)))
     require_media(config, samples)
     return LoadedTask(samples, {"source": "local", "local_path": str(path), "media_dir": str(folder)})

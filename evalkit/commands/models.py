@@ -20,8 +20,8 @@ def main(args: argparse.Namespace) -> int:
     rows = []
     for path in sorted((CONFIG_DIR / "model").glob("*.yaml")):
         model = yaml.safe_load(path.read_text(encoding="utf-8"))
-        rows.append((path.stem, model.get("profile", ""), model.get("path") or "(built offline)", model.get("variant", ""),
-                     model.get("decoding", ""), ",".join(model.get("modalities", []))))
+        rows.append((path.stem, model.get("profile", ""), model.get("path") or "(built offline)",
+                     model.get("variant", ""), model.get("decoding", ""), ",".join(model.get("modalities", []))))
     header = ("model=", "profile", "checkpoint", "variant", "decoding", "modalities")
     widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
     for row in [header, *rows]:

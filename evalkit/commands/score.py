@@ -38,7 +38,8 @@ class ScoreUsageError(Exception):
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--task", required=True, help="a task with an official prediction format (`evalkit tasks`)")
-    parser.add_argument("--predictions", required=True, type=Path, help="predictions file (or folder) to score; also an evalkit run folder or its samples.jsonl")
+    parser.add_argument("--predictions", required=True, type=Path,
+                        help="predictions file (or folder) to score; also an evalkit run folder or its samples.jsonl")
     parser.add_argument("--references", type=Path, help="references file, for formats that keep answers apart")
     parser.add_argument("--normalizer", choices=("qwen", "none"),
                         help="speech tasks: text normalizer before WER/CER (default: qwen)")

@@ -102,7 +102,7 @@ def json_score_1_to_10(text: str, **_: Any) -> Verdict:
     """WritingBench (evaluate_benchmark.py success_check_fn_score): JSON with an integer "score" 1..10 and a
     string "reason", after stripping the characters of 'json|```' from both ends as the official code does."""
     try:
-        result = json.loads(text.strip("json|```"))
+        result = json.loads(text.strip("json|```"))  # noqa: B005 - the official character set, stripped as it does
     except json.JSONDecodeError as exc:
         raise Unparsable(f"not JSON ({exc.msg}): {_excerpt(text)!r}") from None
     if not isinstance(result, dict) or not isinstance(result.get("reason"), str):

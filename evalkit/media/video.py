@@ -114,7 +114,8 @@ def decode_video(ref: MediaRef, config: MediaConfig, sha256: str, plan: VideoPla
         plan = plan or official_plan(ref, VideoHeader(total, video_fps, height, width), config)
         if plan.nframes > total:
             raise media_error(
-                ref, f"{total} frame(s) decodable, the plan takes {plan.nframes}", "re-encode it or check it is complete"
+                ref, f"{total} frame(s) decodable, the plan takes {plan.nframes}",
+                "re-encode it or check it is complete",
             )
         indices = frame_indices(total, plan.nframes)
         size = (plan.height, plan.width)

@@ -13,6 +13,7 @@ from evalkit.run_folder import SampleRecord
 from evalkit.stats import sample_correct
 
 MAX_SAMPLES_SHOWN = 200  # per task; the page stays small enough to open on any machine
+SAMPLE_COLUMNS = ("sample", "error", "answer", "extracted", "reference", "stats", "prompt")
 MAX_TEXT = 2000  # characters of a prompt or answer before it is cut
 
 _CSS = """
@@ -106,7 +107,8 @@ def _layout(report: RunReport, layout: PaperLayout) -> str:
         cells = "".join(f"<td>{number(layout.table.value(model, c))}</td>" for c in layout.columns)
         lines.append(f"<tr><td>{escape(model)}</td>{cells}</tr>")
     ours = "".join(
-        f"<td>{number(layout.ours[c].score.value)} <span class='muted'>{interval_text(layout.ours[c].interval)}</span></td>"
+        f"<td>{number(layout.ours[c].score.value)} "
+        f"<span class='muted'>{interval_text(layout.ours[c].interval)}</span></td>"
         for c in layout.columns
     )
     lines.append(f"<tr class='ours'><td>ours: {escape(report.run.model_name)}</td>{ours}</tr>")
@@ -136,7 +138,7 @@ def _samples(report: RunReport) -> str:
         note = f" (first {len(shown)} shown)" if len(shown) < len(problems) else ""
         summary = f"{row.task}: {row.score.n_failed} failed, {len(problems)} to look at{note}"
         rows = "".join(_sample_row(r) for r in shown)
-        heads = "<tr><th>sample</th><th>error</th><th>answer</th><th>extracted</th><th>reference</th><th>stats</th><th>prompt</th></tr>"
+        heads = "<tr>" + "".join(f"<th>{head}</th>" for head in SAMPLE_COLUMNS) + "</tr>"
         blocks.append(
             f"<details><summary>{escape(summary)}</summary><table class='samples'>{heads}{rows}</table></details>"
         )
@@ -146,8 +148,8 @@ def _samples(report: RunReport) -> str:
 def _sample_row(record: SampleRecord) -> str:
     answer = record.answer if record.answer is not None else (record.response or {}).get("text")
     stats = " ".join(f"{k}={v:g}" for k, v in sorted(record.stats.items()))
-    cells = [record.sample_id, record.error or "", _cut(answer), _cut(record.extracted), _cut(_as_text(record.reference)),
-             stats]  # fmt: skip
+    cells = [record.sample_id, record.error or "", _cut(answer), _cut(record.extracted),
+             _cut(_as_text(record.reference)), stats]  # fmt: skip
     prompt = f"<details><summary>prompt</summary>{escape(_cut(record.prompt))}</details>"
     return "<tr>" + "".join(f"<td>{escape(c)}</td>" for c in cells) + f"<td>{prompt}</td></tr>"
 

@@ -49,7 +49,8 @@ def wav_base64(audio: AudioData) -> str:
     import soundfile
 
     buffer = io.BytesIO()
-    soundfile.write(buffer, np.asarray(audio.waveform, dtype=np.float32), audio.sample_rate, format="WAV", subtype="PCM_16")
+    waveform = np.asarray(audio.waveform, dtype=np.float32)
+    soundfile.write(buffer, waveform, audio.sample_rate, format="WAV", subtype="PCM_16")
     return base64.b64encode(buffer.getvalue()).decode("ascii")
 
 

@@ -377,5 +377,7 @@ class IFEvalScorer:
             total = sum(s.stats[over] for s in scores)
             return 100.0 * sum(s.stats[key] for s in scores) / total if total else 0.0
 
-        return {"prompt_level_strict": share("prompt_strict", "total"), "inst_level_strict": share("inst_strict", "instructions"),
-                "prompt_level_loose": share("prompt_loose", "total"), "inst_level_loose": share("inst_loose", "instructions")}
+        return {"prompt_level_strict": share("prompt_strict", "total"),
+                "inst_level_strict": share("inst_strict", "instructions"),
+                "prompt_level_loose": share("prompt_loose", "total"),
+                "inst_level_loose": share("inst_loose", "instructions")}

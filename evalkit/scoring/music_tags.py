@@ -8,9 +8,10 @@ parsing is evalkit's, an explicit scorer option recorded with every run:
   are matched first and their words are not matched again ("pop rock" predicts "pop rock", not also "rock");
 - `parsing: list`: the response is split at commas, semicolons, newlines and " and ", and each piece that
   normalises to exactly a tag name is predicted (stricter: prose around the tags predicts nothing).
-Names outside the clip's vocabulary (the tag names its prompt lists, carried by its reference) are ignored. Micro-F1 sums true positives, false positives and false negatives over
-every clip (scikit-learn's `f1_score(average="micro")` on the multi-hot matrices), so a clip with no prediction
-adds its labels as false negatives. GTZAN's single genre is the vocabulary name mentioned earliest in the response.
+Names outside the clip's vocabulary (the tag names its prompt lists, carried by its reference) are ignored.
+Micro-F1 sums true positives, false positives and false negatives over every clip (scikit-learn's
+`f1_score(average="micro")` on the multi-hot matrices), so a clip with no prediction adds its labels as false
+negatives. GTZAN's single genre is the vocabulary name mentioned earliest in the response.
 """
 
 from __future__ import annotations

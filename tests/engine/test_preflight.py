@@ -60,7 +60,8 @@ def test_a_model_folder_without_a_config_is_named(tmp_path: Path, tiny_model_dir
     shutil.copytree(tiny_model_dir, folder)
     (folder / "config.json").unlink()
     with pytest.raises(ConfigError, match=f"model.path='{folder}' has no config.json"):
-        run_evaluation(load_run_config(smoke_overrides(folder, tmp_path / "run", tmp_path / "cache", "model.build_tiny=false")))
+        overrides = smoke_overrides(folder, tmp_path / "run", tmp_path / "cache", "model.build_tiny=false")
+        run_evaluation(load_run_config(overrides))
 
 
 @pytest.mark.parametrize("content", [b"", b"\x00\x00\x00\x18ftypmp42 broken"], ids=["zero-length", "corrupt"])

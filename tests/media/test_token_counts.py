@@ -1,6 +1,6 @@
 """The token-budget preflight counts, from headers alone, exactly the prompt tokens the real processor makes from
-the decoded media as a run decodes them (the tiny model's Qwen3-Omni processor, called as the runners call it), for every modality and
-their mixes; and a video over its budget gets the documented frame budget."""
+the decoded media as a run decodes them (the tiny model's Qwen3-Omni processor, called as the runners call it), for
+every modality and their mixes; and a video over its budget gets the documented frame budget."""
 
 from __future__ import annotations
 
@@ -85,7 +85,8 @@ def test_image_tokens_equal_the_processor(renderer, size):
 # frames below the processor's minimum, an odd size, a wide one; sampled frame counts 4, 10 and 24
 @pytest.mark.parametrize(("size", "n_frames", "fps"), [((64, 48), 20, 10), ((250, 130), 50, 10), ((640, 360), 120, 10)])
 def test_video_tokens_equal_the_processor(tmp_path, renderer, size, n_frames, fps):
-    assert_equal_to_processor(renderer, [MediaRef("video", path=str(write_video(tmp_path / "v.mp4", n_frames, fps, size)))])
+    video = write_video(tmp_path / "v.mp4", n_frames, fps, size)
+    assert_equal_to_processor(renderer, [MediaRef("video", path=str(video))])
 
 
 def test_mixed_media_and_a_videos_audio_track_equal_the_processor(tmp_path, renderer):

@@ -146,8 +146,9 @@ def test_html_report_renders_in_headless_chromium(tmp_path):
     page = write_report(run, formats=("html",))[0]
     shot = tmp_path / "report.png"
     command = [browser, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-               "--disable-component-update", "--disable-sync", "--no-first-run", f"--user-data-dir={tmp_path / 'profile'}",
-               "--window-size=1280,1600", f"--screenshot={shot}", page.as_uri()]  # fmt: skip
+               "--disable-component-update", "--disable-sync", "--no-first-run",
+               f"--user-data-dir={tmp_path / 'profile'}", "--window-size=1280,1600", f"--screenshot={shot}",
+               page.as_uri()]  # fmt: skip
     subprocess.run(command, check=True, capture_output=True, timeout=120)
     image = np.asarray(Image.open(shot).convert("L"))
     assert image.shape == (1600, 1280)

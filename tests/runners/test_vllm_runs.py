@@ -41,7 +41,8 @@ def test_kill_9_mid_stream_then_resume_loses_and_repeats_nothing(vllm_model_dir:
     overrides = run_overrides(vllm_model_dir, tmp_path, "runner.batch_size=1")
     samples = tmp_path / "run" / "samples.jsonl"
     kill_run_mid_way(overrides, samples, answers=N_VIDEO + 3)
-    before = {(r["task"], r["sample_id"]): r["response"] for r in lines(samples) if r["error_stage"] in (None, "output")}
+    before = {(r["task"], r["sample_id"]): r["response"]
+              for r in lines(samples) if r["error_stage"] in (None, "output")}
     assert 3 <= len(before) < N_SMOKE - N_VIDEO
 
     summary = run_evaluation(load_run_config(overrides))
@@ -57,7 +58,8 @@ def test_an_engine_argument_typo_fails_before_the_model_loads(vllm_model_dir: Pa
     from evalkit.cli import main as evalkit_main
 
     started = time.monotonic()
-    status = evalkit_main(["run", *run_overrides(vllm_model_dir, tmp_path, "+runner.engine_args.max_num_batch_tokens=4096")])
+    overrides = run_overrides(vllm_model_dir, tmp_path, "+runner.engine_args.max_num_batch_tokens=4096")
+    status = evalkit_main(["run", *overrides])
     assert status == 2 and time.monotonic() - started < 30  # no engine was started
     assert ("runner.engine_args.max_num_batch_tokens is not a vLLM" in capsys.readouterr().err)
     with pytest.raises(ConfigError, match="did you mean max_num_batched_tokens"):

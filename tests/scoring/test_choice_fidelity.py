@@ -67,7 +67,8 @@ CASES = [
     # evaluation.py: "Total Accuracy: 32.30% over 1000 samples"; sound 32.73, music 34.73, speech 29.43, hard 27.97
     Case("mmau_test_mini", "mmau_testmini_synthetic/mmau-test-mini.synthetic_predictions.json", None,
          32.3, 1000, 0, "32.30",
-         (("sound", 100 * 109 / 333), ("music", 100 * 116 / 334), ("speech", 100 * 98 / 333), ("hard", 100 * 66 / 236))),
+         (("sound", 100 * 109 / 333), ("music", 100 * 116 / 334), ("speech", 100 * 98 / 333),
+          ("hard", 100 * 66 / 236))),
     # eval_your_results.py: Overall 52.9% (1219 of 2305 answered); short 52.0 (404/777), medium 53.4 (402/753),
     # long 53.3 (413/775), Knowledge 51.5 (335/651), Temporal Perception 67.3 (35/52)
     Case("videomme", "videomme_synthetic/videomme_synthetic_results.json", None, 100 * 1219 / 2305, 2700, 0, "52.9",

@@ -32,7 +32,8 @@ def chat_answer(language: str) -> str:
 @pytest.mark.parametrize("language", RUNNABLE)
 def test_right_wrong_and_chat_answers_in_every_runnable_language(language):
     body = SMOKE_PROBLEMS[language][3]
-    items = [ScoreInput("right", body, problem(language)), ScoreInput("wrong", body.replace("+", "-"), problem(language)),
+    items = [ScoreInput("right", body, problem(language)),
+             ScoreInput("wrong", body.replace("+", "-"), problem(language)),
              ScoreInput("chat", chat_answer(language), problem(language))]  # fmt: skip
     scores = {s.sample_id: s for s in CodeExecutionScorer().score(items)}
     assert [scores[k].stats["correct"] for k in ("right", "wrong", "chat")] == [1.0, 0.0, 1.0], {
@@ -49,9 +50,11 @@ def test_completion_is_cut_at_the_first_stop_token():
 
 
 def test_python_whole_script_keeps_helpers_and_the_prompts_imports():
-    humaneval_like = CodeProblem("py", "from typing import List\n\n\ndef f(xs: List[int]) -> int:\n    \"\"\"Sum.\"\"\"\n",
+    humaneval_like = CodeProblem("py", "from typing import List\n\n\n"
+                                       "def f(xs: List[int]) -> int:\n    \"\"\"Sum.\"\"\"\n",
                                  "assert f([1, 2]) == 3\n", entry_point="f")  # fmt: skip
-    answer = "```python\ndef helper(x):\n    return x\n\ndef f(xs: List[int]) -> int:\n    return sum(map(helper, xs))\n```"
+    answer = ("```python\ndef helper(x):\n    return x\n\n"
+              "def f(xs: List[int]) -> int:\n    return sum(map(helper, xs))\n```")
     program = program_for(humaneval_like, answer)
     assert program.rule == "whole_script"
     assert program.source.startswith("from typing import List\ndef helper(x):")

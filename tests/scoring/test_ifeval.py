@@ -44,12 +44,14 @@ def test_hub_rows_drop_unused_kwargs_and_bad_rows_name_the_row():
     assert prompt.kwargs == ({"keywords": ["sun"]},)
     with pytest.raises(ValueError, match="key 7: unknown instruction 'format:nope'"):
         IFEvalPrompt.from_row(["format:nope"], [{}], "key 7")
-    with pytest.raises(ValueError, match=r"key 8: instruction 'length_constraints:number_words' lacks kwargs \['num_words'\]"):
+    lacks = r"key 8: instruction 'length_constraints:number_words' lacks kwargs \['num_words'\]"
+    with pytest.raises(ValueError, match=lacks):
         IFEvalPrompt.from_row(["length_constraints:number_words"], [{"relation": "at least"}], "key 8")
 
 
 def test_a_letter_outside_a_to_z_counts_that_character():
     """The official code draws a random letter instead (unseeded): evalkit's documented deviation."""
-    prompt = IFEvalPrompt(("keywords:letter_frequency",), ({"letter": "#", "let_frequency": 2, "let_relation": "at least"},))
+    prompt = IFEvalPrompt(("keywords:letter_frequency",),
+                          ({"letter": "#", "let_frequency": 2, "let_relation": "at least"},))
     assert follow_lists(prompt, "#one #two") == ([True], [True])
     assert follow_lists(prompt, "#one") == ([False], [False])

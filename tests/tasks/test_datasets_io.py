@@ -49,7 +49,8 @@ def test_missing_local_path_is_named():
 
 
 def test_unknown_subset_lists_what_is_there():
-    with pytest.raises(DatasetError, match=r"unknown subset 'dirty'.*present in .*: \['clean.parquet', 'other.parquet'\]"):
+    present = r"unknown subset 'dirty'.*present in .*: \['clean.parquet', 'other.parquet'\]"
+    with pytest.raises(DatasetError, match=present):
         datasets_io.check(librispeech(subsets=["dirty"]))
 
 
@@ -108,7 +109,8 @@ def test_hub_loads_one_subset_at_a_time(monkeypatch):
     monkeypatch.setattr(datasets, "load_dataset", fake_load_dataset)
     config = DatasetConfig(hub_id="MMMU/MMMU", subsets=["Art", "Math"], split="validation", revision="abc123")
     loaded = datasets_io.load(config, ["id"])
-    assert calls == [("MMMU/MMMU", "Art", "validation", "abc123", None), ("MMMU/MMMU", "Math", "validation", "abc123", None)]
+    assert calls == [("MMMU/MMMU", "Art", "validation", "abc123", None),
+                     ("MMMU/MMMU", "Math", "validation", "abc123", None)]
     assert [p.subset for p in loaded.parts] == ["Art", "Math"]
     assert loaded.provenance["source"] == "hub" and loaded.provenance["revision"] == "abc123"
     config.subsets = ["Nope"]

