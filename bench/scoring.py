@@ -142,9 +142,9 @@ def _wer(n: int) -> dict[str, Any]:
         import jiwer
 
         from evalkit.scoring.base import ScoreInput
-        from evalkit.scoring.registry import build_scorer
+        from evalkit.scoring.registry import build_unjudged_scorer
 
-        scorer = build_scorer("asr", language="en")
+        scorer = build_unjudged_scorer("asr", language="en")
     except (ImportError, KeyError) as error:
         return {"benchmark": "wer_scoring", "skipped": f"evalkit.scoring.asr not available ({error})"}
     pairs = utterance_pairs(n)
@@ -169,9 +169,9 @@ def _mmmu(n: int) -> dict[str, Any]:
     try:
         from evalkit.scoring.base import ScoreInput
         from evalkit.scoring.choice import ChoiceQuestion
-        from evalkit.scoring.registry import build_scorer
+        from evalkit.scoring.registry import build_unjudged_scorer
 
-        scorer = build_scorer("mmmu")
+        scorer = build_unjudged_scorer("mmmu")
     except (ImportError, KeyError) as error:
         return {"benchmark": "mmmu_parsing", "skipped": f"evalkit.scoring.mmmu not available ({error})"}
     rng = random.Random(1)

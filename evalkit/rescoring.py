@@ -12,7 +12,7 @@ from evalkit.config import ConfigError, RunConfig, TaskConfig, typed, validate
 from evalkit.run_folder import RunStore, TaskScore, scores_document
 from evalkit.scorecard import run_judges, score_inputs, score_run, with_answers
 from evalkit.scoring.base import ScoreInput, Scorer
-from evalkit.scoring.registry import build_scorer
+from evalkit.scoring.registry import build_unjudged_scorer
 
 # TaskConfig keys of runs made before the task registry, which now holds them
 _RETIRED_TASK_KEYS = ("adapter", "paper")
@@ -75,5 +75,5 @@ def load_run_predictions(task: str, predictions: Path) -> tuple[Scorer, list[Sco
         raise ValueError(f"{run_dir} has no task {task!r}; it ran: {', '.join(cfg.tasks)}")
     config = cfg.tasks[task]
     records = [r for r in store.load_records().values() if r.task == task]
-    scorer = build_scorer(config.scorer.name, **config.scorer.options)
+    scorer = build_unjudged_scorer(config.scorer.name, **config.scorer.options)
     return scorer, score_inputs(with_answers(records, cfg.model.reasoning))

@@ -9,7 +9,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from evalkit.config import RunConfig, StatsConfig, TaskConfig
-from evalkit.judges.panel import JudgePanel, is_judged
+from evalkit.judges.panel import JudgedScorer, JudgePanel
 from evalkit.judges.spec import JudgeConfig
 from evalkit.run_folder import SampleRecord, TaskScore
 from evalkit.scoring.base import ScoreInput, aggregate_with_categories
@@ -27,8 +27,11 @@ def score_records(
     scorer = build_scorer(task.scorer.name, **task.scorer.options)
     prepared = with_answers(records, reasoning)
     inputs = score_inputs(prepared)
-    judged = (judges or JudgePanel(JudgeConfig(), None)).score(scorer, inputs) if is_judged(scorer) else None
-    outcomes = judged.scores if judged else scorer.score(inputs)
+    if isinstance(scorer, JudgedScorer):
+        judged = (judges or JudgePanel(JudgeConfig(), None)).score(scorer, inputs)
+        outcomes = judged.scores
+    else:
+        judged, outcomes = None, scorer.score(inputs)
     scored = [
         replace(r, extracted=s.extracted, fallback=s.fallback, excluded=s.excluded, stats=dict(s.stats),
                 score_detail=dict(s.detail))

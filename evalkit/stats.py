@@ -21,7 +21,7 @@ import numpy as np
 
 from evalkit.config import StatsConfig
 from evalkit.run_folder import Interval, SampleRecord
-from evalkit.scoring.base import SampleScore, Scorer
+from evalkit.scoring.base import AnyScorer, SampleScore
 
 PERCENTILE = "percentile bootstrap"
 CLUSTER_PERCENTILE = "cluster percentile bootstrap"
@@ -72,7 +72,7 @@ class McNemarResult:
 
 
 def bootstrap_interval(
-    scorer: Scorer, scores: Sequence[SampleScore], clusters: Sequence[str | None], config: StatsConfig
+    scorer: AnyScorer, scores: Sequence[SampleScore], clusters: Sequence[str | None], config: StatsConfig
 ) -> Interval:
     """Percentile bootstrap interval of `scorer.aggregate(scores)`; clustered when samples share a cluster."""
     units = Units.from_clusters(clusters)
@@ -80,16 +80,16 @@ def bootstrap_interval(
     return _percentile_interval(replicates, units, config)
 
 
-def record_interval(scorer: Scorer, records: Sequence[SampleRecord], config: StatsConfig) -> Interval:
+def record_interval(scorer: AnyScorer, records: Sequence[SampleRecord], config: StatsConfig) -> Interval:
     """The interval of the metric over these records as samples.jsonl holds them (pass the official ones, those
     not excluded, for the interval of the value in scores.json)."""
     return bootstrap_interval(scorer, [r.to_sample_score() for r in records], [r.cluster for r in records], config)
 
 
 def paired_difference(
-    scorer_a: Scorer,
+    scorer_a: AnyScorer,
     scores_a: Sequence[SampleScore],
-    scorer_b: Scorer,
+    scorer_b: AnyScorer,
     scores_b: Sequence[SampleScore],
     clusters: Sequence[str | None],
     config: StatsConfig,
@@ -127,7 +127,7 @@ def sample_correct(score: SampleScore) -> bool | None:
 
 
 def bootstrap_replicates(
-    scorer: Scorer, scores: Sequence[SampleScore], units: Units, config: StatsConfig
+    scorer: AnyScorer, scores: Sequence[SampleScore], units: Units, config: StatsConfig
 ) -> np.ndarray:
     """`config.bootstrap_iterations` values of the metric, one per resample of units (seeded by config.seed)."""
     if not scores:
@@ -149,7 +149,7 @@ def bootstrap_replicates(
     return np.array([_aggregate_resample(scorer, members, row) for counts in blocks for row in counts])
 
 
-def _aggregate_resample(scorer: Scorer, members: list[list[SampleScore]], counts: np.ndarray) -> float:
+def _aggregate_resample(scorer: AnyScorer, members: list[list[SampleScore]], counts: np.ndarray) -> float:
     drawn = np.repeat(np.arange(len(members)), counts.astype(np.int64))
     return scorer.aggregate([score for unit in drawn for score in members[unit]])
 
@@ -170,12 +170,12 @@ def _count_blocks(config: StatsConfig, n_units: int) -> Iterator[np.ndarray]:
         remaining -= rows
 
 
-def _aggregate_sums(scorer: Scorer, keys: list[str], sums: np.ndarray) -> float:
+def _aggregate_sums(scorer: AnyScorer, keys: list[str], sums: np.ndarray) -> float:
     return scorer.aggregate([SampleScore(sample_id="<resample>", stats=dict(zip(keys, sums.tolist(), strict=True)))])
 
 
 def _aggregates_summed_stats(
-    scorer: Scorer, scores: Sequence[SampleScore], keys: list[str], stats: np.ndarray, seed: int
+    scorer: AnyScorer, scores: Sequence[SampleScore], keys: list[str], stats: np.ndarray, seed: int
 ) -> bool:
     """True when `aggregate` of one record holding summed stats equals `aggregate` of the records themselves,
     on the whole task and on random subsets with repeats (as resamples have)."""

@@ -19,10 +19,17 @@ from typing import Any
 from omegaconf import OmegaConf
 
 from evalkit.config import ConfigError
-from evalkit.judges.panel import JudgedScores, JudgePanel
+from evalkit.judges.panel import JudgedScorer, JudgedScores, JudgePanel
 from evalkit.judges.spec import JudgeConfig
 from evalkit.official_files import read_official
-from evalkit.scoring.base import Aggregate, PredictionFiles, ScoreInput, Scorer, aggregate_with_categories
+from evalkit.scoring.base import (
+    Aggregate,
+    AnyScorer,
+    PredictionFiles,
+    ScoreInput,
+    Scorer,
+    aggregate_with_categories,
+)
 from evalkit.scoring.mathvista_extraction import read_mathvista_responses
 
 HELP = "score a predictions file in a benchmark's official format; print overall and per-category results"
@@ -127,7 +134,7 @@ def judge_config(overrides: list[str]) -> JudgeConfig:
     return config
 
 
-def judged_scores(args: argparse.Namespace) -> tuple[Scorer, JudgedScores]:
+def judged_scores(args: argparse.Namespace) -> tuple[JudgedScorer, JudgedScores]:
     """Re-extract from the responses with the configured judge, its calls cached under --judge-cache."""
     if args.task not in JUDGED_READERS:
         raise ScoreUsageError(f"--judge applies to {', '.join(JUDGED_READERS)}, not {args.task!r}")
@@ -150,6 +157,7 @@ def write_judgements(path: Path, task: str, judged: JudgedScores) -> None:
 
 def main(args: argparse.Namespace) -> int:
     judged: JudgedScores | None = None
+    scorer: AnyScorer
     try:
         if args.judge is not None:
             scorer, judged = judged_scores(args)

@@ -19,14 +19,14 @@ from evalkit.config import ModelConfig, RunnerConfig
 from evalkit.judges.engine import Judge, JudgeItem, Judgement, JudgeTally
 from evalkit.judges.preflight import check_judge_reachable, check_not_model_under_test
 from evalkit.judges.spec import JudgeConfig, JudgeSpec
-from evalkit.scoring.base import SampleScore, ScoreInput
+from evalkit.scoring.base import AnyScorer, SampleScore, ScoreInput
 
 NOT_SCORED = "not scored"
 JUDGE_CACHE_FILE = "judgements.sqlite"
 
 
 @runtime_checkable
-class JudgedScorer(Protocol):
+class JudgedScorer(AnyScorer, Protocol):
     official_judge: JudgeSpec
 
     def judge_items(self, items: Sequence[ScoreInput]) -> list[JudgeItem | None]:
@@ -40,10 +40,6 @@ class JudgedScorer(Protocol):
     def rules_only(self, scores: Sequence[SampleScore]) -> dict[str, float]:
         """The numbers the benchmark's own rules give without the judge, reported beside (empty if none)."""
         ...
-
-
-def is_judged(scorer: object) -> bool:
-    return isinstance(scorer, JudgedScorer)
 
 
 @dataclass(frozen=True)
@@ -69,7 +65,7 @@ class JudgePanel:
         """Before the model under test generates: every judge a judged scorer will need can answer, and none is
         the model under test unless allowed."""
         for scorer in scorers:
-            if is_judged(scorer) and (spec := self.config.spec_for(scorer.official_judge)) is not None:
+            if isinstance(scorer, JudgedScorer) and (spec := self.config.spec_for(scorer.official_judge)) is not None:
                 self._check_model_under_test(spec)
                 check_judge_reachable(spec, self.config)
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 
 @dataclass(frozen=True)
@@ -59,18 +59,36 @@ class SampleScore:
     detail: Mapping[str, Any] = field(default_factory=dict)
 
 
-class Scorer(Protocol):
-    name: str
-    metric: str  # "WER", "CER", "BLEU", "accuracy", ...
-    lower_is_better: bool
-    official_denominator: str  # which samples the official number counts, in words (scores.json, reports)
+class AnyScorer(Protocol):
+    """What every scorer has, one that scores by itself (`Scorer`) or one that needs a judge
+    (evalkit.judges.panel.JudgedScorer): its metric and how per-sample stats combine. The members are read-only:
+    a scorer may hold them as fields, class attributes or properties."""
 
-    def score(self, items: Sequence[ScoreInput]) -> list[SampleScore]:
-        """Score in order; order matters for official parsers that draw seeded random fallbacks."""
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def metric(self) -> str:
+        """"WER", "CER", "BLEU", "accuracy", ..."""
+        ...
+
+    @property
+    def lower_is_better(self) -> bool: ...
+
+    @property
+    def official_denominator(self) -> str:
+        """Which samples the official number counts, in words (scores.json, reports)."""
         ...
 
     def aggregate(self, scores: Sequence[SampleScore]) -> float:
         """The metric in the paper's units (% for accuracy/WER/CER, 0-100 BLEU)."""
+        ...
+
+
+@runtime_checkable
+class Scorer(AnyScorer, Protocol):
+    def score(self, items: Sequence[ScoreInput]) -> list[SampleScore]:
+        """Score in order; order matters for official parsers that draw seeded random fallbacks."""
         ...
 
 
@@ -119,7 +137,7 @@ def category_groups(scores: Sequence[SampleScore]) -> dict[str, list[SampleScore
     return groups
 
 
-def aggregate_with_categories(scorer: Scorer, scores: Sequence[SampleScore]) -> Aggregate:
+def aggregate_with_categories(scorer: AnyScorer, scores: Sequence[SampleScore]) -> Aggregate:
     """The official and strict values plus one official value per category (subject, task, duration, ...)."""
     official = official_scores(scores)
     groups = category_groups(official)

@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from typing import Any, ClassVar
 
 from evalkit.scoring.base import SampleScore, ScoreInput, Scorer
-from evalkit.scoring.registry import build_scorer, register_scorer
+from evalkit.scoring.registry import build_unjudged_scorer, register_scorer
 
 SEPARATOR = "@"
 PRESENT = "samples"  # per-group sample count: a group is averaged only where it has samples
@@ -97,5 +97,5 @@ def build_macro_scorer(
     shared = dict(options or {})
     return MacroAverage(
         group_key=group_key,
-        scorers={group: build_scorer(scorer, **{**shared, **dict(own)}) for group, own in groups.items()},
+        scorers={group: build_unjudged_scorer(scorer, **{**shared, **dict(own)}) for group, own in groups.items()},
     )

@@ -6,15 +6,19 @@ from __future__ import annotations
 import importlib
 import pkgutil
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from evalkit.scoring.base import Scorer
 
-_FACTORIES: dict[str, Callable[..., Scorer]] = {}
+if TYPE_CHECKING:  # evalkit.judges imports the scoring modules
+    from evalkit.judges.panel import JudgedScorer
+
+Factory = Callable[..., "Scorer | JudgedScorer"]
+_FACTORIES: dict[str, Factory] = {}
 
 
-def register_scorer(name: str) -> Callable[[Callable[..., Scorer]], Callable[..., Scorer]]:
-    def decorate(factory: Callable[..., Scorer]) -> Callable[..., Scorer]:
+def register_scorer(name: str) -> Callable[[Factory], Factory]:
+    def decorate(factory: Factory) -> Factory:
         if name in _FACTORIES:
             raise ValueError(f"scorer {name!r} is registered twice")
         _FACTORIES[name] = factory
@@ -35,8 +39,16 @@ def scorer_names() -> list[str]:
     return sorted(_FACTORIES)
 
 
-def build_scorer(name: str, **options: Any) -> Scorer:
+def build_scorer(name: str, **options: Any) -> Scorer | JudgedScorer:
     names = scorer_names()
     if name not in _FACTORIES:
         raise KeyError(f"unknown scorer {name!r}; valid scorers: {', '.join(names)}")
     return _FACTORIES[name](**options)
+
+
+def build_unjudged_scorer(name: str, **options: Any) -> Scorer:
+    """A scorer that scores by itself, where no judge can be given (a macro average's groups, the benchmarks)."""
+    scorer = build_scorer(name, **options)
+    if not isinstance(scorer, Scorer):
+        raise ValueError(f"scorer {name!r} needs a judge (evalkit.judges); it cannot be used without one here")
+    return scorer
