@@ -153,9 +153,10 @@ def _compare_task(run_a: RunFolder, run_b: RunFolder, task: str, threshold: floa
     )
     answered_a, answered_b = [_answered(r) for r in records_a], [_answered(r) for r in records_b]
     both = [i for i, (a, b) in enumerate(zip(answered_a, answered_b, strict=True)) if a and b]
-    correct_a = [sample_correct(scores_a[i]) for i in both]
-    correct_b = [sample_correct(scores_b[i]) for i in both]
+    # every sample plainly right or wrong (not an error-rate task): then `is True` reads each verdict as it is
     right_wrong = all(c is not None for c in (*map(sample_correct, scores_a), *map(sample_correct, scores_b)))
+    correct_a = [sample_correct(scores_a[i]) is True for i in both]
+    correct_b = [sample_correct(scores_b[i]) is True for i in both]
     ids = [records_a[i].sample_id for i in both]
     return TaskComparison(
         task=task,

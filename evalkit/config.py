@@ -180,6 +180,21 @@ class RunConfig:
         return asdict(self)
 
 
+def plain_mapping(node: Any, where: str, *, resolve: bool = False) -> dict[str, Any]:
+    """An OmegaConf mapping as a plain dict (OmegaConf's own types allow a list, a string or None here)."""
+    container = OmegaConf.to_container(node, resolve=resolve) if OmegaConf.is_config(node) else node
+    if not isinstance(container, dict):
+        raise ConfigError(f"{where or 'the config'} must be a mapping, not {type(container).__name__}")
+    return {str(key): value for key, value in container.items()}
+
+
+def mapping_node(node: Any, where: str) -> DictConfig:
+    """`node` (OmegaConf.create/load/merge's result) as the mapping a run config is."""
+    if not isinstance(node, DictConfig):
+        raise ConfigError(f"{where} must be a mapping, not {type(node).__name__}")
+    return node
+
+
 def typed(schema: type, node: Any, where: str) -> Any:
     """`node` merged into the dataclass `schema`; a mistake is one ConfigError line naming the key under `where`."""
     from omegaconf.errors import OmegaConfBaseException
@@ -233,8 +248,8 @@ def validate(cfg: DictConfig, tasks: dict[str, TaskConfig]) -> RunConfig:
         )
     model = typed(ModelConfig, cfg.model, "model")
     # resolved, so the runner may refer to run settings (compile_cache_dir: ${cache_dir}/vllm)
-    runner = typed(RunnerConfig, OmegaConf.to_container(cfg.runner, resolve=True), "runner")
-    top = {k: v for k, v in OmegaConf.to_container(cfg, resolve=True).items() if k not in ("model", "runner", "tasks")}
+    runner = typed(RunnerConfig, plain_mapping(cfg.runner, "runner", resolve=True), "runner")
+    top = {k: v for k, v in plain_mapping(cfg, "", resolve=True).items() if k not in ("model", "runner", "tasks")}
     run = typed(RunConfig, {**top, "model": asdict(model), "runner": asdict(runner), "tasks": {}}, "")
     run.tasks = tasks
     if run.runner.name not in ("transformers", "vllm", "openai"):

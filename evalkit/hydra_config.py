@@ -19,6 +19,7 @@ from evalkit.config import (
     ConfigError,
     RunConfig,
     TaskConfig,
+    mapping_node,
     omegaconf_error_line,
     valid_keys_beside,
     validate,
@@ -129,7 +130,8 @@ def task_names(cfg: DictConfig) -> list[str]:
 def suite_tasks(suite: str) -> list[str]:
     """The tasks a suite file lists, checked against the registry."""
     _register_resolvers()
-    return task_names(OmegaConf.load(CONFIG_DIR / "suite" / f"{suite}.yaml"))
+    path = CONFIG_DIR / "suite" / f"{suite}.yaml"
+    return task_names(mapping_node(OmegaConf.load(path), str(path)))
 
 
 def task_config(name: str, overrides: list[tuple[str, str | None]], run: DictConfig | None = None) -> TaskConfig:
@@ -149,7 +151,8 @@ def task_config(name: str, overrides: list[tuple[str, str | None]], run: DictCon
                 node = OmegaConf.merge(node, OmegaConf.from_dotlist([f"{key}={value}"]))
         except OmegaConfBaseException as exc:
             raise ConfigError(omegaconf_error_line(exc, f"tasks.{name}")) from exc
-    context = OmegaConf.masked_copy(run, [k for k in run if k != "tasks"]) if run is not None else OmegaConf.create()
+    run_settings = [str(k) for k in run if k != "tasks"] if run is not None else []
+    context = OmegaConf.masked_copy(run, run_settings) if run is not None else OmegaConf.create()
     context.task = node
     try:
         return OmegaConf.to_object(context.task)  # type: ignore[return-value]

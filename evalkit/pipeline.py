@@ -283,15 +283,15 @@ class _Generation:
         self._unwritten: list[SampleRecord] = []
         self._uncached: list[tuple[str, Response]] = []
         self._last_write = time.monotonic()
-        self._progress: tqdm | None = None
+        self._progress = tqdm(disable=True)  # the bar of the stage running (run() sets it)
 
     def run(self, planned: Sequence[_Pending]) -> None:
-        unfit = [p for p in planned if p.plan.failure is not None]
+        unfit = [(p, p.plan.failure) for p in planned if p.plan.failure is not None]
         pending = [p for p in planned if p.plan.failure is None]
         if unfit:  # recorded before the engine loads: a run whose samples all fail never loads it
             with tqdm(total=len(unfit), desc="unfit samples", unit="sample") as self._progress:
-                for p in unfit:
-                    self._record(self._failed_record(p, p.plan.failure.reason, p.plan.failure.stage))
+                for p, failure in unfit:
+                    self._record(self._failed_record(p, failure.reason, failure.stage))
         if pending and not (self.cache and self.cache.has_scope(self.scope)):
             # Nothing cached for this model and engine, so the engine will be needed: load it while the media
             # workers start and decode. With earlier answers cached it is loaded only on the first miss.
@@ -413,7 +413,7 @@ class _Generation:
 def output_problem(text: str | None) -> str | None:
     """Why an engine's answer cannot be scored, if it cannot: nothing in it, or bytes that are not UTF-8 (decoders
     turn those into U+FFFD, so its presence is the mark of a broken byte sequence)."""
-    if not (text or "").strip():
+    if text is None or not text.strip():
         return "the model returned an empty output"
     if "\ufffd" in text:
         return "the model output is not valid UTF-8 (it decodes to U+FFFD replacement characters)"

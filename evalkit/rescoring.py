@@ -8,7 +8,7 @@ from pathlib import Path
 
 from omegaconf import OmegaConf
 
-from evalkit.config import ConfigError, RunConfig, TaskConfig, typed, validate
+from evalkit.config import ConfigError, RunConfig, TaskConfig, mapping_node, plain_mapping, typed, validate
 from evalkit.run_folder import RunStore, TaskScore, scores_document
 from evalkit.scorecard import run_judges, score_inputs, score_run, with_answers
 from evalkit.scoring.base import ScoreInput, Scorer
@@ -19,12 +19,13 @@ _RETIRED_TASK_KEYS = ("adapter", "paper")
 
 
 def run_config_from_manifest(manifest: dict, overrides: list[str]) -> RunConfig:
-    node = OmegaConf.create(manifest["config"])
+    recorded_config = OmegaConf.create(manifest["config"])
     try:
-        node = OmegaConf.merge(node, OmegaConf.from_dotlist(overrides))
+        merged = OmegaConf.merge(recorded_config, OmegaConf.from_dotlist(overrides))
     except Exception as exc:  # noqa: BLE001 - OmegaConf parse errors name the override
         raise ConfigError(f"bad override in {overrides}: {exc}") from exc
-    recorded = OmegaConf.to_container(node.tasks)
+    node = mapping_node(merged, "the manifest's config")
+    recorded = plain_mapping(node.tasks, "the manifest's tasks")
     tasks = {
         name: typed(TaskConfig, {k: v for k, v in task.items() if k not in _RETIRED_TASK_KEYS}, f"tasks.{name}")
         for name, task in recorded.items()

@@ -68,7 +68,7 @@ class MediaPool:
         self.max_in_flight = max_in_flight or max(2 * workers, 1)
         self._executor: ProcessPoolExecutor | None = None
 
-    def prepare(self, items: Iterable[Item]) -> Iterator[tuple[K, Prepared]]:
+    def prepare(self, items: Iterable[Item[K]]) -> Iterator[tuple[K, Prepared]]:
         if self.workers == 0:
             for key, refs, config, plans in items:
                 yield key, prepare_item(tuple(refs), config, self.cache_dir, tuple(plans))

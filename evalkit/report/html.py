@@ -64,13 +64,15 @@ def _summary(report: RunReport) -> str:
 
 
 def _charts(report: RunReport) -> str:
-    charted = (row for row in report.rows if row.score.value is not None)  # a task not scored has no bar
-    return "<div class='charts'>" + "".join(_chart(report, row) for row in charted) + "</div>"
+    # a task not scored has no bar
+    charts = (_chart(report, row, row.score.value) for row in report.rows if row.score.value is not None)
+    return "<div class='charts'>" + "".join(charts) + "</div>"
 
 
-def _chart(report: RunReport, row: TaskRow) -> str:
-    """Horizontal bars: ours with its interval as a whisker, then each published number of the same column."""
-    bars: list[tuple[str, float, str]] = [(f"ours: {report.run.model_name}", row.score.value, "#2f6fde")]
+def _chart(report: RunReport, row: TaskRow, ours: float) -> str:
+    """Horizontal bars: ours (the row's value) with its interval as a whisker, then each published number of the
+    same column."""
+    bars: list[tuple[str, float, str]] = [(f"ours: {report.run.model_name}", ours, "#2f6fde")]
     if row.qwen_value is not None and row.qwen_model:
         bars.append((row.qwen_model, row.qwen_value, "#8a93a6"))
     bars += [(model, value, "#c3c8d4") for model, value in row.baselines.items()]

@@ -94,7 +94,8 @@ def _task_row(run: RunFolder, published: PublishedScores, name: str, score: Task
         column=column,
         qwen_model=qwen_model,
         qwen_value=table.value(qwen_model, column) if table and qwen_model and column else None,
-        baselines={m: v for m in (table.other_models() if table else ()) if (v := table.value(m, column)) is not None},
+        baselines=({m: v for m in table.other_models() if (v := table.value(m, column)) is not None}
+                   if table and column else {}),
     )
 
 

@@ -149,7 +149,9 @@ def render_csv(report: RunReport) -> str:
             "verdict": row.verdict or "",
         }
         writer.writerow(ours)
-        for model in table.models if table and column else ():
+        if table is None or column is None:
+            continue
+        for model in table.models:
             value = table.value(model, column)
             if value is not None:
                 writer.writerow({**ours, "model": model, "source": "paper", "value": repr(value), "low": "", "high": "",

@@ -5,7 +5,7 @@ so no batch waits for its slowest member). `completions` gives the pipeline one 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Generator, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import islice
 from typing import Any, Protocol, runtime_checkable
@@ -50,7 +50,9 @@ class StreamingRunner(Runner, Protocol):
         ...
 
 
-def completions(runner: Runner, requests: Iterable[PreparedRequest], batch_size: int) -> Iterator[list[Completed]]:
+def completions(
+    runner: Runner, requests: Iterable[PreparedRequest], batch_size: int
+) -> Generator[list[Completed], None, None]:
     """The runner's own stream where it has one, else consecutive batches of `batch_size`, one engine call each."""
     if isinstance(runner, StreamingRunner):
         yield from runner.generate_stream(requests)

@@ -85,7 +85,9 @@ class ItemAccuracyScorer(AccuracyScorer):
 
     def score(self, items: Sequence[ScoreInput]) -> list[SampleScore]:
         rng = random.Random(self.seed)
-        return [failed_score(item) if item.prediction is None else self.grade(item, rng) for item in items]
+        return [failed_score(item) if item.prediction is None else self.grade(item, item.prediction, rng)
+                for item in items]
 
-    def grade(self, item: ScoreInput, rng: random.Random) -> SampleScore:
+    def grade(self, item: ScoreInput, answer: str, rng: random.Random) -> SampleScore:
+        """One answered item; `answer` is its prediction."""
         raise NotImplementedError

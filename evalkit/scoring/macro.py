@@ -52,7 +52,7 @@ class MacroAverage:
 
     def _group(self, sample_id: str, categories: Mapping[str, str]) -> str:
         group = categories.get(self.group_key)
-        if group not in self.scorers:
+        if group is None or group not in self.scorers:
             raise ValueError(f"sample {sample_id}: {self.group_key}={group!r} is not one of the averaged groups "
                              f"{sorted(self.scorers)}")
         return group

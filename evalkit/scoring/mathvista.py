@@ -92,8 +92,8 @@ class MathVistaScorer(ItemAccuracyScorer):
     def __init__(self, ignore_empty_extractions: bool = False) -> None:
         self.ignore_empty_extractions = ignore_empty_extractions
 
-    def grade(self, item: ScoreInput, rng: random.Random) -> SampleScore:
+    def grade(self, item: ScoreInput, answer: str, rng: random.Random) -> SampleScore:
         del rng  # MathVista's comparison draws nothing
         problem: MathVistaProblem = item.reference
-        normalized = normalize_extraction(item.prediction, problem, self.ignore_empty_extractions)
+        normalized = normalize_extraction(answer, problem, self.ignore_empty_extractions)
         return graded(item, normalized.value == problem.answer, normalized.value, normalized.fallback)

@@ -68,9 +68,10 @@ class MathVistaJudgedScorer(AccuracyScorer):
         requests: list[JudgeItem | None] = []
         for item in items:
             question = MathVistaQuestion.of(item.reference)
-            needs_judge = item.prediction is not None and rule_extraction(item.prediction, question.problem) is None
-            requests.append(JudgeItem(item.sample_id, {"query": question.query, "response": item.prediction})
-                            if needs_judge else None)
+            if item.prediction is None or rule_extraction(item.prediction, question.problem) is not None:
+                requests.append(None)  # unanswered, or the rules extract the answer
+            else:
+                requests.append(JudgeItem(item.sample_id, {"query": question.query, "response": item.prediction}))
         return requests
 
     def score_judged(self, items: Sequence[ScoreInput], judgements: Sequence[Judgement | None]) -> list[SampleScore]:

@@ -185,12 +185,12 @@ class MMMUScorer(ItemAccuracyScorer):
         self.mode = mode
         self.seed = seed
 
-    def grade(self, item: ScoreInput, rng: random.Random) -> SampleScore:
+    def grade(self, item: ScoreInput, answer: str, rng: random.Random) -> SampleScore:
         question = ChoiceQuestion.of(item.reference)
         if question.question_type != "multiple-choice":
-            parsed = parse_open(item.prediction)
+            parsed = parse_open(answer)
             return graded(item, is_open_correct(question.answer, parsed), repr(list(parsed)))
         if self.mode == "parse":
-            choice = parse_multiple_choice(item.prediction, dict(question.options), rng)
+            choice = parse_multiple_choice(answer, dict(question.options), rng)
             return graded(item, is_choice_correct(question.answer, choice.letter), choice.letter, choice.fallback)
-        return graded(item, is_choice_correct(question.answer, item.prediction), item.prediction)
+        return graded(item, is_choice_correct(question.answer, answer), answer)

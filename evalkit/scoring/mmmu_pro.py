@@ -47,9 +47,9 @@ class MMMUProScorer(ItemAccuracyScorer):
     def __init__(self, seed: int | None = None) -> None:
         self.seed = seed
 
-    def grade(self, item: ScoreInput, rng: random.Random) -> SampleScore:
+    def grade(self, item: ScoreInput, answer: str, rng: random.Random) -> SampleScore:
         question = ChoiceQuestion.of(item.reference)
-        choice = parse_mmmu_pro(item.prediction, dict(question.options), rng)
+        choice = parse_mmmu_pro(answer, dict(question.options), rng)
         return graded(item, choice.letter == question.answer, choice.letter, choice.fallback)
 
 

@@ -111,14 +111,16 @@ class MusicGenreScorer(AccuracyScorer):
     """Single-label genre accuracy: the genre named earliest in the response against the clip's genre."""
 
     name = "music_genre"
+    parsing: str
     __init__ = MusicTagScorer.__init__
 
     def score(self, items: Sequence[ScoreInput]) -> list[SampleScore]:
-        return [failed_score(item) if item.prediction is None else self._score_one(item) for item in items]
+        return [failed_score(item) if item.prediction is None else self._score_one(item, item.prediction)
+                for item in items]
 
-    def _score_one(self, item: ScoreInput) -> SampleScore:
+    def _score_one(self, item: ScoreInput, answer: str) -> SampleScore:
         reference = TagReference.of(item.reference)
-        mentions = TagParser(reference.vocabulary, self.parsing).mentions(item.prediction)
+        mentions = TagParser(reference.vocabulary, self.parsing).mentions(answer)
         genre = mentions[0][1] if mentions else None
         return SampleScore(item.sample_id, {"correct": float((genre,) == reference.labels), "total": 1.0},
                            extracted=genre, categories=item.categories)

@@ -39,8 +39,8 @@ def extract_letter(response: str, options: dict[str, str]) -> str:
 class RULMuchoMusicScorer(ItemAccuracyScorer):
     name = "rul_muchomusic"
 
-    def grade(self, item: ScoreInput, rng: random.Random) -> SampleScore:
+    def grade(self, item: ScoreInput, answer: str, rng: random.Random) -> SampleScore:
         del rng
         question = ChoiceQuestion.of(item.reference)
-        letter = extract_letter(item.prediction, dict(question.options))
+        letter = extract_letter(answer, dict(question.options))
         return graded(item, question.options.get(letter) == question.answer, letter or None)

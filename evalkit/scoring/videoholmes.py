@@ -33,7 +33,7 @@ def extract_choice(response: str) -> str | None:
 class VideoHolmesScorer(ItemAccuracyScorer):
     name = "videoholmes"
 
-    def grade(self, item: ScoreInput, rng: random.Random) -> SampleScore:
+    def grade(self, item: ScoreInput, answer: str, rng: random.Random) -> SampleScore:
         del rng
-        letter = extract_choice(item.prediction)
+        letter = extract_choice(answer)
         return graded(item, letter == item.reference, letter)

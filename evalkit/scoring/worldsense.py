@@ -24,7 +24,7 @@ class WorldSenseScorer(ItemAccuracyScorer):
     name = "worldsense"
     official_denominator = "every question (no letter extracted, or no prediction, is wrong)"
 
-    def grade(self, item: ScoreInput, rng: random.Random) -> SampleScore:
+    def grade(self, item: ScoreInput, answer: str, rng: random.Random) -> SampleScore:
         del rng  # exact matching draws nothing
-        letter = extract_letter(item.prediction or "", WORLDSENSE_PREFIXES)
+        letter = extract_letter(answer, WORLDSENSE_PREFIXES)
         return graded(item, letter == item.reference, letter or None)
