@@ -148,16 +148,17 @@ class Preflight:
     def plan(self, task: str, sample: Sample, media: MediaConfig, max_new_tokens: int,
              language: str | None = None) -> SamplePlan:
         prompt = self.renderer.render(sample.messages, language)
-        if self.counter is None:
+        counter = self.counter
+        if counter is None:
             return SamplePlan(task, sample.sample_id, prompt, 0, {}, max_new_tokens, counted=False)
         refs = media_parts(sample.messages)
-        text_tokens = self.counter.text(prompt) - len(refs)  # each placeholder is replaced by its medium's tokens
+        text_tokens = counter.text(prompt) - len(refs)  # each placeholder is replaced by its medium's tokens
         base = SamplePlan(task, sample.sample_id, prompt, text_tokens, {}, max_new_tokens)
         tally = _Tally()
         if over := self._over_item_limit(sample.sample_id, refs, media):  # before any file is opened
             return _with(base, tally, failure=over)
         try:
-            videos = self._count_fixed(refs, media, tally)
+            videos = self._count_fixed(counter, refs, media, tally)
         except MediaError as error:
             return _with(base, tally, failure=Failure("media", str(error)))
         left = self.limits.max_model_len - max_new_tokens - text_tokens - sum(tally.tokens.values())
@@ -167,29 +168,31 @@ class Preflight:
         plans: list[VideoPlan | None] = [None] * len(refs)
         for position, (ref, header) in videos.items():
             try:
-                plans[position] = plan_frames(ref, header, media, share, self.counter.video_group)
+                plan = plan_frames(ref, header, media, share, counter.video_group)
             except VideoBudgetError as error:
                 return _with(base, tally, failure=Failure("budget", self._too_small(sample, ref, error)))
             except MediaError as error:
                 return _with(base, tally, failure=Failure("media", str(error)))
-            tally.add("video", plans[position].tokens, ref.label)
+            plans[position] = plan
+            tally.add("video", plan.tokens, ref.label)
         return _with(base, tally, video_plans=tuple(plans), failure=self._check(base, tally))
 
+    @staticmethod
     def _count_fixed(
-        self, refs: Sequence[MediaRef], media: MediaConfig, tally: _Tally
+        counter: TokenCounter, refs: Sequence[MediaRef], media: MediaConfig, tally: _Tally
     ) -> dict[int, tuple[MediaRef, VideoHeader]]:
         """Tokens of everything but video frames; the videos' headers by position, to plan once the rest is known."""
         videos = {}
         for position, ref in enumerate(refs):
             if ref.kind == "audio":
-                tally.add("audio", self.counter.audio(probe_audio(ref, media)), ref.label)
+                tally.add("audio", counter.audio(probe_audio(ref, media)), ref.label)
             elif ref.kind == "image":
-                tally.add("image", self.counter.image(*probe_image(ref, media)), ref.label)
+                tally.add("image", counter.image(*probe_image(ref, media)), ref.label)
             else:
                 videos[position] = (ref, probe_video(ref))
                 if media.use_audio_in_video:
                     track = len(decode_video_audio(ref, media, sha256="").waveform)
-                    tally.add("audio", self.counter.audio(track), f"track of {ref.label}")
+                    tally.add("audio", counter.audio(track), f"track of {ref.label}")
                     tally.tokens["audio"] += VIDEO_AUDIO_WRAP_TOKENS
         return videos
 

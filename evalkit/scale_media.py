@@ -15,6 +15,7 @@ import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
+from functools import partial
 from pathlib import Path
 
 import av
@@ -67,7 +68,7 @@ def _sound(index: int, count: int, folder: Path) -> ScaleItem:
 def _images(index: int, count: int, folder: Path) -> ScaleItem:
     n_images = 1 + index % 3
     sizes = [IMAGE_SIZES[(index + k) % len(IMAGE_SIZES)] for k in range(n_images)]
-    paths = tuple(_cached(folder / f"image-{w}x{h}.jpg", lambda p, s=(w, h): _write_image(p, s)) for w, h in sizes)
+    paths = tuple(_cached(folder / f"image-{w}x{h}.jpg", partial(_write_image, size=(w, h))) for w, h in sizes)
     return ScaleItem(f"images-{index:04d}", "image", paths, f"{n_images} image(s)")
 
 

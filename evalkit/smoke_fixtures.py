@@ -56,7 +56,7 @@ def audio_cell(make: Callable[[Path], None], name: str) -> dict[str, Any]:
         return {"bytes": path.read_bytes(), "path": name}
 
 
-def png(draw: Callable[[ImageDraw.ImageDraw], None]) -> dict[str, Any]:
+def png(draw: Callable[[ImageDraw.ImageDraw], object]) -> dict[str, Any]:
     """A datasets Image cell: a 64x64 white PNG with what `draw` (given a PIL ImageDraw) paints."""
     image = Image.new("RGB", (64, 64), "white")
     draw(ImageDraw.Draw(image))
@@ -83,12 +83,12 @@ def clip(out: Path, frame: Callable[[int], np.ndarray], frames: int = 24, fps: i
         stream.codec_context.thread_count = 1
         stream.width, stream.height, stream.pix_fmt = 64, 64, "yuv420p"
         stream.codec_context.time_base = Fraction(1, fps)
-        audio = container.add_stream("aac", rate=RATE, layout="mono") if tone_hz is not None else None
+        tone = (container.add_stream("aac", rate=RATE, layout="mono"), tone_hz) if tone_hz is not None else None
         for index in range(frames):
             container.mux(stream.encode(av.VideoFrame.from_ndarray(frame(index), format="rgb24")))
         container.mux(stream.encode(None))
-        if audio is not None:
-            _tone(container, audio, tone_hz, frames / fps)
+        if tone is not None:
+            _tone(container, *tone, frames / fps)
 
 
 def flat_frames(rgb: tuple[int, int, int]) -> Callable[[int], np.ndarray]:

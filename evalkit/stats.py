@@ -183,7 +183,7 @@ def _aggregates_summed_stats(
     n = len(scores)
     subsets = [np.arange(n)] + [rng.integers(0, n, size=max(1, n // (2 + k))) for k in range(3)]
     for subset in subsets:
-        expected = scorer.aggregate([scores[i] for i in subset])
+        expected = scorer.aggregate([scores[int(i)] for i in subset])
         try:
             collapsed = _aggregate_sums(scorer, keys, stats[subset].sum(axis=0))
         except Exception:  # noqa: BLE001 - the scorer reads more than stats (categories, detail): general path

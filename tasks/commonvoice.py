@@ -15,6 +15,7 @@ Reference: `sentence` (cased, punctuated), normalized by the scorer as Qwen's sc
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from evalkit import datasets_io
@@ -80,7 +81,7 @@ def make_smoke_fixture(folder: Path) -> None:
     })  # fmt: skip
     for locale in LOCALES:
         name = f"common_voice_{locale.config}_90000001.wav"
-        cell = audio_cell(lambda p, loc=locale: speech(loc.smoke_sentence, loc.voice, p), name)
+        cell = audio_cell(partial(speech, locale.smoke_sentence, locale.voice), name)
         row = {"client_id": "0" * 64, "path": f"{locale.config}_test_0/{name}", "audio": cell,
                "sentence": locale.smoke_sentence, "up_votes": 2, "down_votes": 0, "age": "", "gender": "",
                "accent": "", "locale": locale.config, "segment": "", "variant": ""}  # fmt: skip

@@ -37,6 +37,7 @@ from __future__ import annotations
 import dataclasses
 import io
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -299,7 +300,7 @@ def make_smoke_fixture(folder: Path) -> None:
         rows = []
         for sentence_id, raw, normalized in language.smoke_rows:
             stem = f"{language.lang_id:02d}{sentence_id:017d}"  # Fleurs' file stems are 19 digits
-            cell = audio_cell(lambda p, t=raw, v=language.voice: speech(t, v, p), f"{stem}.wav")
+            cell = audio_cell(partial(speech, raw, language.voice), f"{stem}.wav")
             num_samples = soundfile.info(io.BytesIO(cell["bytes"])).frames
             rows.append({"id": sentence_id, "num_samples": num_samples, "path": f"test/{stem}.wav", "audio": cell,
                          "transcription": normalized, "raw_transcription": raw, "gender": 0,

@@ -7,6 +7,7 @@ Prompt fields: {source_language} from options.source_language. Sample ids are th
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
 from evalkit import datasets_io
@@ -65,7 +66,7 @@ def make_smoke_fixture(folder: Path) -> None:
         rows = []
         for uid, text, voice in items:
             speaker, chapter, _ = uid.split("-")
-            cell = audio_cell(lambda p, t=text, v=voice: speech(t, v, p), f"{uid}.flac")
+            cell = audio_cell(partial(speech, text, voice), f"{uid}.flac")
             rows.append({"file": f"{uid}.flac", "audio": cell, "text": text, "speaker_id": int(speaker),
                          "chapter_id": int(chapter), "id": uid})  # fmt: skip
         write_parquet(rows, features, folder / f"{config}.parquet")

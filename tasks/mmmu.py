@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import ast
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -125,7 +126,8 @@ def make_smoke_fixture(folder: Path) -> None:
         "question_type": datasets.Value("string"), "subfield": datasets.Value("string"),
     })  # fmt: skip
     swatch = {c: (lambda d, c=c: d.rectangle([8, 8, 56, 56], fill=c)) for c in ("red", "blue")}
-    subjects = {
+    # (id, question, options, answer, question_type, difficulty, subfield, what each image draws)
+    subjects: dict[str, list[tuple[str, str, str, str, str, str, str, list[Callable[[Any], object]]]]] = {
         "Math": [
             ("validation_Math_1", "Which shape is shown in <image 1>?", "['Square', 'Circle', 'Triangle', 'Star']", "B",
              "multiple-choice", "Easy", "Geometry", [lambda d: d.ellipse([12, 12, 52, 52], fill="red")]),
@@ -141,7 +143,7 @@ def make_smoke_fixture(folder: Path) -> None:
     for subject, items in subjects.items():
         rows = []
         for uid, question, options, answer, qtype, difficulty, subfield, drawings in items:
-            images = {f"image_{n}": None for n in range(1, 8)}
+            images: dict[str, dict[str, Any] | None] = {f"image_{n}": None for n in range(1, 8)}
             images.update({f"image_{i + 1}": png(draw) for i, draw in enumerate(drawings)})
             rows.append({"id": uid, "question": question, "options": options, "explanation": "", **images,
                          "img_type": "['Diagrams']", "answer": answer, "topic_difficulty": difficulty,

@@ -11,6 +11,7 @@ Categories: sub-category and task_name.
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -70,7 +71,7 @@ def make_smoke_fixture(folder: Path) -> None:
         ("mmsu-smoke-3", "perception", "How many words are spoken?", ["one", "two", "three", "four"], "two",
          "Good morning."),
     ]  # fmt: skip
-    rows = [{"id": uid, "audio": audio_cell(lambda p, t=text: speech(t, "en-us", p), f"{uid}.wav"),
+    rows = [{"id": uid, "audio": audio_cell(partial(speech, text, "en-us"), f"{uid}.wav"),
              "question": question, **{f"choice_{letter}": c for letter, c in zip("abcd", choices, strict=True)},
              "answer_gt": answer,
              "task_name": "smoke", "category": category, "sub-category": "semantics"}

@@ -12,6 +12,7 @@ which for Chinese is Qwen's per-character error rate (scoring/asr.py, Chinese no
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
 from evalkit.config import DatasetConfig, ScorerConfig, TaskConfig
@@ -31,7 +32,7 @@ def load_samples(config: TaskConfig) -> LoadedTask:
 def make_smoke_fixture(folder: Path) -> None:
     for subset, gt in (("test_net", "今天天气很好"), ("test_meeting", "我们开始开会吧")):
         write_smoke_list(folder, f"{subset}.jsonl",
-                         [(f"audio/{subset}_0001.wav", gt, lambda p, t=gt: speech(t, "cmn", p))])
+                         [(f"audio/{subset}_0001.wav", gt, partial(speech, gt, "cmn"))])
 
 
 for _subset, _title in (("test_net", "TEST_NET, internet audio, 24.7 h"), ("test_meeting", "TEST_MEETING, 15.2 h")):

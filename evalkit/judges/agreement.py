@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Hashable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from scipy import stats
@@ -50,14 +50,14 @@ def agreement(task: str, a: Mapping[str, Verdict], b: Mapping[str, Verdict]) -> 
         raise ValueError(f"task {task!r}: no sample has a verdict from both judges")
     va, vb = [a[k] for k in both], [b[k] for k in both]
     exact = sum(x == y for x, y in zip(va, vb, strict=True)) / len(both)
-    counts = dict(task=task, n_both=len(both), n_only_a=len(set(a) - set(b)), n_only_b=len(set(b) - set(a)),
-                  exact_agreement=exact)
+    categorical = Agreement(task=task, n_both=len(both), n_only_a=len(set(a) - set(b)), n_only_b=len(set(b) - set(a)),
+                              kind="categorical", exact_agreement=exact)
     if all(isinstance(v, float) for v in va + vb):
         constant = len(set(va)) < 2 or len(set(vb)) < 2  # a correlation with a constant is undefined
-        return Agreement(**counts, kind="numeric",
-                         pearson=None if constant else float(stats.pearsonr(va, vb).statistic),
-                         spearman=None if constant else float(stats.spearmanr(va, vb).statistic))
-    return Agreement(**counts, kind="categorical", kappa=cohen_kappa([str(v) for v in va], [str(v) for v in vb]))
+        return replace(categorical, kind="numeric",
+                       pearson=None if constant else float(stats.pearsonr(va, vb).statistic),
+                       spearman=None if constant else float(stats.spearmanr(va, vb).statistic))
+    return replace(categorical, kappa=cohen_kappa([str(v) for v in va], [str(v) for v in vb]))
 
 
 def load_verdicts(path: Path) -> dict[str, dict[str, Verdict]]:

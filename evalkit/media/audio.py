@@ -106,7 +106,7 @@ def _read_soundfile(source: str | BinaryIO) -> tuple[np.ndarray, int]:
 def _read_pyav(source: str | BinaryIO) -> tuple[np.ndarray, int]:
     """All samples of the first audio stream as float32 (n, channels), at the stream's own rate.
     Raises IndexError when there is no audio stream."""
-    with av.open(source) as container:
+    with av.open(source, mode="r") as container:
         stream = container.streams.audio[0]
         to_float = av.AudioResampler(format="fltp")  # planar float, same rate and layout
         chunks = [out.to_ndarray() for frame in container.decode(stream) for out in to_float.resample(frame)]

@@ -35,8 +35,8 @@ def open_source(ref: MediaRef) -> str | BinaryIO:
 
 def source_sha256(ref: MediaRef) -> str:
     """sha256 of the source bytes; a file is hashed once per (path, size, mtime) in this process."""
-    if ref.data is not None:
-        return hashlib.sha256(ref.data).hexdigest()
+    if ref.path is None:  # inline bytes: a MediaRef holds exactly one of path and data
+        return hashlib.sha256(ref.data or b"").hexdigest()
     check_exists(ref)
     stat = os.stat(ref.path)
     return _file_sha256(os.path.abspath(ref.path), stat.st_size, stat.st_mtime_ns)

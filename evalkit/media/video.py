@@ -69,7 +69,7 @@ def probe_video(ref: MediaRef) -> VideoHeader:
     """Frame count, rate and size from the container header; the frame count from a demux pass (no decoding)
     where the header has none (e.g. Matroska)."""
     try:
-        with av.open(open_source(ref)) as container:
+        with av.open(open_source(ref), mode="r") as container:
             stream = _video_stream(ref, container)
             if stream.frames > 0:
                 return VideoHeader(stream.frames, _frame_rate(ref, stream), *_frame_size(stream))
@@ -108,7 +108,7 @@ def decode_video(ref: MediaRef, config: MediaConfig, sha256: str, plan: VideoPla
     """The frames `plan` names (frame count and size; by default qwen-omni-utils' own plan), evenly spaced over
     the video as the official sampler spaces them."""
     try:
-        with av.open(open_source(ref)) as container:
+        with av.open(open_source(ref), mode="r") as container:
             index, video_fps, (height, width) = _scan(ref, container)
         total = len(index.pts)
         plan = plan or official_plan(ref, VideoHeader(total, video_fps, height, width), config)
@@ -214,7 +214,7 @@ def _decode_positions(
         queue.put(segment)
 
     def work() -> dict[int, np.ndarray]:
-        with av.open(open_source(ref)) as container:
+        with av.open(open_source(ref), mode="r") as container:
             stream = container.streams.video[0]
             stream.thread_type = "AUTO"
             stream.codec_context.thread_count = max(1, cores // workers)
@@ -261,7 +261,7 @@ def _wanted_frames(
             container.seek(segment.seek_pts, stream=stream, backward=True, any_frame=False)
         last_pts = int(index.pts[segment.last])
         for frame in _decode_skipping(container, stream, position_of, wanted):
-            position = position_of.get(frame.pts)
+            position = position_of.get(frame.pts) if frame.pts is not None else None
             if position in wanted and segment.first <= position <= segment.last:
                 yield position, frame
             if frame.pts is not None and frame.pts >= last_pts:

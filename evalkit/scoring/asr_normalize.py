@@ -126,7 +126,7 @@ def _spell_with_units(digits: str) -> list[_Item]:
     if not stripped:
         return []
     if len(stripped) == 1:
-        return (["0"] if len(digits) != len(stripped) else []) + [stripped]
+        return [*(["0"] if len(digits) != len(stripped) else []), stripped]
     power = max(p for p in _UNITS if p < len(stripped))
     return _spell_with_units(digits[:-power]) + [power] + _spell_with_units(stripped[-power:])
 
