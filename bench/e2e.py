@@ -50,7 +50,7 @@ def run(work_dir: Path, n_samples: int, device: str, model: str, repeats: int = 
         from evalkit.hydra_config import load_run_config
         from evalkit.media.pool import prepare_item
         from evalkit.model_store import resolve_model_path
-        from evalkit.prompting import PromptRenderer
+        from evalkit.prompting import ChatTemplateRenderer
         from evalkit.runners import build_runner
         from evalkit.task import load_task
         from evalkit.types import PreparedRequest, Request, media_parts
@@ -79,7 +79,7 @@ def run(work_dir: Path, n_samples: int, device: str, model: str, repeats: int = 
         task = cfg.tasks[TASK]
         model_path = resolve_model_path(cfg.model, Path(cfg.cache_dir))
         decoding = resolve_decoding(cfg.model, task, cfg.runner.seed, None)
-        renderer = PromptRenderer(model_path)
+        renderer = ChatTemplateRenderer(model_path)
         prepared = []
         for s in load_task(task).samples:
             media = prepare_item(tuple(media_parts(s.messages)), task.media, None)

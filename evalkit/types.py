@@ -15,6 +15,7 @@ from typing import Any, Literal
 import numpy as np
 
 MediaKind = Literal["audio", "image", "video"]
+Role = Literal["system", "user", "assistant"]
 
 
 @dataclass(frozen=True)
@@ -54,7 +55,7 @@ Part = TextPart | MediaPart
 
 @dataclass(frozen=True)
 class Message:
-    role: Literal["system", "user", "assistant"]
+    role: Role
     parts: tuple[Part, ...]
 
 

@@ -18,13 +18,17 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from evalkit.config import ModelConfig, RunnerConfig
 from evalkit.judges.spec import JudgeConfig, JudgeSpec
 from evalkit.judges.verdicts import Unparsable, Verdict, aggregate_verdicts, parse_verdict
 from evalkit.response_cache import ResponseCache, cache_key
 from evalkit.types import Decoding, Message, PreparedRequest, Request, Response, Sample, TextPart
+
+if TYPE_CHECKING:  # imported where first needed: building a judge loads neither
+    from evalkit.profiles.base import PromptRenderer
+    from evalkit.runners.base import Runner
 
 JUDGE_SEED = 1234  # draw k of an item uses seed JUDGE_SEED + k
 HOSTED_ENGINE = "openai-chat-completions"  # the endpoint's address is not part of a hosted judge's identity
@@ -100,8 +104,8 @@ class Judge:
         self.identity = self._identity()
         self.engine = self._engine_identity()
         self.scope = f"judge:{json.dumps(self.identity, sort_keys=True)}"
-        self._renderer = None
-        self._runner = None
+        self._renderer: PromptRenderer | None = None  # built on first use: a cached run needs neither
+        self._runner: Runner | None = None
 
     def _identity(self) -> dict[str, Any]:
         identity = {"judge_model": self.spec.model, "revision": self.spec.revision, "backend": self.spec.backend}
@@ -169,9 +173,9 @@ class Judge:
                       for item, item_draws in zip(items, draws, strict=True)]
         tally.judged = len(judgements)
         for judgement in judgements:
-            if judgement.failed:
+            if judgement.error is not None:  # failed
                 tally.failed += 1
-                tally.failure_reasons[judgement.error.split(":", 1)[0]] += 1  # type: ignore[union-attr]
+                tally.failure_reasons[judgement.error.split(":", 1)[0]] += 1
         return judgements, tally
 
     def _generate(self, batch: list[PreparedRequest]) -> list[Response]:

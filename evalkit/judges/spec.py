@@ -11,6 +11,8 @@ import hashlib
 from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
+from evalkit.types import Role
+
 Backend = Literal["openai", "transformers", "vllm"]  # hosted chat completions, or a local engine
 Aggregation = Literal["single", "mean", "majority"]
 BACKENDS: tuple[str, ...] = ("openai", "transformers", "vllm")
@@ -31,14 +33,15 @@ class JudgeTemplate:
         text = f"{self.system}\x00{self.user}" if self.system is not None else self.user
         return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
-    def messages(self, fields: dict[str, str]) -> list[tuple[str, str]]:
+    def messages(self, fields: dict[str, str]) -> list[tuple[Role, str]]:
         """(role, text) pairs of the judge's input for one item."""
         try:
             user = self.user.format(**fields)
         except KeyError as exc:
             raise ValueError(f"judge template {self.name!r} needs the field {exc.args[0]!r}; the task gave "
                              f"{sorted(fields)}") from exc
-        return ([("system", self.system)] if self.system is not None else []) + [("user", user)]
+        system: list[tuple[Role, str]] = [("system", self.system)] if self.system is not None else []
+        return [*system, ("user", user)]
 
 
 @dataclass(frozen=True)

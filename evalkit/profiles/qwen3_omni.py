@@ -71,8 +71,11 @@ class Qwen3OmniProfile(QwenOmniProfile):
 
     def token_counter(self, renderer: PromptRenderer) -> TokenCounter:
         from evalkit.preflight import TokenCounter
+        from evalkit.prompting import ChatTemplateRenderer
 
-        return TokenCounter(renderer.processor)  # the chat-template renderer holds the checkpoint's processor
+        if not isinstance(renderer, ChatTemplateRenderer):  # it holds the checkpoint's processor, which counts
+            raise TypeError(f"Qwen3-Omni counts tokens with a ChatTemplateRenderer's processor, not {type(renderer)}")
+        return TokenCounter(renderer.processor)
 
     def load_thinker(self, model_path: str, config: Any, weights: dict[str, Any]) -> tuple[Any, int | list[int] | None]:
         from transformers import Qwen3OmniMoeForConditionalGeneration

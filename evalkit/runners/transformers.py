@@ -94,7 +94,7 @@ class TransformersRunner:
 
     def generate(self, batch: Sequence[PreparedRequest]) -> list[Response]:
         started = time.perf_counter()
-        responses: list[Response | None] = [None] * len(batch)
+        responses: dict[int, Response] = {}  # by position in the batch
         groups: dict[tuple, list[int]] = defaultdict(list)
         for i, prepared in enumerate(batch):
             try:
@@ -109,13 +109,14 @@ class TransformersRunner:
             for i, response in zip(indices, results, strict=True):
                 responses[i] = response
         per_request = (time.perf_counter() - started) / max(len(batch), 1)
-        return [r if r.failed else replace(r, latency_s=per_request) for r in responses]  # type: ignore[union-attr]
+        in_order = (responses[i] for i in range(len(batch)))
+        return [r if r.failed else replace(r, latency_s=per_request) for r in in_order]
 
     def _generate_group(
         self, group: list[PreparedRequest], decoding: Decoding, use_audio_in_video: bool, fps: float | None,
         voice: str | None,
     ) -> list[Response]:
-        responses: list[Response | None] = [None] * len(group)
+        responses: dict[int, Response] = {}  # by position in the group
         encodable = list(range(len(group)))
         try:
             inputs = self.model.encode(group, use_audio_in_video, fps)
@@ -127,13 +128,13 @@ class TransformersRunner:
                     self.model.encode([prepared], use_audio_in_video, fps)
                 except Exception as exc:  # noqa: BLE001 - any processor error is this request's own
                     responses[i] = Response(text=None, error=f"processor: {type(exc).__name__}: {exc}")
-            encodable = [i for i in encodable if responses[i] is None]
+            encodable = [i for i in encodable if i not in responses]
             if not encodable:
-                return responses  # type: ignore[return-value]
+                return [responses[i] for i in range(len(group))]
             inputs = self.model.encode([group[i] for i in encodable], use_audio_in_video, fps)
         for i, response in zip(encodable, self._run(inputs, decoding, use_audio_in_video, voice), strict=True):
             responses[i] = response
-        return responses  # type: ignore[return-value]
+        return [responses[i] for i in range(len(group))]
 
     @torch.inference_mode()
     def _run(self, inputs, decoding: Decoding, use_audio_in_video: bool, voice: str | None) -> list[Response]:

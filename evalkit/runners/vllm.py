@@ -215,7 +215,7 @@ class VLLMRunner:
 
     def _generate_on_replicas(self, batch: Sequence[PreparedRequest]) -> list[Response]:
         started = time.perf_counter()
-        responses: list[Response | None] = [None] * len(batch)
+        responses: dict[int, Response] = {}  # by position in the batch
         runnable, inputs, params = [], [], []
         for i, prepared in enumerate(batch):
             try:
@@ -229,7 +229,8 @@ class VLLMRunner:
         for i, response in zip(runnable, self.engine.generate(inputs, params), strict=True):
             responses[i] = response
         per_request = (time.perf_counter() - started) / max(len(batch), 1)
-        return [r if r.failed else replace(r, latency_s=per_request) for r in responses]  # type: ignore[union-attr]
+        in_order = (responses[i] for i in range(len(batch)))
+        return [r if r.failed else replace(r, latency_s=per_request) for r in in_order]
 
     def _cpu_note(self, error: str) -> str:
         if "limit_mm_per_prompt" in self.cpu_adjustments and " video item" in error:
