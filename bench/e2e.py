@@ -207,7 +207,8 @@ def _build_large(folder: Path) -> None:
     torch.manual_seed(0)
     # random init of 3 B weights: GPU is minutes faster
     with torch.device("cuda" if torch.cuda.is_available() else "cpu"):
-        model = Qwen3OmniMoeForConditionalGeneration(config).to(torch.bfloat16).eval()
+        model = Qwen3OmniMoeForConditionalGeneration(config)
+        model = model.to(torch.bfloat16).eval()  # type: ignore[arg-type]  # transformers wraps PreTrainedModel.to in a decorator whose type loses `self`
     model.generation_config = GenerationConfig(
         eos_token_id=config.im_end_token_id, pad_token_id=thinker.text_config.pad_token_id
     )

@@ -30,9 +30,12 @@ import time
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bench import workloads
+
+if TYPE_CHECKING:  # evalkit is imported inside each part, after the environment is set
+    from evalkit.pipeline import RunSummary
 
 REPO = Path(__file__).resolve().parent.parent
 PARTS = ("prepare", "vllm", "restart", "transformers")
@@ -149,6 +152,7 @@ def vllm_part(args: argparse.Namespace) -> dict[str, Any]:
     import evalkit.pipeline as pipeline
     from evalkit.hydra_config import load_run_config
     from evalkit.runners import build_runner
+    from evalkit.runners.vllm import VLLMRunner
 
     model_dir = model_folder(args)
     scale = workloads.REHEARSAL if args.rehearse else workloads.GPU
@@ -158,6 +162,8 @@ def vllm_part(args: argparse.Namespace) -> dict[str, Any]:
     started = time.perf_counter()
     runner = build_runner(cfg.model, cfg.runner, str(model_dir))
     engine_start_s = time.perf_counter() - started
+    if not isinstance(runner, VLLMRunner):  # the bare side calls vLLM's engine directly
+        raise ValueError(f"the vllm part needs runner=vllm, got {cfg.runner.name}")
     pipeline.build_runner = lambda *_: _SharedRunner(runner)  # every evalkit run below uses this engine
     rows = []
     try:
@@ -179,7 +185,10 @@ def _compare(workload: workloads.Workload, base: list[str], runner: Any, args: a
     out_dir = args.work_dir / "runs" / workload.name
     cfg = load_run_config([*base, *task_overrides(workload, out_dir)])
     inputs, params, ids = _bare_requests(cfg, runner)
-    evalkit_s, bare_s, summary, bare_outputs = [], [], None, None
+    evalkit_s: list[float] = []
+    bare_s: list[float] = []
+    summary: RunSummary | None = None
+    bare_outputs: list[Any] = []
     for repeat in range(args.warmup + args.repeats):  # interleaved: both sides see the same machine state
         if repeat == args.warmup:  # the first passes warm the engine's per-shape paths for both sides; untimed
             evalkit_s, bare_s = [], []
@@ -189,6 +198,8 @@ def _compare(workload: workloads.Workload, base: list[str], runner: Any, args: a
         started = time.perf_counter()
         summary = run_evaluation(cfg)
         evalkit_s.append(time.perf_counter() - started)
+    if summary is None:
+        raise ValueError(f"--warmup {args.warmup} --repeats {args.repeats}: at least one pass must run")
     records = [json.loads(line) for line in (out_dir / "samples.jsonl").read_text().splitlines()]
     ours = {r["sample_id"]: (r["response"] or {}).get("token_ids") for r in records}
     identical = sum(list(o.outputs[0].token_ids) == ours.get(sample_id)
@@ -238,6 +249,8 @@ def restart_part(args: argparse.Namespace) -> dict[str, Any]:
     model_dir = model_folder(args)
     text = workloads.build(args.work_dir, workloads.REHEARSAL if args.rehearse else workloads.GPU, args.max_frames)[0]
     cfg = load_run_config([*base_overrides(args, model_dir), *task_overrides(text, args.work_dir / "runs" / "restart")])
+    if cfg.runner.compile_cache_dir is None:
+        raise ValueError("the restart part measures runner.compile_cache_dir: the runner config must set it")
     cache = Path(cfg.runner.compile_cache_dir)
     cache_mb = sum(f.stat().st_size for f in cache.rglob("*") if f.is_file()) / 1e6 if cache.exists() else 0.0
     started = time.perf_counter()

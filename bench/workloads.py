@@ -14,6 +14,7 @@ import json
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -76,9 +77,11 @@ def build(work_dir: Path, scale: Scale, max_frames: int) -> list[Workload]:
 
 
 def _mmmu_row(k: int, question: str, images: list[bytes]) -> dict:
-    row = {"id": f"validation_Bench_{k}", "question": question, "options": "['red', 'green', 'blue', 'yellow']",
-           "explanation": "", "img_type": "['Diagrams']", "answer": "ABCD"[k % 4], "topic_difficulty": "Easy",
-           "question_type": "multiple-choice", "subfield": "Bench"}
+    row: dict[str, Any] = {
+        "id": f"validation_Bench_{k}", "question": question, "options": "['red', 'green', 'blue', 'yellow']",
+        "explanation": "", "img_type": "['Diagrams']", "answer": "ABCD"[k % 4], "topic_difficulty": "Easy",
+        "question_type": "multiple-choice", "subfield": "Bench",
+    }
     for n in range(1, 8):
         row[f"image_{n}"] = {"bytes": images[n - 1], "path": f"{k}_{n}.png"} if n <= len(images) else None
     return row
@@ -107,7 +110,7 @@ def _images(folder: Path, n: int, size: tuple[int, int]) -> None:
         for _ in range(count):
             buffer = io.BytesIO()
             pixels = rng.integers(0, 256, (size[1] // 8, size[0] // 8, 3), dtype=np.uint8)
-            Image.fromarray(pixels).resize(size, Image.NEAREST).save(buffer, format="PNG")
+            Image.fromarray(pixels).resize(size, Image.Resampling.NEAREST).save(buffer, format="PNG")
             images.append(buffer.getvalue())
         tags = " ".join(f"<image {i}>" for i in range(1, count + 1))
         rows.append(_mmmu_row(k, f"{tags} Which colour dominates (question {k})?", images))

@@ -17,7 +17,7 @@ def read_generation_config(model_path: str, revision: str | None) -> dict[str, A
     from transformers import GenerationConfig
 
     try:
-        config = GenerationConfig.from_pretrained(model_path, revision=revision)
+        config = GenerationConfig.from_pretrained(model_path, revision=revision or "main")  # None: its default
     except OSError as exc:
         raise FileNotFoundError(
             f"model.decoding=generation_config but {model_path!r} has no readable generation_config.json "

@@ -45,7 +45,7 @@ SCORES = "scores.json"
 SPEECH_DIR = "speech"
 
 # Version 1 options that version 2 replaced by always reporting both numbers.
-_V1_REMOVED_SCORER_OPTIONS = {"mmau": ("count_missing",), "videomme": ("denominator",)}
+_V1_REMOVED_SCORER_OPTIONS: dict[str, tuple[str, ...]] = {"mmau": ("count_missing",), "videomme": ("denominator",)}
 
 
 class RunFolderError(ValueError):
@@ -206,7 +206,7 @@ def upgrade_manifest(manifest: dict[str, Any], path: Path) -> dict[str, Any]:
         (config.get("failures") or {}).pop("failed_counts_as_wrong", None)
         for task in (config.get("tasks") or {}).values():
             scorer = task.get("scorer") or {}
-            for option in _V1_REMOVED_SCORER_OPTIONS.get(scorer.get("name"), ()):
+            for option in _V1_REMOVED_SCORER_OPTIONS.get(str(scorer.get("name")), ()):
                 (scorer.get("options") or {}).pop(option, None)
     manifest["schema_version"] = SCHEMA_VERSION
     return manifest

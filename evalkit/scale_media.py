@@ -23,6 +23,8 @@ import numpy as np
 import soundfile
 from PIL import Image
 
+from evalkit.types import MediaKind
+
 KINDS = ("speech", "sound", "images", "video")
 VIDEO_SIZE = (640, 360)
 VIDEO_FPS = 2
@@ -35,7 +37,7 @@ IMAGE_SIZES = ((1280, 720), (800, 600), (1024, 1366), (640, 480), (1600, 1200)) 
 @dataclass(frozen=True)
 class ScaleItem:
     sample_id: str
-    kind: str  # audio | image | video: the media kind of every path
+    kind: MediaKind  # of every path
     paths: tuple[Path, ...]
     category: str  # the length bucket or image count
 

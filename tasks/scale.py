@@ -25,12 +25,17 @@ def check(config: TaskConfig) -> None:
         raise ConfigError(f"task {config.name!r}: options.kind={kind!r}; valid: {', '.join(KINDS)}")
     if not isinstance(count, int) or count < 1:
         raise ConfigError(f"task {config.name!r}: options.count={count!r}; use a positive number of samples")
+    _media_dir(config)
+
+
+def _media_dir(config: TaskConfig) -> str:
     if config.dataset.media_dir is None:
         raise ConfigError(f"task {config.name!r}: set dataset.media_dir, the folder the synthetic media are cached in")
+    return config.dataset.media_dir
 
 
 def _sample(config: TaskConfig, item: ScaleItem) -> Sample:
-    refs = [MediaRef(item.kind, path=str(path)) for path in item.paths]  # type: ignore[arg-type]
+    refs = [MediaRef(item.kind, path=str(path)) for path in item.paths]
     return Sample(
         task=config.name,
         sample_id=item.sample_id,
@@ -41,7 +46,7 @@ def _sample(config: TaskConfig, item: ScaleItem) -> Sample:
 
 
 def load_samples(config: TaskConfig) -> LoadedTask:
-    folder = resolve_path(config.dataset.media_dir)
+    folder = resolve_path(_media_dir(config))
     items = make_items(config.options["kind"], config.options["count"], folder)
     return LoadedTask([_sample(config, item) for item in items], {"synthetic": True, "media_dir": str(folder)})
 

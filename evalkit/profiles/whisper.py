@@ -49,9 +49,17 @@ class WhisperRenderer:
         if code is None:
             raise ValueError(f"Whisper has no language token for {language!r}")
         prompt = f"<|startoftranscript|><|{code}|><|transcribe|><|notimestamps|>"
-        if self.tokenizer.unk_token_id in self.tokenizer.convert_tokens_to_ids([f"<|{code}|>"]):
+        if self.tokenizer.convert_tokens_to_ids(f"<|{code}|>") == self.tokenizer.unk_token_id:
             raise ValueError(f"the checkpoint's tokenizer has no <|{code}|> token ({language})")
         return prompt
+
+
+def _only_audio(prepared: PreparedRequest) -> AudioData:
+    """The request's one audio input: Whisper takes nothing else."""
+    media = prepared.media
+    if len(media) != 1 or not isinstance(media[0], AudioData):
+        raise ValueError(f"sample {prepared.sample.sample_id}: Whisper takes one audio input, got {len(media)} media")
+    return media[0]
 
 
 class WhisperTranscriber:
@@ -65,9 +73,7 @@ class WhisperTranscriber:
 
     def check(self, prepared: PreparedRequest) -> None:
         sample = prepared.sample.sample_id
-        if len(prepared.media) != 1 or not isinstance(prepared.media[0], AudioData):
-            raise ValueError(f"sample {sample}: Whisper takes one audio input, got {len(prepared.media)} media")
-        audio = prepared.media[0]
+        audio = _only_audio(prepared)
         if audio.sample_rate != self.sampling_rate:
             raise ValueError(f"sample {sample}: audio at {audio.sample_rate} Hz, Whisper takes "
                              f"{self.sampling_rate} Hz; the media stage must resample it (media.sample_rate)")
@@ -79,7 +85,7 @@ class WhisperTranscriber:
     def encode(self, group: Sequence[PreparedRequest], use_audio_in_video: bool, fps: float | None) -> Any:
         from transformers import BatchFeature
 
-        features = self.processor.feature_extractor([p.media[0].waveform for p in group],
+        features = self.processor.feature_extractor([_only_audio(p).waveform for p in group],
                                                     sampling_rate=self.sampling_rate, return_tensors="pt")  # fmt: skip
         # Every decoder prompt has the same four special tokens, so no padding is needed.
         prompts = self.processor.tokenizer([p.prompt for p in group], add_special_tokens=False, return_tensors="pt")
@@ -127,9 +133,10 @@ class WhisperProfile(ModelProfile):
         self.checkpoint_config(model_path, model.revision)
         processor = AutoProcessor.from_pretrained(model_path, revision=model.revision)
         loaded = WhisperForConditionalGeneration.from_pretrained(
-            model_path, revision=model.revision, dtype=dtype, attn_implementation=runner.attn_implementation
+            model_path, revision=model.revision or "main", dtype=dtype, attn_implementation=runner.attn_implementation
         )
-        return WhisperTranscriber(loaded.to(device).eval(), processor)
+        on_device = loaded.to(device).eval()  # type: ignore[arg-type]  # transformers wraps PreTrainedModel.to in a decorator whose type loses `self`
+        return WhisperTranscriber(on_device, processor)
 
 
 PROFILE = WhisperProfile()

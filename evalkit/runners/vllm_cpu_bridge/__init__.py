@@ -128,7 +128,8 @@ def _use_video_stand_in(processing_utils: Any) -> None:
 
     # ProcessorMixin type-checks sub-processors against this top-level name, exported only with torchvision;
     # registered lazily because transformers' video module imports this one.
-    transformers._class_to_module.setdefault("VideoProcessorMixin", "video_processing_utils")
+    # its lazy-import table is private, so outside transformers' typed surface
+    transformers._class_to_module.setdefault("VideoProcessorMixin", "video_processing_utils")  # type: ignore[attr-defined]
     # Every processor loads its video processor through this entry (AutoVideoProcessor needs torchvision).
     processing_utils._LazyAutoProcessorMapping._MAPPING_NAMES["video_processor"] = (
         "evalkit.runners.vllm_cpu_bridge.video_stand_in",

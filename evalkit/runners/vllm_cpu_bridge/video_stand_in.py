@@ -14,7 +14,7 @@ class UnavailableVideoProcessor(VideoProcessorMixin):
     temporal_patch_size = 2
     patch_size = 16
 
-    def __call__(self, videos: Any, **kwargs: Any) -> Any:
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
         raise RuntimeError(
             "video input needs transformers' torchvision video processor, and torchvision does not load beside "
             "vLLM's CPU build; run video through vLLM on a GPU build or through the transformers runner"
