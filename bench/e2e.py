@@ -208,7 +208,8 @@ def _build_large(folder: Path) -> None:
     # random init of 3 B weights: GPU is minutes faster
     with torch.device("cuda" if torch.cuda.is_available() else "cpu"):
         model = Qwen3OmniMoeForConditionalGeneration(config)
-        model = model.to(torch.bfloat16).eval()  # type: ignore[arg-type]  # transformers wraps PreTrainedModel.to in a decorator whose type loses `self`
+        # transformers types PreTrainedModel.to through a decorator that loses `self`
+        model = model.to(torch.bfloat16).eval()  # type: ignore[arg-type]
     model.generation_config = GenerationConfig(
         eos_token_id=config.im_end_token_id, pad_token_id=thinker.text_config.pad_token_id
     )

@@ -155,7 +155,9 @@ def task_config(name: str, overrides: list[tuple[str, str | None]], run: DictCon
     context = OmegaConf.masked_copy(run, run_settings) if run is not None else OmegaConf.create()
     context.task = node
     try:
-        return OmegaConf.to_object(context.task)  # type: ignore[return-value]
+        task = OmegaConf.to_object(context.task)
+        assert isinstance(task, TaskConfig)  # a structured config's object is its dataclass
+        return task
     except OmegaConfBaseException as exc:
         raise ConfigError(omegaconf_error_line(exc, f"tasks.{name}")) from exc
 

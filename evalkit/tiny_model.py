@@ -289,7 +289,8 @@ def build_tiny_model(out_dir: Path, seed: int = 0) -> Path:
     config = build_config(processor.tokenizer)
     torch.manual_seed(seed)
     model = Qwen3OmniMoeForConditionalGeneration(config)
-    model = model.to(torch.float32).eval()  # type: ignore[arg-type]  # transformers wraps PreTrainedModel.to in a decorator whose type loses `self`
+    # transformers types PreTrainedModel.to through a decorator that loses `self`
+    model = model.to(torch.float32).eval()  # type: ignore[arg-type]
     generator = torch.Generator().manual_seed(seed + 1)
     with torch.no_grad():
         for weight in (model.thinker.model.embed_tokens.weight, model.thinker.lm_head.weight):

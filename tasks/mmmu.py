@@ -109,8 +109,8 @@ def _sample(config: TaskConfig, row: dict[str, Any]) -> Sample:
 
 
 def load_samples(config: TaskConfig) -> LoadedTask:
-    columns = {c: "image" for c in IMAGE_COLUMNS}
-    loaded = datasets_io.load(config.dataset, COLUMNS, columns)  # type: ignore[arg-type]
+    columns: dict[str, datasets_io.MediaColumnKind] = {c: "image" for c in IMAGE_COLUMNS}
+    loaded = datasets_io.load(config.dataset, COLUMNS, columns)
     samples = [_sample(config, row) for part in loaded.parts for row in part.rows]
     return LoadedTask(samples, {**loaded.provenance, "image_placement": config.options.get("image_placement", "front")})
 

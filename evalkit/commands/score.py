@@ -127,7 +127,8 @@ def format_table(record: dict[str, Any]) -> str:
 def judge_config(overrides: list[str]) -> JudgeConfig:
     try:
         node = OmegaConf.merge(OmegaConf.structured(JudgeConfig), OmegaConf.from_dotlist(overrides))
-        config: JudgeConfig = OmegaConf.to_object(node)  # type: ignore[assignment]
+        config = OmegaConf.to_object(node)
+        assert isinstance(config, JudgeConfig)  # a structured config's object is its dataclass
         config.check()
     except Exception as exc:  # noqa: BLE001 - OmegaConf's errors name the key
         raise ScoreUsageError(f"--judge {' '.join(overrides)}: {exc}") from exc

@@ -138,9 +138,10 @@ def aggregate_verdicts(aggregation: str, verdicts: Sequence[Verdict]) -> Verdict
         (only,) = verdicts
         return only
     if aggregation == "mean":
-        if not all(isinstance(v, float) for v in verdicts):
+        numbers = [v for v in verdicts if isinstance(v, float)]
+        if len(numbers) != len(verdicts):
             raise Unparsable(f"cannot average non-numeric verdicts {list(verdicts)}")
-        return fmean(verdicts)  # type: ignore[arg-type]
+        return fmean(numbers)
     counts = Counter(verdicts).most_common()
     if len(counts) > 1 and counts[0][1] == counts[1][1]:
         raise Unparsable(f"no majority among {list(verdicts)}")

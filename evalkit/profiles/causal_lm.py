@@ -104,7 +104,8 @@ class CausalLMProfile(ModelProfile):
 
         loaded = AutoModelForCausalLM.from_pretrained(**checkpoint_location(model_path, model.revision), dtype=dtype,
                                                       attn_implementation=runner.attn_implementation)  # fmt: skip
-        on_device = loaded.to(device).eval()  # type: ignore[arg-type]  # transformers wraps PreTrainedModel.to in a decorator whose type loses `self`
+        # transformers types PreTrainedModel.to through a decorator that loses `self`
+        on_device = loaded.to(device).eval()  # type: ignore[arg-type]
         return CausalLM(on_device, load_tokenizer(model_path, model.revision))
 
 

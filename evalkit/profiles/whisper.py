@@ -135,7 +135,8 @@ class WhisperProfile(ModelProfile):
         loaded = WhisperForConditionalGeneration.from_pretrained(
             model_path, revision=model.revision or "main", dtype=dtype, attn_implementation=runner.attn_implementation
         )
-        on_device = loaded.to(device).eval()  # type: ignore[arg-type]  # transformers wraps PreTrainedModel.to in a decorator whose type loses `self`
+        # transformers types PreTrainedModel.to through a decorator that loses `self`
+        on_device = loaded.to(device).eval()  # type: ignore[arg-type]
         return WhisperTranscriber(on_device, processor)
 
 

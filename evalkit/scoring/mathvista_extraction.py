@@ -83,6 +83,8 @@ class MathVistaJudgedScorer(AccuracyScorer):
         problem = MathVistaQuestion.of(item.reference).problem
         if judgement is None:  # the rules extracted it
             extraction = rule_extraction(item.prediction, problem)
+            if extraction is None:  # judge_items asked the judge exactly where the rules extract nothing
+                raise ValueError(f"sample {item.sample_id}: the rules extract nothing and no judgement was given")
             detail: dict[str, Any] = {"extracted_by": "rules"}
         elif judgement.failed:
             return SampleScore(item.sample_id, {"correct": 0.0, "total": 1.0, "rule_correct": 0.0}, failed=True,
@@ -90,7 +92,7 @@ class MathVistaJudgedScorer(AccuracyScorer):
         else:
             extraction = str(judgement.verdict)
             detail = {"extracted_by": "judge", "judge": judgement.to_json()}
-        normalized = normalize_extraction(extraction, problem)  # type: ignore[arg-type]
+        normalized = normalize_extraction(extraction, problem)
         correct = float(normalized.value == problem.answer)
         return SampleScore(
             item.sample_id, {"correct": correct, "total": 1.0, "rule_correct": correct if judgement is None else 0.0},
