@@ -262,7 +262,7 @@ def _transcribed(config: SpeechEvalConfig, store: RunStore, records: list[Sample
         return {r.key: replace(r, speech={**r.speech, "asr": unheard, "transcript": None}) for r in records}
     texts = transcriber.transcribe([store.dir / r.speech["path"] for r in records], language)
     return {r.key: replace(r, speech={**r.speech, "asr": transcriber.info, "transcript": text})
-            for r, text in zip(records, texts)}  # fmt: skip
+            for r, text in zip(records, texts, strict=True)}  # fmt: skip
 
 
 def _compared(config: SpeechEvalConfig, store: RunStore,
@@ -271,7 +271,7 @@ def _compared(config: SpeechEvalConfig, store: RunStore,
     assert encoder is not None
     pairs = [(store.dir / r.speech["path"], Path(_prompt_audio(r))) for r in records]
     return {r.key: replace(r, speech={**r.speech, "similarity_by": encoder.info, "similarity": score})
-            for r, score in zip(records, encoder.similarity(pairs))}  # fmt: skip
+            for r, score in zip(records, encoder.similarity(pairs), strict=True)}  # fmt: skip
 
 
 def _prompt_audio(record: SampleRecord) -> str:

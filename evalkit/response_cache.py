@@ -79,7 +79,8 @@ class ResponseCache:
         return self._db.execute("SELECT 1 FROM responses WHERE scope = ? LIMIT 1", (scope,)).fetchone() is not None
 
     def put_many(self, scope: str, items: list[tuple[str, Response]]) -> None:
-        rows = [(key, scope, json.dumps(self._stored_fields(r), ensure_ascii=False)) for key, r in items if not r.failed]
+        rows = [(key, scope, json.dumps(self._stored_fields(r), ensure_ascii=False))
+                for key, r in items if not r.failed]
         if rows:
             self._db.execute("BEGIN")
             self._db.executemany("INSERT OR REPLACE INTO responses (key, scope, response) VALUES (?, ?, ?)", rows)

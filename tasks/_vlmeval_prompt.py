@@ -4,7 +4,9 @@ the tasks that use it where Qwen publishes no prompt of its own (AI2D, MMStar)."
 from __future__ import annotations
 
 # its trailing space and newline included, as VLMEvalKit writes it
-VLMEVAL_MCQ_PROMPT = "Question: {question}\nOptions:\n{options}\nPlease select the correct answer from the options above. \n"
+VLMEVAL_MCQ_PROMPT = (
+    "Question: {question}\nOptions:\n{options}\nPlease select the correct answer from the options above. \n"
+)
 
 
 def lettered(options: list[str]) -> dict[str, str]:

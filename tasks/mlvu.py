@@ -38,7 +38,7 @@ def _sample(config: TaskConfig, subset: str, index: int, row: dict[str, Any], fo
     letters = [chr(ord("A") + i) for i in range(len(row["candidates"]))]
     if row["answer"] not in row["candidates"]:
         raise ConfigError(f"{where}: the answer {row['answer']!r} is not one of the candidates")
-    options = "\n".join(f"({letter}) {text}" for letter, text in zip(letters, row["candidates"]))
+    options = "\n".join(f"({letter}) {text}" for letter, text in zip(letters, row["candidates"], strict=True))
     text = format_prompt(config, config.prompt, question=row["question"], options=options)
     task = row["question_type"]
     return Sample(task=config.name, sample_id=f"{subset}/{index}",

@@ -117,7 +117,8 @@ def make_smoke_fixture(folder: Path) -> None:
         speech(transcript, voice, folder / "prompts" / f"{language}.wav")
     for prompt_language, text_language in SMOKE_PAIRS:
         lines = [f"smoke-{prompt_language}-{text_language}-{i}|{SMOKE_SPEAKERS[prompt_language][1]}|"
-                 f"../prompts/{prompt_language}.wav|{text}" for i, text in enumerate(SMOKE_TEXTS[text_language])]  # fmt: skip
+                 f"../prompts/{prompt_language}.wav|{text}"
+                 for i, text in enumerate(SMOKE_TEXTS[text_language])]  # fmt: skip
         target = folder / f"{prompt_language}-{text_language}" / "meta.lst"
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text("\n".join(lines) + "\n", encoding="utf-8")
@@ -137,7 +138,8 @@ def _register(name: str, title: str, language: str, scorer: str, reported: tuple
         reported=reported,
         max_new_tokens=512,
         options={"language": language, "voice": DEFAULT_VOICE},
-        smoke=SmokeVariant(fixture="tts", make_fixture=make_smoke_fixture, local_path="-".join(smoke_pair) + "/meta.lst"),
+        smoke=SmokeVariant(fixture="tts", make_fixture=make_smoke_fixture,
+                           local_path="-".join(smoke_pair) + "/meta.lst"),
     ))  # fmt: skip
 
 
@@ -147,7 +149,8 @@ for _language, _count in (("zh", "2,020"), ("en", "1,088")):
               (_language, _language))  # fmt: skip
 for _language in ("zh", "en", "de", "ja", "ko"):
     _register(f"multilingual_tts_{_language}", f"Multilingual TTS ({_language}): WER (local meta.lst)", _language,
-              "tts_wer", reported_in((MULTILINGUAL_TABLE,), "MultilingualTTS", _language, "wer"), (_language, _language))
+              "tts_wer", reported_in((MULTILINGUAL_TABLE,), "MultilingualTTS", _language, "wer"),
+              (_language, _language))
     # the same audio as multilingual_tts_<lang> (a response-cache hit), heard by the speaker model
     _register(f"multilingual_tts_{_language}_sim", f"Multilingual TTS ({_language}): speaker similarity to the prompt "
               "speaker (local meta.lst)", _language, "speaker_similarity",

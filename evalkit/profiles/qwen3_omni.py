@@ -56,7 +56,7 @@ class QwenOmniSpeaker(QwenOmniThinker):
         return [
             (row[prompt_length:].tolist(), int(n), Speech(wave.reshape(-1).float().cpu().numpy(), SPEECH_SAMPLE_RATE,
                                                           voice))
-            for row, n, wave in zip(sequences, prompt_tokens, rows)
+            for row, n, wave in zip(sequences, prompt_tokens, rows, strict=True)
         ]
 
     def close(self) -> None:

@@ -103,7 +103,8 @@ class TransformersRunner:
             except ValueError as exc:
                 responses[i] = Response(text=None, error=str(exc))
                 continue
-            groups[(prepared.request.decoding, prepared.request.use_audio_in_video, fps, prepared.request.voice)].append(i)
+            request = prepared.request
+            groups[(request.decoding, request.use_audio_in_video, fps, request.voice)].append(i)
         for (decoding, use_audio_in_video, fps, voice), indices in _merge_videoless(groups).items():
             results = self._generate_group([batch[i] for i in indices], decoding, use_audio_in_video, fps, voice)
             for i, response in zip(indices, results, strict=True):

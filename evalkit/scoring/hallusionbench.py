@@ -29,7 +29,7 @@ class HallusionQuestion:
     question_group: str  # subcategory_set_question
 
     @classmethod
-    def of(cls, reference: "HallusionQuestion | dict") -> "HallusionQuestion":
+    def of(cls, reference: HallusionQuestion | dict) -> HallusionQuestion:
         return reference if isinstance(reference, HallusionQuestion) else cls(**reference)
 
 

@@ -35,7 +35,8 @@ def test_wer_is_the_mean_of_utterance_wers_not_the_corpus_ratio() -> None:
     assert result.value == pytest.approx(25.0)  # (0 + 0.5) / 2; the corpus ratio would be 1/5 = 20 %
     assert result.strict_value == pytest.approx(100 * 1.5 / 3)
     assert (result.n, result.n_excluded, result.metric) == (3, 1, "wer")
-    assert TtsWerScorer(mode="proxy", language="en").metric == "proxy_wer"  # a proxy number never takes the paper's column name
+    # a proxy number never takes the paper's column name
+    assert TtsWerScorer(mode="proxy", language="en").metric == "proxy_wer"
 
 
 def test_chinese_wer_counts_characters() -> None:
@@ -70,8 +71,8 @@ def spoken(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
 def test_proxy_recogniser_hears_known_speech_better_than_a_mismatched_text(spoken: list[Path]) -> None:
     pytest.importorskip("pocketsphinx")
     heard = transcriber_for(SpeechEvalConfig(mode="proxy"), "en").transcribe(spoken, "en")
-    matched = [utterance_wer(text, hyp, "en") for text, hyp in zip(TEXTS, heard)]
-    crossed = [utterance_wer(text, hyp, "en") for text, hyp in zip(reversed(TEXTS), heard)]
+    matched = [utterance_wer(text, hyp, "en") for text, hyp in zip(TEXTS, heard, strict=True)]
+    crossed = [utterance_wer(text, hyp, "en") for text, hyp in zip(reversed(TEXTS), heard, strict=True)]
     # PocketSphinx on espeak's robotic voice is a poor listener (a proxy), yet it must hear the right text
     assert sum(matched) < sum(crossed) and min(matched) < 1.0
 
@@ -99,7 +100,8 @@ def test_official_whisper_hears_known_speech(spoken: list[Path]) -> None:
     if not OFFICIAL_WHISPER.is_dir():
         pytest.skip(f"official mode needs openai/whisper-large-v3 on local disk at {OFFICIAL_WHISPER} (not here)")
     heard = transcriber_for(SpeechEvalConfig(mode="official", whisper_large_v3=str(OFFICIAL_WHISPER)), "en")
-    wers = [utterance_wer(t, h, "en") for t, h in zip(TEXTS, heard.transcribe(spoken, "en"))]
+    heard_texts = heard.transcribe(spoken, "en")
+    wers = [utterance_wer(t, h, "en") for t, h in zip(TEXTS, heard_texts, strict=True)]
     assert max(wers) < 0.2
 
 

@@ -18,7 +18,8 @@ def _task(meta: Path, scorer: str = "tts_wer") -> TaskConfig:
 
 def test_meta_lines_of_two_four_and_five_fields(tmp_path: Path) -> None:
     assert parse_line("u1|hello there", tmp_path, "x") == ("u1", "hello there", None)
-    assert parse_line("u2|prompt words|wavs/p.wav|say this", tmp_path, "x") == ("u2", "say this", str(tmp_path / "wavs/p.wav"))
+    prompted = ("u2", "say this", str(tmp_path / "wavs/p.wav"))
+    assert parse_line("u2|prompt words|wavs/p.wav|say this", tmp_path, "x") == prompted
     assert parse_line("u3|p|/abs/p.wav|say that|gt.wav", tmp_path, "x") == ("u3", "say that", "/abs/p.wav")
     with pytest.raises(ConfigError, match=r"meta.lst:7: 3 '\|'-separated fields"):
         parse_line("a|b|c", tmp_path, "meta.lst:7")

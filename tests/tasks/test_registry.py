@@ -67,7 +67,8 @@ def test_paper_suites(compose_run):
     assert task_spec("fleurs_de").options["source_language"] == "German"
     vision = compose_run("suite=paper_vision").tasks
     assert vision["mmmu_pro"].dataset.subsets == ["standard (10 options)", "vision"]
-    assert vision["mlvu"].dataset.subsets[0] == "1_plotQA" and vision["mathvista_testmini"].scorer.name == "mathvista_judged"
+    assert vision["mlvu"].dataset.subsets[0] == "1_plotQA"
+    assert vision["mathvista_testmini"].scorer.name == "mathvista_judged"
     assert len(vision["mmmu_val"].dataset.subsets) == 30
     assert vision["videomme"].media.fps == 2.0 and vision["videomme"].media.max_frames == 768
 
@@ -128,7 +129,8 @@ def test_per_task_overrides_keep_their_spelling(compose_run):
     (["tasks=[librispeech_test_clean,mmmu_vall]"],
      r"tasks: unknown task 'mmmu_vall' \(did you mean mmmu_val.*\); valid tasks: .*fleurs_ar, "),
     (["suite=paper_audoi"],
-     r"suite='paper_audoi': unknown suite; valid: paper_audio, paper_av, paper_speech, paper_text, paper_vision, scale, smoke, smoke_all, smoke_speech"),
+     r"suite='paper_audoi': unknown suite; valid: paper_audio, paper_av, paper_speech, paper_text, paper_vision, "
+     r"scale, smoke, smoke_all, smoke_speech"),
     (["model=qwen3"], r"model='qwen3': unknown model; valid: .*tiny_random"),
     (["tasks.mmmu_val_smoke.datset.split=test"],
      r"tasks.mmmu_val_smoke.datset: Key 'datset' not in 'TaskConfig'; valid keys there: name, dataset, "),

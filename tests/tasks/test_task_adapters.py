@@ -247,7 +247,8 @@ def test_mathvista_query_reference_and_rule_stage(smoke_task):
     samples = load_task(smoke_task("mathvista_testmini_smoke")).samples
     assert check_structure(samples[1], ["image"]).endswith("Choices:\n(A) red\n(B) blue")
     scorer = MathVistaJudgedScorer()
-    items = [ScoreInput(s.sample_id, p, s.reference, s.categories) for s, p in zip(samples, ["3", "blue"])]
+    items = [ScoreInput(s.sample_id, p, s.reference, s.categories)
+             for s, p in zip(samples, ["3", "blue"], strict=True)]
     assert scorer.judge_items(items) == [None, None]  # the rules extract both: no judge needed
     assert scorer.aggregate(scorer.score_judged(items, [None, None])) == 100.0
 

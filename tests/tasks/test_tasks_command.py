@@ -27,7 +27,8 @@ def test_one_suite_and_an_unknown_one(capsys):
     out = capsys.readouterr().out
     assert "videomme" in out and "fleurs_en" not in out
     assert main(["tasks", "--suite", "nope"]) == 2
-    assert "unknown suite 'nope'; suites: paper_audio, paper_av, paper_speech, paper_text, paper_vision, scale, smoke, smoke_all, smoke_speech" in capsys.readouterr().out
+    suites = "paper_audio, paper_av, paper_speech, paper_text, paper_vision, scale, smoke, smoke_all, smoke_speech"
+    assert f"unknown suite 'nope'; suites: {suites}" in capsys.readouterr().out
 
 
 def test_json_has_one_object_per_task_with_keys_into_the_reported_scores(capsys):
