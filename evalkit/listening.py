@@ -243,15 +243,22 @@ def listen(cfg: RunConfig, store: RunStore,
         language, similarity = _needs(task)
         todo = [r for r in records.values() if r.task == name and r.speech is not None and not r.failed]
         if language is not None:
-            todo_asr = [r for r in todo if (r.speech.get("asr") or {}).get("mode") != cfg.speech_eval.mode]
+            todo_asr = [r for r in todo if (_spoken(r).get("asr") or {}).get("mode") != cfg.speech_eval.mode]
             if todo_asr:
                 heard.update(_transcribed(cfg.speech_eval, store, todo_asr, language))
         if similarity:
-            todo_sim = [r for r in todo if (heard[r.key].speech.get("similarity_by") or {}).get("mode")
+            todo_sim = [r for r in todo if (_spoken(heard[r.key]).get("similarity_by") or {}).get("mode")
                         != cfg.speech_eval.mode]  # fmt: skip
             if todo_sim:
                 heard.update(_compared(cfg.speech_eval, store, [heard[r.key] for r in todo_sim]))
     return heard
+
+
+def _spoken(record: SampleRecord) -> dict[str, Any]:
+    """The record's spoken answer (WAV file, provenance, what was heard); heard() passes only records with one."""
+    if record.speech is None:
+        raise ValueError(f"{record.task}/{record.sample_id}: no spoken answer to hear")
+    return record.speech
 
 
 def _transcribed(config: SpeechEvalConfig, store: RunStore, records: list[SampleRecord],
@@ -259,9 +266,9 @@ def _transcribed(config: SpeechEvalConfig, store: RunStore, records: list[Sample
     transcriber = transcriber_for(config, language)
     if transcriber is None:
         unheard = {"mode": config.mode, "model": None, "note": f"no {config.mode} recogniser for {language!r}"}
-        return {r.key: replace(r, speech={**r.speech, "asr": unheard, "transcript": None}) for r in records}
-    texts = transcriber.transcribe([store.dir / r.speech["path"] for r in records], language)
-    return {r.key: replace(r, speech={**r.speech, "asr": transcriber.info, "transcript": text})
+        return {r.key: replace(r, speech={**_spoken(r), "asr": unheard, "transcript": None}) for r in records}
+    texts = transcriber.transcribe([store.dir / _spoken(r)["path"] for r in records], language)
+    return {r.key: replace(r, speech={**_spoken(r), "asr": transcriber.info, "transcript": text})
             for r, text in zip(records, texts, strict=True)}  # fmt: skip
 
 
@@ -269,8 +276,8 @@ def _compared(config: SpeechEvalConfig, store: RunStore,
               records: list[SampleRecord]) -> dict[tuple[str, str], SampleRecord]:  # fmt: skip
     encoder = speaker_encoder(config)
     assert encoder is not None
-    pairs = [(store.dir / r.speech["path"], Path(_prompt_audio(r))) for r in records]
-    return {r.key: replace(r, speech={**r.speech, "similarity_by": encoder.info, "similarity": score})
+    pairs = [(store.dir / _spoken(r)["path"], Path(_prompt_audio(r))) for r in records]
+    return {r.key: replace(r, speech={**_spoken(r), "similarity_by": encoder.info, "similarity": score})
             for r, score in zip(records, encoder.similarity(pairs), strict=True)}  # fmt: skip
 
 

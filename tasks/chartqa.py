@@ -41,8 +41,13 @@ def load_samples(config: TaskConfig) -> LoadedTask:
 
 def make_smoke_fixture(folder: Path) -> None:
     import datasets
+    from PIL import ImageDraw
 
-    bars = png(lambda d: [d.rectangle([x, 60 - h, x + 10, 60], fill="black") for x, h in ((8, 20), (28, 40))])
+    def two_bars(d: ImageDraw.ImageDraw) -> None:
+        for x, h in ((8, 20), (28, 40)):
+            d.rectangle([x, 60 - h, x + 10, 60], fill="black")
+
+    bars = png(two_bars)
     rows = [
         {"type": "human_test", "question": "How many bars are there?", "answer": "2", "image": bars},
         {"type": "augmented_test", "question": "Is the right bar taller than the left one?", "answer": "Yes",

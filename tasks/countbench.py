@@ -41,9 +41,14 @@ def load_samples(config: TaskConfig) -> LoadedTask:
 
 def make_smoke_fixture(folder: Path) -> None:
     import datasets
+    from PIL import ImageDraw
 
     def dots(n: int) -> dict[str, Any]:
-        return png(lambda d: [d.ellipse([4 + 12 * i, 28, 12 + 12 * i, 36], fill="black") for i in range(n)])
+        def draw(d: ImageDraw.ImageDraw) -> None:
+            for i in range(n):
+                d.ellipse([4 + 12 * i, 28, 12 + 12 * i, 36], fill="black")
+
+        return png(draw)
 
     rows = [{"image": dots(n), "text": f"{n} black dots", "number": n,
              "question": "How many black dots are in the image?"} for n in (3, 4)]

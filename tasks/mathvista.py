@@ -54,12 +54,17 @@ def load_samples(config: TaskConfig) -> LoadedTask:
 
 def make_smoke_fixture(folder: Path) -> None:
     import datasets
+    from PIL import ImageDraw
 
     metadata = {"split": "testmini", "task": "figure question answering", "context": "synthetic",
                 "skills": ["arithmetic reasoning"]}
-    rows = [
+    def three_dots(d: ImageDraw.ImageDraw) -> None:
+        for x in (8, 28, 48):
+            d.ellipse([x, 28, x + 8, 36], fill="black")
+
+    rows: list[dict[str, Any]] = [
         {"pid": "1", "question": "How many dots are there?", "image": "images/1.png",
-         "decoded_image": png(lambda d: [d.ellipse([x, 28, x + 8, 36], fill="black") for x in (8, 28, 48)]),
+         "decoded_image": png(three_dots),
          "choices": None, "unit": None, "precision": None, "answer": "3", "question_type": "free_form",
          "answer_type": "integer", "metadata": metadata,
          "query": "Hint: Please answer the question requiring an integer answer and provide the final value, e.g., "

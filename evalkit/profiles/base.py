@@ -8,7 +8,7 @@ Runners and the pipeline ask the profile (chosen by `model.profile`) instead of 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol, runtime_checkable
 
 from evalkit.config import ConfigError, RunConfig
 from evalkit.types import Message, PreparedRequest, Speech
@@ -49,13 +49,18 @@ class TransformersModel(Protocol):
         """Per row: the generated token ids (prompt excluded, padding after EOS included) and the prompt's
         token count."""
 
-    def speak(self, inputs: Any, generation_config: Any, use_audio_in_video: bool,
-              voice: str) -> list[tuple[list[int], int, Speech]]:  # fmt: skip
-        """As `generate`, with each row's text also spoken by the talker in `voice` (families with voices only)."""
-
     def decode(self, token_ids: list[int]) -> str: ...
 
     def close(self) -> None: ...
+
+
+@runtime_checkable
+class SpeakingModel(TransformersModel, Protocol):
+    """A model of a family with voices, loaded with its talker (model.talker=true)."""
+
+    def speak(self, inputs: Any, generation_config: Any, use_audio_in_video: bool,
+              voice: str) -> list[tuple[list[int], int, Speech]]:  # fmt: skip
+        """As `generate`, with each row's text also spoken by the talker in `voice`."""
 
 
 class ModelProfile:

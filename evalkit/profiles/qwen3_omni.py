@@ -102,10 +102,12 @@ class Qwen3OmniProfile(QwenOmniProfile):
                              "model.talker=false or use a checkpoint with one")  # fmt: skip
         processor = AutoProcessor.from_pretrained(model_path, revision=model.revision)
         full = Qwen3OmniMoeForConditionalGeneration.from_pretrained(
-            model_path, config=config, revision=model.revision, dtype=dtype,
+            model_path, config=config, revision=model.revision or "main", dtype=dtype,
             attn_implementation=runner.attn_implementation, device_map=str(device) if device.type == "cuda" else None,
         )  # fmt: skip
-        return QwenOmniSpeaker(full.to(device).eval(), processor, full.generation_config.eos_token_id)
+        # transformers types PreTrainedModel.to through a decorator that loses `self`
+        on_device = full.to(device).eval()  # type: ignore[arg-type]
+        return QwenOmniSpeaker(on_device, processor, full.generation_config.eos_token_id)
 
 
 PROFILE = Qwen3OmniProfile()

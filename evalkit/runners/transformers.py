@@ -20,9 +20,10 @@ from typing import Any
 import torch
 
 from evalkit.config import ModelConfig, RunnerConfig
+from evalkit.profiles.base import SpeakingModel
 from evalkit.provenance import model_identity
 from evalkit.runners.base import EngineInfo, video_fps
-from evalkit.types import Decoding, PreparedRequest, Response
+from evalkit.types import Decoding, PreparedRequest, Response, Speech
 
 DTYPES = {"float32": torch.float32, "bfloat16": torch.bfloat16, "float16": torch.float16}
 
@@ -144,10 +145,13 @@ class TransformersRunner:
             torch.manual_seed(decoding.seed)
         config = generation_config(decoding, sorted(self.model.eos_token_ids), self.model.pad_token_id,
                                    self.suppressed_token_ids)
+        rows: list[tuple[list[int], int, Speech | None]]
         if voice is None:
             rows = [(ids, n, None) for ids, n in self.model.generate(inputs, config, use_audio_in_video)]
+        elif isinstance(self.model, SpeakingModel):
+            rows = list(self.model.speak(inputs, config, use_audio_in_video, voice))
         else:
-            rows = self.model.speak(inputs, config, use_audio_in_video, voice)
+            raise ValueError(f"voice {voice!r}: the model was loaded without a talker (model.talker=true speaks)")
         responses = []
         for generated, n_prompt, speech in rows:
             token_ids, finish_reason = trim_at_eos(generated, self.model.eos_token_ids)

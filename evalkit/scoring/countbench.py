@@ -17,6 +17,6 @@ from evalkit.scoring.registry import register_scorer
 class CountBenchScorer(ItemAccuracyScorer):
     name = "countbench"
 
-    def grade(self, item: ScoreInput, rng: random.Random) -> SampleScore:
+    def grade(self, item: ScoreInput, answer: str, rng: random.Random) -> SampleScore:
         del rng
-        return graded(item, str(item.reference) in item.prediction, item.prediction.strip())
+        return graded(item, str(item.reference) in answer, answer.strip())

@@ -41,9 +41,9 @@ class MLVUScorer(ItemAccuracyScorer):
     name = "mlvu"
     official_denominator = "every item; M-Avg averages the per-task accuracies"
 
-    def grade(self, item: ScoreInput, rng: random.Random) -> SampleScore:
+    def grade(self, item: ScoreInput, answer: str, rng: random.Random) -> SampleScore:
         del rng
-        letter = mlvu_letter(item.prediction)
+        letter = mlvu_letter(answer)
         return graded(item, letter == item.reference, letter)
 
     def aggregate(self, scores: Sequence[SampleScore]) -> float:
@@ -58,7 +58,7 @@ class MLVUScorer(ItemAccuracyScorer):
 class LVBenchScorer(ItemAccuracyScorer):
     name = "lvbench"
 
-    def grade(self, item: ScoreInput, rng: random.Random) -> SampleScore:
+    def grade(self, item: ScoreInput, answer: str, rng: random.Random) -> SampleScore:
         del rng
-        letter = lvbench_letter(item.prediction)
+        letter = lvbench_letter(answer)
         return graded(item, letter == item.reference, letter)

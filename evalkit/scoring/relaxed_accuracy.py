@@ -38,8 +38,8 @@ class RelaxedAccuracyScorer(ItemAccuracyScorer):
     name = "relaxed_accuracy"
     metric = "relaxed_accuracy"
 
-    def grade(self, item: ScoreInput, rng: random.Random) -> SampleScore:
+    def grade(self, item: ScoreInput, answer: str, rng: random.Random) -> SampleScore:
         del rng
         answers = [item.reference] if isinstance(item.reference, str) else list(item.reference)
-        prediction = item.prediction.strip()
+        prediction = answer.strip()
         return graded(item, any(relaxed_correct(str(a), prediction) for a in answers), prediction)

@@ -89,8 +89,8 @@ class VLMEvalChoiceScorer(ItemAccuracyScorer):
 
     name = "vlmeval_mcq"
 
-    def grade(self, item: ScoreInput, rng: random.Random) -> SampleScore:
+    def grade(self, item: ScoreInput, answer: str, rng: random.Random) -> SampleScore:
         del rng  # the rules draw nothing
         question = ChoiceQuestion.of(item.reference)
-        letter = can_infer(item.prediction, dict(question.options))
+        letter = can_infer(answer, dict(question.options))
         return graded(item, letter == question.answer, letter)
