@@ -17,7 +17,7 @@ from pathlib import Path
 from bench.table import markdown_table
 
 REPO = Path(__file__).resolve().parent.parent
-BENCHMARKS = ("media", "e2e", "scoring")
+BENCHMARKS = ("media", "e2e", "overhead", "scoring")
 DEFAULT_OUT = REPO / "results" / "bench"
 README_START, README_END = "<!-- bench:start -->", "<!-- bench:end -->"
 
@@ -48,6 +48,10 @@ def main(argv: list[str] | None = None) -> int:
         from bench import e2e
 
         results.append(e2e.run(args.work_dir, args.e2e_samples, args.device, args.model, args.e2e_repeats))
+    if "overhead" in args.only:
+        from bench import overhead
+
+        results.append(overhead.run(args.work_dir, args.e2e_repeats))
     if "scoring" in args.only:
         from bench import scoring
 

@@ -187,17 +187,19 @@ def _compare(workload: workloads.Workload, base: list[str], runner: Any, args: a
     inputs, params, ids = _bare_requests(cfg, runner)
     evalkit_s: list[float] = []
     bare_s: list[float] = []
+    phases: list[dict[str, float]] = []
     summary: RunSummary | None = None
     bare_outputs: list[Any] = []
     for repeat in range(args.warmup + args.repeats):  # interleaved: both sides see the same machine state
         if repeat == args.warmup:  # the first passes warm the engine's per-shape paths for both sides; untimed
-            evalkit_s, bare_s = [], []
+            evalkit_s, bare_s, phases = [], [], []
         started = time.perf_counter()
         bare_outputs = runner.engine.llm.generate(inputs, params, use_tqdm=False) if inputs else []
         bare_s.append(time.perf_counter() - started)
         started = time.perf_counter()
         summary = run_evaluation(cfg)
         evalkit_s.append(time.perf_counter() - started)
+        phases.append(summary.phase_seconds)
     if summary is None:
         raise ValueError(f"--warmup {args.warmup} --repeats {args.repeats}: at least one pass must run")
     records = [json.loads(line) for line in (out_dir / "samples.jsonl").read_text().splitlines()]
@@ -211,7 +213,10 @@ def _compare(workload: workloads.Workload, base: list[str], runner: Any, args: a
             "completed": summary.n_samples - summary.n_failed, "failed": summary.n_failed,
             "bare_completed": len(inputs), "identical_outputs": identical,
             "evalkit_s": [round(s, 2) for s in evalkit_s], "bare_s": [round(s, 2) for s in bare_s],
-            "failures": sorted({r["error"] for r in records if r["error"]})[:5]}
+            "failures": sorted({r["error"] for r in records if r["error"]})[:5],
+            # where evalkit's time went (median seconds per phase; "generation" holds the engine's own time)
+            "evalkit_phase_s": {name: round(statistics.median(p.get(name, 0.0) for p in phases), 3)
+                                for name in dict.fromkeys(n for p in phases for n in p)}}
 
 
 def _bare_requests(cfg, runner) -> tuple[list[Any], list[Any], list[str]]:

@@ -34,6 +34,12 @@ def _row(result: dict[str, Any]) -> str:
             f" (marginal {result['marginal_ratio']:.2f}x; fixed {result['fixed_seconds']['evalkit_run']:.1f} s"
             f" vs {result['fixed_seconds']['bare_engine']:.1f} s) |"
         )
+    if name == "evalkit_overhead":
+        runs = ", ".join(f"{w['name']} {w['n']}: {w['seconds']:.2f} s" for w in result["workloads"])
+        return (
+            f"| {name} | {result['input']} | {runs} | fixed {result['text_fixed_s']:.2f} s + "
+            f"{result['text_per_100_samples_s']:.3f} s per 100 text samples | |"
+        )
     if name == "wer_scoring":
         rate = result["pairs_per_s"]
         return (

@@ -32,6 +32,7 @@ from evalkit.listening import check_listeners, listen, listeners_used
 from evalkit.media import MediaError
 from evalkit.media.pool import MediaPool
 from evalkit.model_store import resolve_model_path
+from evalkit.phases import PhaseClock
 from evalkit.preflight import EngineLimits, SamplePlan, budget_summary, plan_run
 from evalkit.profiles import get_profile
 from evalkit.provenance import engine_version, git_state, host_info, model_identity, package_versions
@@ -42,7 +43,7 @@ from evalkit.runners.base import Completed, Runner, completions
 from evalkit.scorecard import run_judges, score_run
 from evalkit.scoring.registry import build_scorer
 from evalkit.task import LoadedTask, check_task, load_task, spoken_language, spoken_voice
-from evalkit.types import Decoding, MediaData, PreparedRequest, Request, Response, Sample, media_parts
+from evalkit.types import Decoding, MediaData, NotReady, PreparedRequest, Request, Response, Sample, media_parts
 
 JOURNAL_INTERVAL_S = 0.5  # answers reach samples.jsonl at most this long after they finish
 
@@ -60,6 +61,7 @@ class RunSummary:
     n_generated: int
     n_cache_hits: int
     n_failed: int
+    phase_seconds: dict[str, float]  # wall seconds per phase of this invocation (evalkit.phases)
 
 
 @dataclass(frozen=True)
@@ -72,56 +74,42 @@ class _Pending:
 
 def run_evaluation(cfg: RunConfig) -> RunSummary:
     started = datetime.now(UTC)
-    scorers = []
-    for task in cfg.tasks.values():
-        check_task(task)
-        try:
-            scorers.append(build_scorer(task.scorer.name, **task.scorer.options))
-        except (KeyError, TypeError, ValueError) as exc:  # unknown scorer, unknown or invalid option
-            raise ConfigError(f"task {task.name!r}: scorer {task.scorer.name!r} with options "
-                              f"{dict(task.scorer.options)}: {exc}") from exc
-    profile = get_profile(cfg.model.profile)
-    profile.check_run(cfg)
-    judges = run_judges(cfg)
-    judges.preflight(scorers)  # a judge that cannot answer is found before the model under test generates
-    if cfg.runner.name == "vllm":
-        from evalkit.runners.vllm import check_engine_args
+    clock = PhaseClock()
+    with clock.phase("checks"):
+        scorers = []
+        for task in cfg.tasks.values():
+            check_task(task)
+            try:
+                scorers.append(build_scorer(task.scorer.name, **task.scorer.options))
+            except (KeyError, TypeError, ValueError) as exc:  # unknown scorer, unknown or invalid option
+                raise ConfigError(f"task {task.name!r}: scorer {task.scorer.name!r} with options "
+                                  f"{dict(task.scorer.options)}: {exc}") from exc
+        profile = get_profile(cfg.model.profile)
+        profile.check_run(cfg)
+        judges = run_judges(cfg)
+        judges.preflight(scorers)  # a judge that cannot answer is found before the model under test generates
+        if cfg.runner.name == "vllm":
+            from evalkit.runners.vllm import check_engine_args
 
-        check_engine_args(cfg.runner)
-    check_listeners(cfg)  # the recognisers and speaker models of spoken tasks, before any generation
-    store = RunStore(Path(cfg.output_dir))
-    fingerprint = config_fingerprint(cfg)
-    _check_resumable(store, cfg, fingerprint)
+            check_engine_args(cfg.runner)
+        check_listeners(cfg)  # the recognisers and speaker models of spoken tasks, before any generation
+        store = RunStore(Path(cfg.output_dir))
+        fingerprint = config_fingerprint(cfg)
+        _check_resumable(store, cfg, fingerprint)
     # a server answers with its own weights and random weights need none: then only config and processor are fetched
-    before = prepare_run(cfg, weights=cfg.runner.name != "openai" and cfg.model.weights == "checkpoint")
+    before = prepare_run(cfg, weights=cfg.runner.name != "openai" and cfg.model.weights == "checkpoint", clock=clock)
     model_path, loaded, decodings = before.model_path, before.loaded, before.decodings
-    identity = model_identity(model_path, cfg.model.revision)
-    previous = store.read_manifest() if cfg.resume else None
-    manifest: dict[str, Any] = {
-        "config": cfg.to_dict(),
-        "config_fingerprint": fingerprint,
-        "model": {**identity, "name": cfg.model.name, "variant": cfg.model.variant, "profile": profile.name,
-                  "generation_config": before.generation_config},
-        "decoding": {name: describe(d) for name, d in decodings.items()},
-        "datasets": {name: t.provenance for name, t in loaded.items()},
-        "token_budget": budget_summary(before.limits, list(before.plans.values())),
-        "git": git_state(),
-        "packages": package_versions(),
-        "host": host_info(),
-        "started": previous["started"] if previous else started.isoformat(),
-        # one entry per invocation: a resumed run shows each part it was made in, with its engine
-        "sessions": previous.get("sessions", []) if previous else [],
-    }
-    store.write_manifest(manifest)
-
-    if not cfg.resume:
-        store.reset()
-    # engine and media failures are tried again (the cause may be fixed); an output failure is the model's answer;
-    # a spoken answer counts only while its audio file is in the folder as written
-    answered = {
-        k: r for k, r in store.load_records().items()
-        if r.error_stage in (None, "output") and (r.speech is None or store.has_speech(r))
-    }  # fmt: skip
+    with clock.phase("manifest"):
+        identity = model_identity(model_path, cfg.model.revision)
+        manifest = _manifest(cfg, store, fingerprint, profile.name, before, identity, started)
+        if not cfg.resume:
+            store.reset()
+        # engine and media failures are tried again (the cause may be fixed); an output failure is the model's
+        # answer; a spoken answer counts only while its audio file is in the folder as written
+        answered = {
+            k: r for k, r in store.load_records().items()
+            if r.error_stage in (None, "output") and (r.speech is None or store.has_speech(r))
+        }  # fmt: skip
     pending = [
         _Pending(task, index, Request(sample, decodings[name], task.media.use_audio_in_video, spoken_language(task),
                                       spoken_voice(task)), before.plans[(name, sample.sample_id)])  # fmt: skip
@@ -129,39 +117,68 @@ def run_evaluation(cfg: RunConfig) -> RunSummary:
         for index, sample in enumerate(loaded[name].samples)
         if (name, sample.sample_id) not in answered
     ]
-    task_sizes = {name: len(t.samples) for name, t in loaded.items()}
-    n_total = sum(task_sizes.values())
-    generation = _Generation(cfg, store, model_path, identity, task_sizes, answered)
+    generation = _Generation(cfg, store, model_path, identity, {n: len(t.samples) for n, t in loaded.items()},
+                             answered, clock)
     try:
-        generation.run(pending)
+        with clock.phase("generation"):
+            generation.run(pending)
     finally:
         generation.close()
+    with clock.phase("listening"):
+        records = listen(cfg, store, store.load_records())
+    with clock.phase("scoring"):
+        try:
+            scores, final_records = score_run(
+                cfg, {name: [records[(name, s.sample_id)] for s in loaded[name].samples] for name in cfg.tasks}, judges
+            )
+        finally:
+            judges.close()
+    with clock.phase("run_folder"):
+        store.finalize(final_records)
+        run_info: dict[str, Any] = {"model": cfg.model.name, "suite": cfg.suite}
+        if listened := listeners_used(final_records):
+            run_info["listening"] = {"mode": cfg.speech_eval.mode, "tasks": listened}
+        store.write_scores(scores_document(scores, run_info))
+        n_failed = sum(r.failed for r in final_records)
+        n_total = sum(len(t.samples) for t in loaded.values())
+        manifest["sessions"].append({
+            "started": started.isoformat(), "finished": datetime.now(UTC).isoformat(),
+            "resumed": len(answered), "generated": generation.n_generated,
+            "cache_hits": generation.n_cache_hits, "engine": generation.engine_info, "host": manifest["host"],
+            "git": manifest["git"], "phase_seconds": clock.rounded(),
+        })
+        manifest.update(finished=datetime.now(UTC).isoformat(),
+                        counts={"samples": n_total, "failed": n_failed})
+        store.write_manifest(manifest)
+    with clock.phase("report"):
+        from evalkit.report import write_report
 
-    records = listen(cfg, store, store.load_records())
-    try:
-        scores, final_records = score_run(
-            cfg, {name: [records[(name, s.sample_id)] for s in loaded[name].samples] for name in cfg.tasks}, judges
-        )
-    finally:
-        judges.close()
-    store.finalize(final_records)
-    run_info: dict[str, Any] = {"model": cfg.model.name, "suite": cfg.suite}
-    if listened := listeners_used(final_records):
-        run_info["listening"] = {"mode": cfg.speech_eval.mode, "tasks": listened}
-    store.write_scores(scores_document(scores, run_info))
-    n_failed = sum(r.failed for r in final_records)
-    manifest["sessions"].append({
-        "started": started.isoformat(), "finished": datetime.now(UTC).isoformat(),
-        "resumed": len(answered), "generated": generation.n_generated, "cache_hits": generation.n_cache_hits,
-        "engine": generation.engine_info, "host": manifest["host"], "git": manifest["git"],
-    })
-    manifest.update(finished=datetime.now(UTC).isoformat(), counts={"samples": n_total, "failed": n_failed})
+        write_report(store.dir, formats=("md",))
+    return RunSummary(store.dir, scores, n_total, len(answered), generation.n_generated,
+                      generation.n_cache_hits, n_failed, clock.rounded())
+
+
+def _manifest(cfg: RunConfig, store: RunStore, fingerprint: str, profile: str, before: RunInputs,
+              identity: dict[str, Any], started: datetime) -> dict[str, Any]:
+    """The manifest as written before generation: config, model, data, token budget, code, packages, host."""
+    previous = store.read_manifest() if cfg.resume else None
+    manifest: dict[str, Any] = {
+        "config": cfg.to_dict(),
+        "config_fingerprint": fingerprint,
+        "model": {**identity, "name": cfg.model.name, "variant": cfg.model.variant, "profile": profile,
+                  "generation_config": before.generation_config},
+        "decoding": {name: describe(d) for name, d in before.decodings.items()},
+        "datasets": {name: t.provenance for name, t in before.loaded.items()},
+        "token_budget": budget_summary(before.limits, list(before.plans.values())),
+        "git": dict(git_state()),
+        "packages": dict(package_versions()),
+        "host": host_info(),
+        "started": previous["started"] if previous else started.isoformat(),
+        # one entry per invocation: a resumed run shows each part it was made in, with its engine
+        "sessions": previous.get("sessions", []) if previous else [],
+    }
     store.write_manifest(manifest)
-    from evalkit.report import write_report
-
-    write_report(store.dir, formats=("md",))
-    return RunSummary(store.dir, scores, n_total, len(answered), generation.n_generated, generation.n_cache_hits,
-                      n_failed)
+    return manifest
 
 
 @dataclass(frozen=True)
@@ -177,28 +194,34 @@ class RunInputs:
     plans: dict[tuple[str, str], SamplePlan]
 
 
-def prepare_run(cfg: RunConfig, weights: bool) -> RunInputs:
+def prepare_run(cfg: RunConfig, weights: bool, clock: PhaseClock | None = None) -> RunInputs:
     """Tasks loaded and checked, the model path (with or without the weights), decoding resolved, samples planned."""
+    clock = clock or PhaseClock()
     profile = get_profile(cfg.model.profile)
-    datasets.disable_progress_bars()  # our own progress bar counts samples; theirs would interleave
-    loaded = {name: load_task(task) for name, task in cfg.tasks.items()}
-    _check_modalities(cfg, loaded, profile.input_kinds)
-    # a server answers with its own weights: only the processor (chat template) is needed here, and for a hosted
-    # model nothing at all (its path is the name the API knows it by)
-    model_path = (
-        resolve_model_path(cfg.model, Path(cfg.cache_dir), weights=weights) if profile.local_processor
-        else cfg.model.path
-    )
-    generation_config = (
-        read_generation_config(model_path, cfg.model.revision) if cfg.model.decoding == "generation_config" else None
-    )
-    decodings = {
-        name: resolve_decoding(cfg.model, task, cfg.runner.seed, generation_config) for name, task in cfg.tasks.items()
-    }
-    renderer = profile.renderer(model_path, cfg.model.revision)
-    limits, plans = plan_run(cfg, renderer, profile.token_counter(renderer),
-                             {name: t.samples for name, t in loaded.items()},
-                             {name: d.max_new_tokens for name, d in decodings.items()})
+    with clock.phase("load_tasks"):
+        datasets.disable_progress_bars()  # our own progress bar counts samples; theirs would interleave
+        loaded = {name: load_task(task) for name, task in cfg.tasks.items()}
+        _check_modalities(cfg, loaded, profile.input_kinds)
+    with clock.phase("processor"):
+        # a server answers with its own weights: only the processor (chat template) is needed here, and for a
+        # hosted model nothing at all (its path is the name the API knows it by)
+        model_path = (
+            resolve_model_path(cfg.model, Path(cfg.cache_dir), weights=weights) if profile.local_processor
+            else cfg.model.path
+        )
+        generation_config = (
+            read_generation_config(model_path, cfg.model.revision) if cfg.model.decoding == "generation_config"
+            else None
+        )
+        decodings = {
+            name: resolve_decoding(cfg.model, task, cfg.runner.seed, generation_config)
+            for name, task in cfg.tasks.items()
+        }
+        renderer = profile.renderer(model_path, cfg.model.revision)
+        counter = profile.token_counter(renderer)
+    with clock.phase("preflight"):
+        limits, plans = plan_run(cfg, renderer, counter, {name: t.samples for name, t in loaded.items()},
+                                 {name: d.max_new_tokens for name, d in decodings.items()})
     return RunInputs(model_path, generation_config, loaded, decodings, limits, plans)
 
 
@@ -266,7 +289,8 @@ class _Generation:
     batch: a kill loses at most that much work, which a resumed run generates again."""
 
     def __init__(self, cfg: RunConfig, store: RunStore, model_path: str, identity: dict, task_sizes: dict[str, int],
-                 answered: dict[tuple[str, str], SampleRecord]):
+                 answered: dict[tuple[str, str], SampleRecord], clock: PhaseClock):
+        self.clock = clock
         self.cfg, self.store, self.model_path, self.identity = cfg, store, model_path, identity
         # the budget is per task: a task whose media all fail aborts the run even beside large healthy tasks
         self.max_failures = {name: _failure_limit(cfg.failures.max_failures, n) for name, n in task_sizes.items()}
@@ -301,6 +325,9 @@ class _Generation:
         with tqdm(total=len(pending), desc="samples", unit="sample", disable=not pending) as self._progress:
             misses = self._misses(pending)
             first = next(misses, None)
+            while isinstance(first, NotReady):  # the engine is loaded only if some request needs it
+                first.wait()
+                first = next(misses, None)
             if first is not None:
                 # closing: an abort mid-stream takes back what the engine still holds
                 with closing(completions(self._engine(), chain([first], misses), self.cfg.runner.batch_size)) as stream:
@@ -308,14 +335,18 @@ class _Generation:
                         self._answered(group)
             self._write()
 
-    def _misses(self, pending: Sequence[_Pending]) -> Iterator[PreparedRequest]:
-        """The requests the engine must answer, media decoded, as the engine takes them; media failures and cache
-        hits are recorded on the way."""
+    def _misses(self, pending: Sequence[_Pending]) -> Iterator[PreparedRequest | NotReady]:
+        """The requests the engine must answer, media decoded, as the engine takes them (NotReady while the next
+        one's media are still decoding); media failures and cache hits are recorded on the way."""
         by_key = {(p.task.name, p.index): p for p in pending}
         items = (
             (key, media_parts(p.request.sample.messages), p.task.media, p.plan.video_plans) for key, p in by_key.items()
         )
-        for key, media in self.pool.prepare(items):
+        for ready in self.pool.prepare(items, poll=True):
+            if isinstance(ready, NotReady):
+                yield ready
+                continue
+            key, media = ready
             item = by_key[key]
             if isinstance(media, MediaError):
                 self._record(self._failed_record(item, str(media), "media"))
@@ -369,9 +400,10 @@ class _Generation:
 
     def _write(self) -> None:
         """Cache, then journal, what was answered since the last write (one transaction and one fsync each)."""
-        if self.cache and self._uncached:
-            self.cache.put_many(self.scope, self._uncached)
-        self.store.append(self._unwritten)
+        with self.clock.phase("journal"):
+            if self.cache and self._uncached:
+                self.cache.put_many(self.scope, self._uncached)
+            self.store.append(self._unwritten)
         self._uncached, self._unwritten, self._last_write = [], [], time.monotonic()
 
     def _record_for(self, item: _Pending, prepared: PreparedRequest, response: Response,
@@ -413,9 +445,9 @@ class _Generation:
 def output_problem(text: str | None) -> str | None:
     """Why an engine's answer cannot be scored, if it cannot: nothing in it, or bytes that are not UTF-8 (decoders
     turn those into U+FFFD, so its presence is the mark of a broken byte sequence)."""
-    if text is None or not text.strip():
+    if not (text or "").strip():
         return "the model returned an empty output"
-    if "\ufffd" in text:
+    if "\ufffd" in (text or ""):
         return "the model output is not valid UTF-8 (it decodes to U+FFFD replacement characters)"
     return None
 

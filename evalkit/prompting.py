@@ -7,6 +7,8 @@ the messages do not hold: no system turn unless a system message is given.
 
 from __future__ import annotations
 
+from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 from evalkit.types import MediaPart, Message, TextPart
@@ -28,14 +30,35 @@ def to_hf_conversation(messages: tuple[Message, ...]) -> list[dict[str, Any]]:
     return conversation
 
 
+def load_processor(model_path: str, revision: str | None = None) -> Any:
+    """The checkpoint's processor, loaded once per process while its files are unchanged: loading parses the whole
+    model config (~0.25 s for Qwen3-Omni), which every run in one process (a suite, a benchmark) would repeat.
+    Callers only read it."""
+    return _processor(model_path, revision, _files_state(Path(model_path)))
+
+
+def _files_state(folder: Path) -> tuple[tuple[str, int, int], ...]:
+    """Name, size and modification time of a local folder's top-level files (empty for a hub id)."""
+    if not folder.is_dir():
+        return ()
+    return tuple(sorted((f.name, s.st_size, s.st_mtime_ns) for f in folder.iterdir() if f.is_file()
+                        for s in (f.stat(),)))
+
+
+@lru_cache(maxsize=4)
+def _processor(model_path: str, revision: str | None, files: tuple[tuple[str, int, int], ...]) -> Any:
+    from transformers import AutoProcessor
+
+    del files  # part of the cache key only
+    return AutoProcessor.from_pretrained(model_path, revision=revision)
+
+
 class ChatTemplateRenderer:
     """Renders prompts with the chat template of the checkpoint at `model_path` (folder or hub id)."""
 
     def __init__(self, model_path: str, revision: str | None = None):
-        from transformers import AutoProcessor
-
         try:
-            self.processor = AutoProcessor.from_pretrained(model_path, revision=revision)
+            self.processor = load_processor(model_path, revision)
         except OSError as exc:
             raise FileNotFoundError(
                 f"cannot load the processor (chat template) of {model_path!r}: {exc}; "

@@ -9,6 +9,7 @@ import platform
 import shutil
 import socket
 import subprocess
+from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,9 @@ PACKAGES = (
 )
 
 
+# The code, packages and GPUs of this process do not change while it runs: each is read once per process (a git
+# call and nvidia-smi cost tens to hundreds of ms, repeated by every run of a suite or benchmark).
+@lru_cache(maxsize=1)
 def git_state() -> dict[str, Any]:
     def git(*args: str) -> str | None:
         try:
@@ -33,6 +37,7 @@ def git_state() -> dict[str, Any]:
     return {"commit": git("rev-parse", "HEAD"), "dirty": bool(status) if status is not None else None}
 
 
+@lru_cache(maxsize=1)
 def package_versions() -> dict[str, str]:
     versions = {}
     for name in PACKAGES:
@@ -76,6 +81,7 @@ def engine_version(runner: str) -> str | None:
         except metadata.PackageNotFoundError:
             continue
     return None
+@lru_cache(maxsize=1)
 def nvidia_gpus() -> list[dict[str, str]]:
     """Name, memory and driver of each visible NVIDIA GPU (nvidia-smi), or [] where there is none."""
     if shutil.which("nvidia-smi") is None:

@@ -9,6 +9,7 @@ Everything here is small, typed and immutable; media stay references until the m
 from __future__ import annotations
 
 from collections.abc import Mapping
+from concurrent.futures import Future, wait
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -167,6 +168,18 @@ class Response:
     def fields(self) -> dict[str, Any]:
         """The JSON-able fields (the audio itself is saved as a file, never inlined)."""
         return {f: getattr(self, f) for f in self.__dataclass_fields__ if f != "speech"}
+
+
+@dataclass(frozen=True)
+class NotReady:
+    """Yielded by a request stream whose next request is still being prepared (its media decoding in a worker): a
+    streaming runner steps its engine meanwhile and asks again, so generation starts with the first ready request
+    instead of after the slowest decode. `wait()` blocks until the request is ready."""
+
+    preparing: Future
+
+    def wait(self) -> None:
+        wait([self.preparing])
 
 
 def media_parts(messages: tuple[Message, ...]) -> list[MediaRef]:

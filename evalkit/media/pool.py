@@ -4,6 +4,10 @@
 consumed, yields results in input order, and submits the next item each time the consumer takes one, so the
 workers decode while the engine generates and memory stays bounded however long the run. A failed item
 yields its MediaError and the stream goes on; a crashed worker process fails only the items it held.
+
+The worker processes outlive a pool: starting them (spawn, each importing numpy, PyAV and evalkit) costs about a
+second, which every run of a suite or benchmark in one process would pay again. Pools of the same size share one
+set of workers, shut down when the process exits.
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ from evalkit.media import tracks
 from evalkit.media.cache import DecodedCache
 from evalkit.media.qwen_rules import VideoPlan
 from evalkit.media.source import MediaError, media_error, source_sha256
-from evalkit.types import MediaData, MediaRef
+from evalkit.types import MediaData, MediaRef, NotReady
 
 K = TypeVar("K", bound=Hashable)
 Prepared = tuple[MediaData, ...] | MediaError
@@ -59,6 +63,23 @@ _NOTHING: Future = Future()  # the result of an item without media: no worker ro
 _NOTHING.set_result(())
 
 
+_SHARED: dict[int, ProcessPoolExecutor] = {}  # worker count -> the process's workers of that count
+
+
+def _workers(count: int) -> ProcessPoolExecutor:
+    if count not in _SHARED:
+        # spawn: workers must not inherit the parent's threads (torch, engine) through fork
+        _SHARED[count] = ProcessPoolExecutor(count, mp_context=multiprocessing.get_context("spawn"))
+    return _SHARED[count]
+
+
+def _retire(count: int, executor: ProcessPoolExecutor) -> None:
+    """A broken executor is replaced by a fresh one on the next submit."""
+    executor.shutdown(wait=False, cancel_futures=True)
+    if _SHARED.get(count) is executor:
+        del _SHARED[count]
+
+
 class MediaPool:
     def __init__(self, workers: int, cache_dir: Path | None, max_in_flight: int | None = None) -> None:
         if workers < 0:
@@ -68,26 +89,35 @@ class MediaPool:
         self.max_in_flight = max_in_flight or max(2 * workers, 1)
         self._executor: ProcessPoolExecutor | None = None
 
-    def prepare(self, items: Iterable[Item[K]]) -> Iterator[tuple[K, Prepared]]:
+    def prepare(self, items: Iterable[Item[K]], poll: bool = False) -> Iterator[tuple[K, Prepared] | NotReady]:
+        """Each item's media, in input order. With `poll`, NotReady is yielded while the next item is still being
+        decoded, so the consumer can do other work (step the engine) and ask again."""
         if self.workers == 0:
             for key, refs, config, plans in items:
                 yield key, prepare_item(tuple(refs), config, self.cache_dir, tuple(plans))
             return
         pending: deque[tuple[K, _Work, Future]] = deque()
-        for key, refs, config, plans in items:
-            work = (tuple(refs), config, tuple(plans))
-            pending.append((key, work, self._submit(work) if refs else _NOTHING))
-            if len(pending) >= self.max_in_flight:
-                yield self._next(pending)
-        while pending:
-            yield self._next(pending)
+        try:
+            for key, refs, config, plans in items:
+                work = (tuple(refs), config, tuple(plans))
+                pending.append((key, work, self._submit(work) if refs else _NOTHING))
+                while len(pending) >= self.max_in_flight:
+                    yield self._ready_or_not(pending, poll)
+            while pending:
+                yield self._ready_or_not(pending, poll)
+        finally:  # a consumer that stops early: the shared workers drop what it no longer wants
+            for _, _, future in pending:
+                future.cancel()
 
     def _submit(self, work: _Work) -> Future:
         if self._executor is None:
-            # spawn: workers must not inherit the parent's threads (torch, engine) through fork
-            self._executor = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"))
+            self._executor = _workers(self.workers)
         refs, config, plans = work
         return self._executor.submit(prepare_item, refs, config, self.cache_dir, plans)
+
+    def _ready_or_not(self, pending: deque, poll: bool) -> tuple[K, Prepared] | NotReady:
+        head = pending[0][2]
+        return NotReady(head) if poll and not head.done() else self._next(pending)
 
     def _next(self, pending: deque) -> tuple[K, Prepared]:
         key, work, future = pending.popleft()
@@ -113,13 +143,12 @@ class MediaPool:
 
     def _restart(self) -> None:
         if self._executor is not None:
-            self._executor.shutdown(wait=False, cancel_futures=True)
+            _retire(self.workers, self._executor)
         self._executor = None
 
     def close(self) -> None:
-        if self._executor is not None:
-            self._executor.shutdown(wait=True, cancel_futures=True)
-            self._executor = None
+        """Let go of the workers (they stay up for the next pool of this size)."""
+        self._executor = None
 
     def __enter__(self) -> Self:
         return self

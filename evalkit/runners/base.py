@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from itertools import islice
 from typing import Any, Protocol, runtime_checkable
 
-from evalkit.types import PreparedRequest, Response, VideoData
+from evalkit.types import NotReady, PreparedRequest, Response, VideoData
 
 # A request and its response; a runner's stream yields them in groups that finished together.
 Completed = tuple[PreparedRequest, Response]
@@ -44,22 +44,33 @@ class Runner(Protocol):
 
 @runtime_checkable
 class StreamingRunner(Runner, Protocol):
-    def generate_stream(self, requests: Iterable[PreparedRequest]) -> Iterator[list[Completed]]:
+    def generate_stream(self, requests: Iterable[PreparedRequest | NotReady]) -> Iterator[list[Completed]]:
         """Every request answered exactly once, in finishing order, in groups that finished together. `requests`
-        is consumed lazily, as the engine has room; a request the engine refuses is answered with `error` set."""
+        is consumed lazily, as the engine has room; a request the engine refuses is answered with `error` set.
+        `requests` may yield NotReady (the next one is still being prepared): step the engine and ask again, or,
+        with nothing in the engine, wait for it."""
         ...
 
 
 def completions(
-    runner: Runner, requests: Iterable[PreparedRequest], batch_size: int
+    runner: Runner, requests: Iterable[PreparedRequest | NotReady], batch_size: int
 ) -> Generator[list[Completed], None, None]:
     """The runner's own stream where it has one, else consecutive batches of `batch_size`, one engine call each."""
     if isinstance(runner, StreamingRunner):
         yield from runner.generate_stream(requests)
         return
-    pending = iter(requests)
+    pending = ready(requests)
     while batch := list(islice(pending, batch_size)):
         yield list(zip(batch, generate_isolating(runner, batch), strict=True))
+
+
+def ready(requests: Iterable[PreparedRequest | NotReady]) -> Iterator[PreparedRequest]:
+    """The requests alone, waiting wherever the stream says the next one is not ready yet (for batch runners)."""
+    for request in requests:
+        if isinstance(request, NotReady):
+            request.wait()
+        else:
+            yield request
 
 
 def generate_isolating(runner: Runner, batch: Sequence[PreparedRequest]) -> list[Response]:

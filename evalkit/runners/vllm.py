@@ -33,8 +33,8 @@ from typing import Any, TypeVar
 
 from evalkit.config import ConfigError, ModelConfig, RunnerConfig
 from evalkit.provenance import model_identity
-from evalkit.runners.base import Completed, EngineInfo, video_fps
-from evalkit.types import AudioData, Decoding, ImageData, PreparedRequest, Response, VideoData
+from evalkit.runners.base import Completed, EngineInfo, ready, video_fps
+from evalkit.types import AudioData, Decoding, ImageData, NotReady, PreparedRequest, Response, VideoData
 
 CPU_KV_CACHE_BYTES = 1 << 30  # ample for max_model_len 2048 x max_num_seqs 8 of the tiny model; CPU runs are tests
 _MODALITY = {AudioData: "audio", ImageData: "image", VideoData: "video"}
@@ -196,9 +196,9 @@ class VLLMRunner:
         }
         return [answers[index] for index in range(len(batch))]
 
-    def generate_stream(self, requests: Iterable[PreparedRequest]) -> Iterator[list[Completed]]:
+    def generate_stream(self, requests: Iterable[PreparedRequest | NotReady]) -> Iterator[list[Completed]]:
         if self.replicated:  # each replica takes a shard of a batch; batches follow one another
-            pending = iter(requests)
+            pending = ready(requests)
             while batch := list(itertools.islice(pending, self.runner_config.batch_size)):
                 yield list(zip(batch, self._generate_on_replicas(batch), strict=True))
             return
@@ -278,10 +278,11 @@ class VLLMRunner:
 _REQUEST_NUMBERS = itertools.count()  # request ids unique for the process, across streams on one engine
 
 
-def feed_continuously(engine: Any, items: Iterable[T], window: int,
+def feed_continuously(engine: Any, items: Iterable[T | NotReady], window: int,
                       engine_request: Callable[[T], tuple[Any, Any]]) -> Iterator[list[tuple[T, Response]]]:
     """Keep up to `window` items in `engine` (vLLM's LLMEngine: add_request, step, abort_request) and yield them
-    with their responses in groups, as they finish. `items` is read only as the engine has room. An item whose
+    with their responses in groups, as they finish. `items` is read only as the engine has room; where it yields
+    NotReady, the engine steps on what it holds (or, holding nothing, waits for the item). An item whose
     request cannot be built or that the engine refuses at once is answered with the error; an error in `step`
     (the engine itself failed) propagates. Whatever is still in the engine when the consumer stops is aborted."""
     pending = iter(items)
@@ -295,6 +296,11 @@ def feed_continuously(engine: Any, items: Iterable[T], window: int,
                 if item is None:
                     exhausted = True
                     break
+                if isinstance(item, NotReady):
+                    if in_flight:
+                        break
+                    item.wait()
+                    continue
                 request_id = f"evalkit-{next(_REQUEST_NUMBERS)}"
                 try:
                     engine.add_request(request_id, *engine_request(item))

@@ -107,3 +107,37 @@ def test_requests_left_in_the_engine_are_aborted_when_the_consumer_stops():
             raise RuntimeError("the run aborted")
     assert len(engine.aborted) == 6 - 1  # the window, less the first answer (p0, 3 tokens)
     assert set(engine.aborted) <= set(engine.lengths)
+
+
+def test_the_engine_generates_while_later_requests_are_still_being_prepared():
+    """p0 (3 tokens) and p1 (8) are ready at once; "late" is NotReady until the engine has stepped 5 times; "last"
+    is NotReady until waited for. The engine starts on p0 and p1 at once, "late" joins after step 5 beside p1, and
+    the feeder waits (instead of spinning) only once the engine holds nothing: after step 8."""
+    from concurrent.futures import Future
+
+    from evalkit.types import NotReady
+
+    engine = FakeEngine()
+    waited: list[int] = []
+
+    class WaitedFor(NotReady):
+        def wait(self) -> None:
+            waited.append(len(engine.depths))
+            self.preparing.set_result(None)
+
+    last: Future = Future()
+
+    def stream():
+        yield from [("p0", 3), ("p1", 8)]
+        while len(engine.depths) < 5:
+            yield NotReady(Future())
+        yield ("late", 3)
+        while not last.done():
+            yield WaitedFor(last)
+        yield ("last", 2)
+
+    answered = [item for group in feed_continuously(engine, stream(), 8, lambda i: i) for item, _ in group]
+    assert engine.depths[0] == (0, 2)  # the first step ran the two ready requests
+    assert [running for _, running in engine.depths[:9]] == [2, 2, 2, 1, 1, 2, 2, 2, 1]
+    assert waited == [8]  # p1 and "late" both finished at step 8
+    assert answered == [("p0", 3), ("p1", 8), ("late", 3), ("last", 2)]
