@@ -91,3 +91,16 @@ class ItemAccuracyScorer(AccuracyScorer):
     def grade(self, item: ScoreInput, answer: str, rng: random.Random) -> SampleScore:
         """One answered item; `answer` is its prediction."""
         raise NotImplementedError
+
+
+class LetterMatchScorer(ItemAccuracyScorer):
+    """Exact match of an extracted option letter against the reference letter; extraction draws nothing."""
+
+    def extract(self, answer: str) -> str | None:
+        """The benchmark's official letter extraction; None (or "") when it finds none."""
+        raise NotImplementedError
+
+    def grade(self, item: ScoreInput, answer: str, rng: random.Random) -> SampleScore:
+        del rng
+        letter = self.extract(answer) or None
+        return graded(item, letter == item.reference, letter)

@@ -10,12 +10,11 @@
 
 from __future__ import annotations
 
-import random
 from collections import defaultdict
 from collections.abc import Sequence
 
-from evalkit.scoring.base import SampleScore, ScoreInput
-from evalkit.scoring.choice import ItemAccuracyScorer, accuracy_percent, graded
+from evalkit.scoring.base import SampleScore
+from evalkit.scoring.choice import LetterMatchScorer, accuracy_percent
 from evalkit.scoring.registry import register_scorer
 
 MLVU_TASK_KEY = "task_type"
@@ -37,14 +36,12 @@ def lvbench_letter(answer: str) -> str:
 
 
 @register_scorer("mlvu")
-class MLVUScorer(ItemAccuracyScorer):
+class MLVUScorer(LetterMatchScorer):
     name = "mlvu"
     official_denominator = "every item; M-Avg averages the per-task accuracies"
 
-    def grade(self, item: ScoreInput, answer: str, rng: random.Random) -> SampleScore:
-        del rng
-        letter = mlvu_letter(answer)
-        return graded(item, letter == item.reference, letter)
+    def extract(self, answer: str) -> str | None:
+        return mlvu_letter(answer)
 
     def aggregate(self, scores: Sequence[SampleScore]) -> float:
         """M-Avg: the mean over tasks of each task's accuracy (a sample without a task counts as its own task)."""
@@ -55,10 +52,8 @@ class MLVUScorer(ItemAccuracyScorer):
 
 
 @register_scorer("lvbench")
-class LVBenchScorer(ItemAccuracyScorer):
+class LVBenchScorer(LetterMatchScorer):
     name = "lvbench"
 
-    def grade(self, item: ScoreInput, answer: str, rng: random.Random) -> SampleScore:
-        del rng
-        letter = lvbench_letter(answer)
-        return graded(item, letter == item.reference, letter)
+    def extract(self, answer: str) -> str | None:
+        return lvbench_letter(answer)

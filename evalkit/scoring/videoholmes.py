@@ -8,11 +8,9 @@ else WRONG. Every question counts (a failed inference is the string "Wrong", whi
 
 from __future__ import annotations
 
-import random
 import re
 
-from evalkit.scoring.base import SampleScore, ScoreInput
-from evalkit.scoring.choice import ItemAccuracyScorer, graded
+from evalkit.scoring.choice import LetterMatchScorer
 from evalkit.scoring.registry import register_scorer
 
 LETTERS = "ABCDEF"
@@ -30,10 +28,8 @@ def extract_choice(response: str) -> str | None:
 
 
 @register_scorer("videoholmes")
-class VideoHolmesScorer(ItemAccuracyScorer):
+class VideoHolmesScorer(LetterMatchScorer):
     name = "videoholmes"
 
-    def grade(self, item: ScoreInput, answer: str, rng: random.Random) -> SampleScore:
-        del rng
-        letter = extract_choice(answer)
-        return graded(item, letter == item.reference, letter)
+    def extract(self, answer: str) -> str | None:
+        return extract_choice(answer)

@@ -9,10 +9,7 @@ carry their candidates apart) and answers "Z": wrong, and counted. So every ques
 
 from __future__ import annotations
 
-import random
-
-from evalkit.scoring.base import SampleScore, ScoreInput
-from evalkit.scoring.choice import ItemAccuracyScorer, graded
+from evalkit.scoring.choice import LetterMatchScorer
 from evalkit.scoring.registry import register_scorer
 from evalkit.scoring.videomme import ANSWER_PREFIXES, extract_letter
 
@@ -20,11 +17,9 @@ WORLDSENSE_PREFIXES: tuple[str, ...] = (*ANSWER_PREFIXES, "Answer:", "Option:")
 
 
 @register_scorer("worldsense")
-class WorldSenseScorer(ItemAccuracyScorer):
+class WorldSenseScorer(LetterMatchScorer):
     name = "worldsense"
     official_denominator = "every question (no letter extracted, or no prediction, is wrong)"
 
-    def grade(self, item: ScoreInput, answer: str, rng: random.Random) -> SampleScore:
-        del rng  # exact matching draws nothing
-        letter = extract_letter(answer, WORLDSENSE_PREFIXES)
-        return graded(item, letter == item.reference, letter or None)
+    def extract(self, answer: str) -> str | None:
+        return extract_letter(answer, WORLDSENSE_PREFIXES)
