@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Self, TypeVar
 
 from evalkit.config import MediaConfig
-from evalkit.media import tracks
+from evalkit.media import handoff, tracks
 from evalkit.media.cache import DecodedCache
 from evalkit.media.qwen_rules import VideoPlan
 from evalkit.media.source import MediaError, media_error, source_sha256
@@ -59,6 +59,12 @@ def prepare_item(refs: tuple[MediaRef, ...], config: MediaConfig, cache_dir: Pat
     return tuple(decoded)
 
 
+def _decode_for_handoff(refs: tuple[MediaRef, ...], config: MediaConfig, cache_dir: Path | None,
+                        plans: tuple[VideoPlan | None, ...]) -> object:
+    """prepare_item in a worker process, its large arrays left in shared memory for the run's process."""
+    return handoff.export(prepare_item(refs, config, cache_dir, plans))
+
+
 _NOTHING: Future = Future()  # the result of an item without media: no worker round trip (nor pool start)
 _NOTHING.set_result(())
 
@@ -78,6 +84,11 @@ def _retire(count: int, executor: ProcessPoolExecutor) -> None:
     executor.shutdown(wait=False, cancel_futures=True)
     if _SHARED.get(count) is executor:
         del _SHARED[count]
+
+
+def _release(future: Future) -> None:
+    if not future.cancelled() and future.exception() is None:
+        handoff.release(future.result())
 
 
 class MediaPool:
@@ -107,13 +118,14 @@ class MediaPool:
                 yield self._ready_or_not(pending, poll)
         finally:  # a consumer that stops early: the shared workers drop what it no longer wants
             for _, _, future in pending:
-                future.cancel()
+                if not future.cancel():  # running or done: free its shared memory once it is there
+                    future.add_done_callback(_release)
 
     def _submit(self, work: _Work) -> Future:
         if self._executor is None:
             self._executor = _workers(self.workers)
         refs, config, plans = work
-        return self._executor.submit(prepare_item, refs, config, self.cache_dir, plans)
+        return self._executor.submit(_decode_for_handoff, refs, config, self.cache_dir, plans)
 
     def _ready_or_not(self, pending: deque, poll: bool) -> tuple[K, Prepared] | NotReady:
         head = pending[0][2]
@@ -122,7 +134,7 @@ class MediaPool:
     def _next(self, pending: deque) -> tuple[K, Prepared]:
         key, work, future = pending.popleft()
         try:
-            return key, future.result()
+            return key, handoff.adopt(future.result())
         except BrokenProcessPool:
             return key, self._recover(work, pending)
 
@@ -131,7 +143,7 @@ class MediaPool:
         learn whether it is the culprit, then resubmit the items whose results were lost."""
         self._restart()
         try:
-            result = self._submit(work).result()
+            result = handoff.adopt(self._submit(work).result())
         except BrokenProcessPool:
             self._restart()
             label = ", ".join(ref.label for ref in work[0]) or "<no media>"
