@@ -26,6 +26,7 @@ class Scale:
     """How big each workload is: the issue's GPU sizes, or small ones for a CPU rehearsal."""
 
     text: int
+    text_large: int  # the same prompts at a size where a run's fixed costs (data, run folder, report) fade
     audio: int
     audio_seconds: tuple[float, float]
     images: int
@@ -34,9 +35,9 @@ class Scale:
     max_new_tokens: int
 
 
-GPU = Scale(text=256, audio=64, audio_seconds=(8, 30), images=32, image_size=(1280, 720),
+GPU = Scale(text=256, text_large=1024, audio=64, audio_seconds=(8, 30), images=32, image_size=(1280, 720),
             video_seconds=(30, 60, 90, 300, 600, 900, 1800, 3600), max_new_tokens=128)
-REHEARSAL = Scale(text=16, audio=6, audio_seconds=(8, 12), images=4, image_size=(320, 240),
+REHEARSAL = Scale(text=16, text_large=32, audio=6, audio_seconds=(8, 12), images=4, image_size=(320, 240),
                   video_seconds=(4, 8), max_new_tokens=8)
 VIDEO_SIZE = (640, 352)  # a common Video-MME frame size after the 32-pixel rounding
 VIDEO_SOURCE_FPS = 2  # the sampling rate itself, so decoding reads every frame once
@@ -52,11 +53,12 @@ class Workload:
 
 def build(work_dir: Path, scale: Scale, max_frames: int) -> list[Workload]:
     """Write the data (once per scale) and return the four workloads."""
-    root = work_dir / f"data-{scale.text}-{scale.audio}-{scale.images}-{len(scale.video_seconds)}"
+    root = work_dir / f"data-{scale.text}-{scale.text_large}-{scale.audio}-{scale.images}-{len(scale.video_seconds)}"
     done = root / "complete"
     if not done.exists():
         shutil.rmtree(root, ignore_errors=True)
         _text(root / "text", scale.text)
+        _text(root / "text_large", scale.text_large)
         _audio(root / "audio", scale.audio, scale.audio_seconds)
         _images(root / "images", scale.images, scale.image_size)
         _videos(root / "video", scale.video_seconds)
@@ -65,6 +67,8 @@ def build(work_dir: Path, scale: Scale, max_frames: int) -> list[Workload]:
     return [
         Workload("text", "mmmu_val", scale.text, (
             "dataset.local_path=" + str(root / "text"), "dataset.subsets=[Bench]", tokens)),
+        Workload("text_large", "mmmu_val", scale.text_large, (
+            "dataset.local_path=" + str(root / "text_large"), "dataset.subsets=[Bench]", tokens)),
         Workload("audio", "mmau_test_mini", scale.audio, (
             "dataset.local_path=" + str(root / "audio" / "mmau.json"), "dataset.media_dir=" + str(root / "audio"),
             tokens)),

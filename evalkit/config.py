@@ -173,7 +173,7 @@ class RunConfig:
     cache_dir: str
     resume: bool = True
     use_response_cache: bool = True
-    media_workers: int = 2
+    media_workers: int | None = None  # decoding processes; None: half the CPU cores, 2 to 8 (evalkit.media.pool)
     failures: FailurePolicy = field(default_factory=FailurePolicy)
     speech_eval: SpeechEvalConfig = field(default_factory=SpeechEvalConfig)
     stats: StatsConfig = field(default_factory=StatsConfig)

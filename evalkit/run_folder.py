@@ -28,7 +28,7 @@ import os
 import re
 import tempfile
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, is_dataclass
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -114,7 +114,8 @@ class SampleRecord:
         )
 
     def to_json(self) -> str:
-        return json.dumps(asdict(self), ensure_ascii=False, sort_keys=True, default=_jsonable)
+        # a shallow view: asdict would deep-copy every token list; nested dataclasses go through _jsonable
+        return json.dumps(vars(self), ensure_ascii=False, sort_keys=True, default=_jsonable)
 
     @classmethod
     def from_json(cls, line: str, where: str) -> SampleRecord:
@@ -376,6 +377,8 @@ def _file_name(name: str) -> str:
 
 
 def _jsonable(value: Any) -> Any:
+    if is_dataclass(value) and not isinstance(value, type):  # a task's structured reference (ChoiceQuestion)
+        return asdict(value)
     if hasattr(value, "tolist"):
         return value.tolist()
     raise TypeError(f"not JSON serialisable: {type(value).__name__}")

@@ -13,6 +13,7 @@ set of workers, shut down when the process exits.
 from __future__ import annotations
 
 import multiprocessing
+import os
 from collections import deque
 from collections.abc import Hashable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -91,8 +92,16 @@ def _release(future: Future) -> None:
         handoff.release(future.result())
 
 
+def default_workers() -> int:
+    """Half the CPU cores, between 2 and 8: enough to decode long videos ahead of a GPU engine, leaving the
+    other half to the engine's own CPU work (input processing, detokenizing)."""
+    return max(2, min(8, (os.cpu_count() or 2) // 2))
+
+
 class MediaPool:
-    def __init__(self, workers: int, cache_dir: Path | None, max_in_flight: int | None = None) -> None:
+    def __init__(self, workers: int | None, cache_dir: Path | None, max_in_flight: int | None = None) -> None:
+        """`workers`: decoding processes (0 decodes inline, None the default_workers())."""
+        workers = default_workers() if workers is None else workers
         if workers < 0:
             raise ValueError(f"workers={workers}; use 0 to decode inline or a positive number of processes")
         self.workers = workers
