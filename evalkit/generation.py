@@ -28,7 +28,7 @@ from evalkit.preflight import SamplePlan
 from evalkit.response_cache import ResponseCache, cache_key
 from evalkit.run_folder import RunStore, SampleRecord
 from evalkit.runners import build_runner
-from evalkit.runners.base import Completed, Runner, completions
+from evalkit.runners.base import Completed, EngineInfo, Runner, completions
 from evalkit.types import MediaData, NotReady, PreparedRequest, Request, Response, Sample, media_parts
 
 JOURNAL_INTERVAL_S = 0.5  # answers reach samples.jsonl at most this long after they finish
@@ -67,7 +67,7 @@ class GenerationStage:
         self.scope = hashlib.sha256(json.dumps([identity, self.engine], sort_keys=True).encode()).hexdigest()
         self.runner: Runner | None = None
         self._loading: Future[Runner] | None = None
-        self.engine_info: dict[str, Any] | None = None
+        self.engine_info: EngineInfo | None = None
         self._owners: dict[int, PendingSample] = {}  # id(PreparedRequest) -> its sample, while the engine has it
         self._unwritten: list[SampleRecord] = []
         self._uncached: list[tuple[str, Response]] = []
@@ -203,7 +203,7 @@ class GenerationStage:
         if self.runner is None and self._loading is not None and self._loading.exception() is None:
             self.runner = self._loading.result()  # loaded but not needed (e.g. every sample failed in media)
         if self.runner is not None:
-            self.engine_info = asdict(self.runner.info())
+            self.engine_info = self.runner.info()
             self.runner.close()
 
 

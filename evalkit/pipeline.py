@@ -26,6 +26,7 @@ from evalkit.config import ConfigError, RunConfig
 from evalkit.decoding import describe, read_generation_config, resolve_decoding
 from evalkit.generation import GenerationStage, PendingSample
 from evalkit.listening import check_listeners, listen, listeners_used
+from evalkit.manifest import Manifest, ModelInfo, RunCounts, Session
 from evalkit.model_store import resolve_model_path
 from evalkit.phases import PhaseClock
 from evalkit.preflight import EngineLimits, SamplePlan, budget_summary, plan_run
@@ -120,14 +121,13 @@ def run_evaluation(cfg: RunConfig) -> RunSummary:
         store.write_scores(scores_document(scores, run_info))
         n_failed = sum(r.failed for r in final_records)
         n_total = sum(len(t.samples) for t in loaded.values())
-        manifest["sessions"].append({
-            "started": started.isoformat(), "finished": datetime.now(UTC).isoformat(),
-            "resumed": len(answered), "generated": generation.n_generated,
-            "cache_hits": generation.n_cache_hits, "engine": generation.engine_info, "host": manifest["host"],
-            "git": manifest["git"], "phase_seconds": clock.rounded(),
-        })
-        manifest.update(finished=datetime.now(UTC).isoformat(),
-                        counts={"samples": n_total, "failed": n_failed})
+        finished = datetime.now(UTC).isoformat()
+        manifest.sessions.append(Session(
+            started=started.isoformat(), finished=finished, resumed=len(answered), generated=generation.n_generated,
+            cache_hits=generation.n_cache_hits, engine=generation.engine_info, host=manifest.host, git=manifest.git,
+            phase_seconds=clock.rounded(),
+        ))  # fmt: skip
+        manifest.finished, manifest.counts = finished, RunCounts(samples=n_total, failed=n_failed)
         store.write_manifest(manifest)
     with clock.phase("report"):
         from evalkit.report import write_report
@@ -138,24 +138,25 @@ def run_evaluation(cfg: RunConfig) -> RunSummary:
 
 
 def _manifest(cfg: RunConfig, store: RunStore, fingerprint: str, profile: str, before: RunInputs,
-              identity: dict[str, Any], started: datetime) -> dict[str, Any]:
+              identity: dict[str, Any], started: datetime) -> Manifest:
     """The manifest as written before generation: config, model, data, token budget, code, packages, host."""
     previous = store.read_manifest() if cfg.resume else None
-    manifest: dict[str, Any] = {
-        "config": cfg.to_dict(),
-        "config_fingerprint": fingerprint,
-        "model": {**identity, "name": cfg.model.name, "variant": cfg.model.variant, "profile": profile,
-                  "generation_config": before.generation_config},
-        "decoding": {name: describe(d) for name, d in before.decodings.items()},
-        "datasets": {name: t.provenance for name, t in before.loaded.items()},
-        "token_budget": budget_summary(before.limits, list(before.plans.values())),
-        "git": dict(git_state()),
-        "packages": dict(package_versions()),
-        "host": host_info(),
-        "started": previous["started"] if previous else started.isoformat(),
+    manifest = Manifest(
+        config=cfg.to_dict(),
+        config_fingerprint=fingerprint,
+        model=ModelInfo(**identity, name=cfg.model.name, variant=cfg.model.variant, profile=profile,
+                        generation_config=before.generation_config),
+        decoding={name: describe(d) for name, d in before.decodings.items()},
+        datasets={name: t.provenance for name, t in before.loaded.items()},
+        token_budget=budget_summary(before.limits, list(before.plans.values())),
+        git=git_state(),
+        packages=dict(package_versions()),
+        host=host_info(),
+        started=previous.started if previous else started.isoformat(),
         # one entry per invocation: a resumed run shows each part it was made in, with its engine
-        "sessions": previous.get("sessions", []) if previous else [],
-    }
+        sessions=previous.sessions if previous else [],
+        rescored=previous.rescored if previous else [],
+    )
     store.write_manifest(manifest)
     return manifest
 
@@ -253,8 +254,8 @@ def engine_identity(cfg: RunConfig) -> dict[str, Any]:
 
 
 def _check_resumable(store: RunStore, cfg: RunConfig, fingerprint: str) -> None:
-    previous = store.read_manifest()
-    if cfg.resume and previous and previous.get("config_fingerprint") != fingerprint:
+    previous = store.read_manifest() if cfg.resume else None  # resume=false starts over whatever the folder holds
+    if previous and previous.config_fingerprint != fingerprint:
         raise ConfigError(
             f"{store.dir} holds a run with a different model, engine, or task prompt/data/media settings; resuming "
             "would mix answers. Choose another output_dir, or pass resume=false to start this folder over. (A "
