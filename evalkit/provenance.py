@@ -9,6 +9,7 @@ import platform
 import shutil
 import socket
 import subprocess
+from dataclasses import dataclass
 from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
@@ -22,10 +23,16 @@ PACKAGES = (
 )
 
 
+@dataclass(frozen=True)
+class GitState:
+    commit: str | None  # None: not a git checkout (an installed package), or git is missing
+    dirty: bool | None  # uncommitted changes to tracked files
+
+
 # The code, packages and GPUs of this process do not change while it runs: each is read once per process (a git
 # call and nvidia-smi cost tens to hundreds of ms, repeated by every run of a suite or benchmark).
 @lru_cache(maxsize=1)
-def git_state() -> dict[str, Any]:
+def git_state() -> GitState:
     def git(*args: str) -> str | None:
         try:
             out = subprocess.run(["git", *args], cwd=REPO_ROOT, capture_output=True, text=True, timeout=10)
@@ -34,7 +41,7 @@ def git_state() -> dict[str, Any]:
         return out.stdout.strip() if out.returncode == 0 else None
 
     status = git("status", "--porcelain", "--untracked-files=no")
-    return {"commit": git("rev-parse", "HEAD"), "dirty": bool(status) if status is not None else None}
+    return GitState(commit=git("rev-parse", "HEAD"), dirty=bool(status) if status is not None else None)
 
 
 @lru_cache(maxsize=1)

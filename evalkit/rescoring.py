@@ -9,6 +9,7 @@ from pathlib import Path
 from omegaconf import OmegaConf
 
 from evalkit.config import ConfigError, RunConfig, TaskConfig, mapping_node, plain_mapping, typed, validate
+from evalkit.manifest import Manifest, Rescoring
 from evalkit.run_folder import RunStore, TaskScore, scores_document
 from evalkit.scorecard import run_judges, score_inputs, score_run, with_answers
 from evalkit.scoring.base import ScoreInput, Scorer
@@ -18,8 +19,8 @@ from evalkit.scoring.registry import build_unjudged_scorer
 _RETIRED_TASK_KEYS = ("adapter", "paper")
 
 
-def run_config_from_manifest(manifest: dict, overrides: list[str]) -> RunConfig:
-    recorded_config = OmegaConf.create(manifest["config"])
+def run_config_from_manifest(manifest: Manifest, overrides: list[str]) -> RunConfig:
+    recorded_config = OmegaConf.create(manifest.config)
     try:
         merged = OmegaConf.merge(recorded_config, OmegaConf.from_dotlist(overrides))
     except Exception as exc:  # noqa: BLE001 - OmegaConf parse errors name the override
@@ -51,10 +52,8 @@ def rescore_run(run_dir: Path, overrides: list[str]) -> dict[str, TaskScore]:
         judges.close()
     store.finalize(final)
     store.write_scores(scores_document(scores, {"model": cfg.model.name, "suite": cfg.suite}))
-    manifest["config"] = cfg.to_dict()
-    manifest.setdefault("rescored", []).append(
-        {"at": datetime.now(UTC).isoformat(), "overrides": overrides}
-    )
+    manifest.config = cfg.to_dict()
+    manifest.rescored.append(Rescoring(at=datetime.now(UTC).isoformat(), overrides=list(overrides)))
     store.write_manifest(manifest)
     from evalkit.report import write_report
 

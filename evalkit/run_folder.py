@@ -1,5 +1,6 @@
-"""The run folder, one versioned schema: manifest.json, samples.jsonl (the journal), scores.json, report files, and
-for speech-generation tasks speech/<task>/<sample>.wav, the talker's answers (named in each record's `speech`).
+"""The run folder, one versioned schema: manifest.json (its shape is evalkit.manifest's), samples.jsonl (the
+journal), scores.json, report files, and for speech-generation tasks speech/<task>/<sample>.wav, the talker's
+answers (named in each record's `speech`).
 
 Writing: samples.jsonl is the run's journal. Each batch of answered samples is appended, flushed and fsynced, so
 a crash loses at most the batch in flight; a torn last line (a kill mid-write) is cut off on reopen. At the end
@@ -34,6 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from evalkit.config import StatsConfig
+from evalkit.manifest import Manifest
 from evalkit.scoring.base import SampleScore
 from evalkit.spoken_audio import file_sha256, provenance, wav_bytes
 from evalkit.types import Speech
@@ -243,16 +245,28 @@ def read_samples(path: Path) -> Iterator[SampleRecord]:
                 yield SampleRecord.from_json(line, f"{path}:{number}")
 
 
-def read_manifest(path: Path) -> dict[str, Any]:
+def read_manifest(path: Path) -> Manifest:
     try:
-        manifest = json.loads(path.read_text(encoding="utf-8"))
+        document = json.loads(path.read_text(encoding="utf-8"))
     except json.JSONDecodeError as exc:
         raise RunFolderError(
             f"{path} is not JSON ({exc}); restore it, or start the folder over with resume=false"
         ) from None
-    if not isinstance(manifest, dict):
+    if not isinstance(document, dict):
         raise RunFolderError(f"{path} must hold a JSON object")
-    return upgrade_manifest(manifest, path)
+    document = upgrade_manifest(document, path)
+    del document["schema_version"]
+    try:
+        return Manifest.from_dict(document)
+    except (KeyError, TypeError, AttributeError) as exc:
+        raise RunFolderError(
+            f"{path} is not in evalkit's manifest schema ({type(exc).__name__}: {exc}); it was not written by "
+            "evalkit or was edited: restore it, or start the folder over with resume=false"
+        ) from exc
+
+
+def write_manifest(path: Path, manifest: Manifest) -> None:
+    atomic_write_json(path, {**manifest.to_dict(), "schema_version": SCHEMA_VERSION})
 
 
 class RunStore:
@@ -263,12 +277,12 @@ class RunStore:
         self.dir.mkdir(parents=True, exist_ok=True)
         self.samples_path = self.dir / SAMPLES
 
-    def read_manifest(self) -> dict[str, Any] | None:
+    def read_manifest(self) -> Manifest | None:
         path = self.dir / MANIFEST
         return read_manifest(path) if path.exists() else None
 
-    def write_manifest(self, manifest: dict[str, Any]) -> None:
-        atomic_write_json(self.dir / MANIFEST, {**manifest, "schema_version": SCHEMA_VERSION})
+    def write_manifest(self, manifest: Manifest) -> None:
+        write_manifest(self.dir / MANIFEST, manifest)
 
     def write_scores(self, document: dict[str, Any]) -> None:
         atomic_write_json(self.dir / SCORES, document)
@@ -322,22 +336,22 @@ class RunFolder:
     """A finished run folder as reports and comparisons read it."""
 
     path: Path
-    manifest: dict[str, Any]
+    manifest: Manifest
     scores: dict[str, TaskScore]
     _records: dict[str, list[SampleRecord]] | None = field(default=None, repr=False)
 
     @property
     def model_name(self) -> str:
-        return str(self.manifest.get("model", {}).get("name", "unknown model"))
+        return self.manifest.model.name
 
     @property
     def variant(self) -> str:
-        return str(self.manifest.get("model", {}).get("variant", "instruct"))
+        return self.manifest.model.variant
 
     @cached_property
     def stats_config(self) -> StatsConfig:
         """The run's own bootstrap settings, so a recomputed interval equals the one the run would write."""
-        section = self.manifest.get("stats") or self.manifest.get("config", {}).get("stats") or {}
+        section = self.manifest.config.get("stats") or {}
         known = {k: v for k, v in section.items() if k in StatsConfig.__dataclass_fields__}
         return StatsConfig(**known)
 

@@ -23,8 +23,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def main(args: argparse.Namespace) -> int:
     from evalkit.config import ConfigError
+    from evalkit.generation import RunAborted
     from evalkit.hydra_config import load_run_config
-    from evalkit.pipeline import RunAborted, run_evaluation
+    from evalkit.pipeline import run_evaluation
 
     try:
         config = load_run_config(list(args.overrides))

@@ -11,9 +11,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-import evalkit.pipeline as pipeline
+import evalkit.generation as generation
+from evalkit.generation import RunAborted
 from evalkit.hydra_config import load_run_config
-from evalkit.pipeline import RunAborted, run_evaluation
+from evalkit.pipeline import run_evaluation
 from evalkit.runners import build_runner
 
 from .run_helpers import SMOKE_FIXTURES, copy_fixtures, read_lines, smoke_overrides, stable_records
@@ -91,7 +92,7 @@ class FlakyRunner:
 
 def test_runner_errors_are_isolated_to_their_samples(tmp_path, tiny_model_dir, monkeypatch) -> None:
     failing = {"9001-1-0000", "validation_Math_1"}
-    monkeypatch.setattr(pipeline, "build_runner", lambda *a: FlakyRunner(build_runner(*a), failing))
+    monkeypatch.setattr(generation, "build_runner", lambda *a: FlakyRunner(build_runner(*a), failing))
     overrides = smoke_overrides(tiny_model_dir, tmp_path / "run", tmp_path / "cache", "failures.max_failures=5")
     summary = run_evaluation(load_run_config(overrides))
     failed = {r["sample_id"]: r for r in read_lines(tmp_path / "run" / "samples.jsonl") if r["error"]}
@@ -101,14 +102,14 @@ def test_runner_errors_are_isolated_to_their_samples(tmp_path, tiny_model_dir, m
 
 
 def test_too_many_failures_abort_and_a_rerun_retries_them(tmp_path, tiny_model_dir, monkeypatch) -> None:
-    monkeypatch.setattr(pipeline, "build_runner", lambda *a: FlakyRunner(build_runner(*a), {"9001-1-0000"}))
+    monkeypatch.setattr(generation, "build_runner", lambda *a: FlakyRunner(build_runner(*a), {"9001-1-0000"}))
     overrides = smoke_overrides(tiny_model_dir, tmp_path / "run", tmp_path / "cache", "failures.max_failures=0",
                                 "runner.batch_size=2")
     with pytest.raises(RunAborted, match="9001-1-0000.*injected"):
         run_evaluation(load_run_config(overrides))
     kept = read_lines(tmp_path / "run" / "samples.jsonl")
     assert len(kept) >= 1 and any(r["error"] for r in kept)
-    monkeypatch.setattr(pipeline, "build_runner", build_runner)
+    monkeypatch.setattr(generation, "build_runner", build_runner)
     summary = run_evaluation(load_run_config(overrides))
     assert summary.n_failed == 0 and summary.n_resumed == len([r for r in kept if not r["error"]])
 
@@ -117,7 +118,7 @@ def test_the_failure_budget_is_per_task(tmp_path, tiny_model_dir, monkeypatch) -
     """Two of the 3 Video-MME questions fail: 2/19 = 11% of the suite, within a 50% budget for the suite as a whole,
     but 67% of the task, so the run stops and names the task."""
     failing = {"001-1", "001-2"}
-    monkeypatch.setattr(pipeline, "build_runner", lambda *a: FlakyRunner(build_runner(*a), failing))
+    monkeypatch.setattr(generation, "build_runner", lambda *a: FlakyRunner(build_runner(*a), failing))
     overrides = smoke_overrides(tiny_model_dir, tmp_path / "run", tmp_path / "cache", "failures.max_failures=0.5")
     with pytest.raises(RunAborted, match=r"task videomme_smoke: 2 samples failed, over its limit of 1\.5"):
         run_evaluation(load_run_config(overrides))
@@ -156,7 +157,7 @@ class GarblingRunner(FlakyRunner):
 
 
 def test_empty_and_non_utf8_outputs_are_failures(tmp_path, tiny_model_dir, monkeypatch) -> None:
-    monkeypatch.setattr(pipeline, "build_runner", lambda *a: GarblingRunner(build_runner(*a), set()))
+    monkeypatch.setattr(generation, "build_runner", lambda *a: GarblingRunner(build_runner(*a), set()))
     overrides = smoke_overrides(tiny_model_dir, tmp_path / "run", tmp_path / "cache", "failures.max_failures=5")
     summary = run_evaluation(load_run_config(overrides))
     failed = {r["sample_id"]: r for r in read_lines(tmp_path / "run" / "samples.jsonl") if r["error"]}

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-import evalkit.pipeline as pipeline
+import evalkit.generation as generation
 from evalkit.cli import main as cli
 from evalkit.config import ConfigError, MediaConfig
 from evalkit.hydra_config import load_run_config
@@ -49,7 +49,7 @@ def test_all_samples_unfit_never_load_the_model(tmp_path: Path, tiny_model_dir, 
     def refuse(*_):
         raise AssertionError("the engine was built although no sample fits")
 
-    monkeypatch.setattr(pipeline, "build_runner", refuse)
+    monkeypatch.setattr(generation, "build_runner", refuse)
     overrides = smoke_overrides(tiny_model_dir, tmp_path / "run", tmp_path / "cache", "runner.max_model_len=30",
                                 "failures.max_failures=19")
     assert run_evaluation(load_run_config(overrides)).n_failed == 19

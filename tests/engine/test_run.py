@@ -128,6 +128,7 @@ def test_rescore_applies_a_scorer_change_without_the_model(smoke: dict[str, Path
                                                           capsys) -> None:
     import shutil
 
+    import evalkit.generation
     import evalkit.pipeline
 
     def refuse(*args):
@@ -135,9 +136,9 @@ def test_rescore_applies_a_scorer_change_without_the_model(smoke: dict[str, Path
 
     run = tmp_path / "run"
     shutil.copytree(smoke["out"], run)
-    # patched where the pipeline looks them up (it imported them by name), so any model load fails
-    for name in ("resolve_model_path", "build_runner"):
-        monkeypatch.setattr(evalkit.pipeline, name, refuse)
+    # patched where the pipeline and its generation stage look them up (imported by name), so any model load fails
+    monkeypatch.setattr(evalkit.pipeline, "resolve_model_path", refuse)
+    monkeypatch.setattr(evalkit.generation, "build_runner", refuse)
     task = "librispeech_test_clean_smoke"
     assert cli(["rescore", str(run), f"tasks.{task}.scorer.options.normalizer=none"]) == 0
     capsys.readouterr()

@@ -1,8 +1,12 @@
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from manifests import made_manifest
 
+from evalkit.manifest import Rescoring, RunCounts, Session
+from evalkit.provenance import GitState
 from evalkit.run_folder import (
     SCHEMA_VERSION,
     RunFolderError,
@@ -74,9 +78,27 @@ def test_atomic_write_leaves_no_temporary_files(tmp_path: Path) -> None:
 V1_SCORE = {"task": "t", "metric": "accuracy", "value": 50.0, "lower_is_better": False, "n": 4, "n_failed": 1,
             "n_fallback": 0, "n_reasoning_unclosed": 0, "by_category": {}, "scorer": {"name": "mmau", "options": {}},
             "paper": None, "interval": None, "extra": {"failed_counts_as_wrong": False, "n_scored": 3}}
-V1_MANIFEST = {"config": {"failures": {"max_failures": 0.05, "failed_counts_as_wrong": False}, "tasks": {
-    "t": {"scorer": {"name": "mmau", "options": {"count_missing": True}}},
-    "v": {"scorer": {"name": "videomme", "options": {"denominator": "answered"}}}}}}
+# A version 1 manifest as evalkit wrote it (results/bench/h100/smoke_manifest.json, trimmed): no schema_version,
+# token budget, model profile, processor hash or phase times, and a GPU host.
+V1_HOST = {"cpu_count": 16, "cuda": "13.0", "gpus": ["NVIDIA H100 80GB HBM3"], "hostname": "vm",
+           "platform": "Linux-6.18.44-x86_64-with-glibc2.39", "python": "3.12.3"}
+V1_MANIFEST = {
+    "config": {"failures": {"max_failures": 0.05, "failed_counts_as_wrong": False}, "tasks": {
+        "t": {"scorer": {"name": "mmau", "options": {"count_missing": True}}},
+        "v": {"scorer": {"name": "videomme", "options": {"denominator": "answered"}}}}},
+    "config_fingerprint": "9" * 64, "counts": {"failed": 0, "samples": 19},
+    "datasets": {"t": {"hub_id": "local", "samples": 19}}, "decoding": {"t": {"policy": "greedy", "do_sample": False}},
+    "finished": "2026-11-25T10:34:03.352061+00:00", "git": {"commit": None, "dirty": False}, "host": V1_HOST,
+    "model": {"content_hash": "acb8" * 16, "generation_config": None, "name": "tiny_random",
+              "path": ".cache/evalkit/tiny-qwen3-omni", "revision": None, "variant": "tiny"},
+    "packages": {"transformers": "5.17.0"}, "started": "2026-11-25T10:33:50.731765+00:00",
+    "sessions": [{"cache_hits": 0, "engine": {
+        "details": {"attn_implementation": "sdpa", "gpu": "NVIDIA H100 80GB HBM3"}, "device": "cuda",
+        "dtype": "float32", "model_hash": "acb8" * 16, "model_path": ".cache/evalkit/tiny-qwen3-omni",
+        "model_revision": None, "runner": "transformers"}, "finished": "2026-11-25T10:34:03.336662+00:00",
+        "generated": 19, "git": {"commit": None, "dirty": False}, "host": V1_HOST, "resumed": 0,
+        "started": "2026-11-25T10:33:50.731765+00:00"}],
+}  # fmt: skip
 
 
 def test_a_version_1_folder_is_read_as_the_current_schema(tmp_path: Path) -> None:
@@ -88,10 +110,16 @@ def test_a_version_1_folder_is_read_as_the_current_schema(tmp_path: Path) -> Non
     assert run.records("t")[0].excluded is False and run.records("t")[0].schema_version == SCHEMA_VERSION
     score = run.scores["t"]
     assert (score.value, score.strict_value, score.n_excluded, score.denominator) == (50.0, None, 1, 3)
-    config = run.manifest["config"]
+    config = run.manifest.config
     assert config["failures"] == {"max_failures": 0.05}  # replaced by always reporting both numbers
     assert config["tasks"]["t"]["scorer"]["options"] == {} and config["tasks"]["v"]["scorer"]["options"] == {}
-    assert run.manifest["schema_version"] == SCHEMA_VERSION
+    # what version 1 did not record reads as unknown; the rest as written
+    assert (run.model_name, run.variant, run.manifest.model.profile) == ("tiny_random", "tiny", None)
+    session = run.manifest.sessions[0]
+    assert session.phase_seconds == {} and run.manifest.token_budget is None
+    assert (session.engine.runner, session.engine.device) == ("transformers", "cuda")
+    assert session.git == GitState(commit=None, dirty=False)
+    assert run.manifest.counts == RunCounts(samples=19, failed=0) and run.manifest.rescored == []
 
 
 def test_a_newer_version_is_refused_naming_the_file(tmp_path: Path) -> None:
@@ -110,7 +138,37 @@ def test_a_newer_version_is_refused_naming_the_file(tmp_path: Path) -> None:
 
 def test_written_documents_carry_the_version(tmp_path: Path) -> None:
     store = RunStore(tmp_path)
-    store.write_manifest({"config": {}})
+    store.write_manifest(made_manifest())
     store.append([record("a")])
     assert json.loads((tmp_path / "manifest.json").read_text())["schema_version"] == SCHEMA_VERSION
     assert json.loads(store.samples_path.read_text())["schema_version"] == SCHEMA_VERSION
+
+
+# ---- the manifest: written and read through one typed shape
+
+def test_a_manifest_round_trips_with_its_nested_parts(tmp_path: Path) -> None:
+    manifest = made_manifest({"stats": {"seed": 3}}, model="qwen3_omni_30b_a3b_instruct", variant="instruct")
+    cached = replace(manifest.sessions[0], engine=None, resumed=1, generated=0, cache_hits=1)  # no engine needed
+    manifest.sessions.append(cached)
+    manifest.rescored.append(Rescoring(at="2026-12-02T09:00:00+00:00", overrides=["tasks.t.scorer.options.k=1"]))
+    store = RunStore(tmp_path)
+    store.write_manifest(manifest)
+    read = store.read_manifest()
+    assert read == manifest
+    assert isinstance(read.sessions[1], Session) and read.sessions[1].engine is None
+    assert read.sessions[0].engine.runner == "transformers" and read.sessions[0].phase_seconds == {"generation": 1.5}
+
+
+@pytest.mark.parametrize(("change", "named"), [
+    (lambda d: d.pop("model"), r"KeyError: 'model'"),
+    (lambda d: d.pop("config_fingerprint"), r"missing 1 required positional argument: 'config_fingerprint'"),
+    (lambda d: d.update(engine={"runner": "vllm"}), r"unexpected keyword argument 'engine'"),
+    (lambda d: d["sessions"][0].pop("git"), r"KeyError: 'git'"),
+    (lambda d: d.update(sessions="none"), r"AttributeError"),
+])  # fmt: skip
+def test_a_manifest_not_in_the_schema_is_refused_naming_the_file(tmp_path: Path, change, named: str) -> None:
+    document = made_manifest().to_dict()
+    change(document)
+    (tmp_path / "manifest.json").write_text(json.dumps(document))
+    with pytest.raises(RunFolderError, match=rf"manifest.json is not in evalkit's manifest schema \(.*{named}"):
+        RunStore(tmp_path).read_manifest()

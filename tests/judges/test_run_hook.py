@@ -7,11 +7,12 @@ import json
 from pathlib import Path
 
 from fake_judge_server import KEY_ENV, user_text
+from manifests import made_manifest
 
 from evalkit.cli import main as cli
 from evalkit.hydra_config import load_run_config
 from evalkit.judges.official import MATHVISTA_EXTRACTION
-from evalkit.run_folder import SampleRecord
+from evalkit.run_folder import MANIFEST, SampleRecord, write_manifest
 
 TASK = "mmmu_val_smoke"  # a smoke task given the judged MathVista scorer
 JUDGED_SCORER = (f"tasks.{TASK}.scorer.name=mathvista_judged", f"~tasks.{TASK}.scorer.options.mode")
@@ -37,7 +38,7 @@ def judged_run(folder: Path, cache: Path, base_url: str) -> Path:
                "precision": None}
     responses = ["It is 8.", "Maybe 9.", "8"]
     folder.mkdir()
-    (folder / "manifest.json").write_text(json.dumps({"config": cfg.to_dict()}))
+    write_manifest(folder / MANIFEST, made_manifest(cfg.to_dict()))
     lines = [SampleRecord(task=TASK, sample_id=f"s{i}", index=i, prompt="p", media=[], categories={}, cluster=None,
                           reference={"problem": problem, "query": f"Q{i}"}, cache_key=f"k{i}",
                           response={"text": text}).to_json() for i, text in enumerate(responses)]

@@ -8,7 +8,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from evalkit.run_folder import SampleRecord, TaskScore, scores_document
+from manifests import made_manifest
+
+from evalkit.run_folder import MANIFEST, SampleRecord, TaskScore, scores_document, write_manifest
 from evalkit.scoring.base import SampleScore, ScoreInput, aggregate_with_categories
 from evalkit.scoring.registry import register_scorer, scorer_names
 
@@ -104,9 +106,8 @@ def write_run(folder: Path, tasks: dict[str, TaskSpec], *, model: str = "qwen3_o
             scorer={"name": spec.scorer, "options": {}},
             interval=record_interval(scorer, official, StatsConfig()) if with_intervals else None,
         )  # fmt: skip
-    manifest = {"model": {"name": model, "variant": variant}, "stats": {"bootstrap_iterations": 1000,
-                "confidence": 0.95, "seed": 0}}  # fmt: skip
-    (folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    stats = {"bootstrap_iterations": 1000, "confidence": 0.95, "seed": 0}
+    write_manifest(folder / MANIFEST, made_manifest({"stats": stats}, model=model, variant=variant))
     (folder / "scores.json").write_text(json.dumps(scores_document(scores, {"id": folder.name})), encoding="utf-8")
     lines = [r.to_json() for spec in tasks.values() for r in spec.records]
     (folder / "samples.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
