@@ -131,7 +131,7 @@ class GenerationStage:
             self.identity, self.engine, prompt, [dict(m.provenance) for m in media],
             asdict(item.request.decoding), item.request.use_audio_in_video, item.request.voice,
         )
-        return PreparedRequest(item.request, prompt, media, key)
+        return PreparedRequest(item.request, prompt, media, key, item.plan.prompt_token_ids)
 
     def _engine(self) -> Runner:
         if self.runner is None:

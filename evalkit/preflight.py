@@ -23,6 +23,8 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
+import numpy as np
+
 from evalkit.config import ConfigError, MediaConfig, RunConfig, RunnerConfig
 from evalkit.media import MediaError
 from evalkit.media.audio import decode_video_audio, probe_audio
@@ -86,8 +88,9 @@ class TokenCounter:
         self._images_kwargs = settings["images_kwargs"]
         self._videos_kwargs = settings["videos_kwargs"]
 
-    def text(self, prompt: str) -> int:
-        return len(self.processor.tokenizer(prompt)["input_ids"])
+    def text_ids(self, prompts: list[str]) -> list[list[int]]:
+        """The token ids of rendered prompts, in one batched call (the fast tokenizer spreads it over the cores)."""
+        return self.processor.tokenizer(prompts)["input_ids"] if prompts else []
 
     def audio(self, n_samples: int) -> int:
         frames = -(-n_samples // self.processor.feature_extractor.hop_length)  # the attention mask's length
@@ -121,6 +124,8 @@ class SamplePlan:
     video_plans: tuple[VideoPlan | None, ...] = ()  # aligned with the sample's media references
     failure: Failure | None = None
     counted: bool = True  # False: the model's profile has no token counter, so nothing was planned
+    # a prompt without media: its token ids as counted (int32), which vLLM then takes instead of tokenizing again
+    prompt_token_ids: np.ndarray | None = field(default=None, repr=False, compare=False)
 
     @property
     def prompt_tokens(self) -> int:
@@ -147,13 +152,27 @@ class Preflight:
 
     def plan(self, task: str, sample: Sample, media: MediaConfig, max_new_tokens: int,
              language: str | None = None) -> SamplePlan:
-        prompt = self.renderer.render(sample.messages, language)
+        (plan,) = self.plan_many(task, [sample], media, max_new_tokens, language)
+        return plan
+
+    def plan_many(self, task: str, samples: Sequence[Sample], media: MediaConfig, max_new_tokens: int,
+                  language: str | None = None) -> list[SamplePlan]:
+        """The plans of one task's samples; their prompts are tokenized in one batch."""
+        prompts = [self.renderer.render(sample.messages, language) for sample in samples]
         counter = self.counter
         if counter is None:
-            return SamplePlan(task, sample.sample_id, prompt, 0, {}, max_new_tokens, counted=False)
+            return [SamplePlan(task, sample.sample_id, prompt, 0, {}, max_new_tokens, counted=False)
+                    for sample, prompt in zip(samples, prompts, strict=True)]
+        ids = counter.text_ids(prompts)
+        return [self._plan(counter, task, sample, prompt, prompt_ids, media, max_new_tokens)
+                for sample, prompt, prompt_ids in zip(samples, prompts, ids, strict=True)]
+
+    def _plan(self, counter: TokenCounter, task: str, sample: Sample, prompt: str, prompt_ids: list[int],
+              media: MediaConfig, max_new_tokens: int) -> SamplePlan:
         refs = media_parts(sample.messages)
-        text_tokens = counter.text(prompt) - len(refs)  # each placeholder is replaced by its medium's tokens
-        base = SamplePlan(task, sample.sample_id, prompt, text_tokens, {}, max_new_tokens)
+        text_tokens = len(prompt_ids) - len(refs)  # each placeholder is replaced by its medium's tokens
+        base = SamplePlan(task, sample.sample_id, prompt, text_tokens, {}, max_new_tokens,
+                          prompt_token_ids=None if refs else np.asarray(prompt_ids, dtype=np.int32))
         tally = _Tally()
         if over := self._over_item_limit(sample.sample_id, refs, media):  # before any file is opened
             return _with(base, tally, failure=over)
@@ -239,11 +258,10 @@ def plan_run(cfg: RunConfig, renderer: PromptRenderer, counter: TokenCounter | N
     """Every sample of a run planned against its runner's limits, keyed (task, sample_id)."""
     preflight = Preflight(renderer, counter, EngineLimits.of(cfg.runner))
     plans = {
-        (name, sample.sample_id): preflight.plan(
-            name, sample, cfg.tasks[name].media, max_new_tokens[name], spoken_language(cfg.tasks[name])
-        )
+        (name, plan.sample_id): plan
         for name, task_samples in samples.items()
-        for sample in task_samples
+        for plan in preflight.plan_many(name, task_samples, cfg.tasks[name].media, max_new_tokens[name],
+                                        spoken_language(cfg.tasks[name]))
     }
     return preflight.limits, plans
 

@@ -135,6 +135,9 @@ class PreparedRequest:
     prompt: str
     media: tuple[MediaData, ...]
     cache_key: str
+    # the prompt's token ids where the preflight kept them (prompts without media): an engine that takes ids
+    # skips tokenizing the prompt a second time
+    prompt_token_ids: np.ndarray | None = field(default=None, repr=False, compare=False)
 
     @property
     def sample(self) -> Sample:

@@ -129,6 +129,8 @@ class QwenOmniProfile(ModelProfile):
         """The prompt dict vLLM takes: media in `multi_modal_data` in prompt order, audio as (waveform, rate),
         images as PIL images, videos as uint8 frame arrays whose rate travels in `mm_processor_kwargs` (`fps`, with
         `do_sample_frames` off, as the transformers runner passes them)."""
+        if prepared.prompt_token_ids is not None and not prepared.media:  # tokenized by the preflight already
+            return {"prompt_token_ids": prepared.prompt_token_ids.tolist()}
         data: dict[str, list[Any]] = {}
         for item in prepared.media:
             if isinstance(item, AudioData):

@@ -110,3 +110,17 @@ def test_video_over_budget_gets_the_documented_frame_budget(tmp_path, renderer):
     assert (plan.height, plan.width, plan.token_budget) == (224, 416, budget)
     assert plan.nframes == 2 * (budget // 144) < 120 and plan.frames_cut
     assert plan.tokens == budget // 144 * 144 <= budget
+
+
+def test_a_prompt_without_media_keeps_its_token_ids_for_the_engine(renderer, tmp_path):
+    """Planned in one batch, each text-only prompt carries the ids the processor makes (vLLM takes them instead of
+    tokenizing again); a prompt with media carries none, since the engine's processor expands its placeholders."""
+    preflight = Preflight(renderer, TokenCounter(renderer.processor), EngineLimits(32768, None, None))
+    texts = [sample([], "Name a colour."), sample([], "Which is larger, 7 or 12? Answer with the number.")]
+    audio = sample([wav(tmp_path / "a.wav", 1.0, 16000)])
+    plans = preflight.plan_many("t", [*texts, audio], MEDIA, max_new_tokens=16)
+    for plan in plans[:2]:
+        expected = renderer.processor(text=[plan.prompt])["input_ids"][0]
+        assert plan.prompt_token_ids.tolist() == list(expected) and plan.text_tokens == len(expected)
+    assert plans[0].prompt_token_ids.tolist() != plans[1].prompt_token_ids.tolist()
+    assert plans[2].prompt_token_ids is None and plans[2].failure is None

@@ -128,3 +128,19 @@ def test_hosted_model_sends_media_as_chat_apis_take_them_and_loads_no_processor(
     first = np.asarray(Image.open(io.BytesIO(base64.b64decode(frames[0]["image_url"]["url"].split(",", 1)[1]))))
     assert first.ndim == 3 and first.shape[2] == 3
     assert not any(p["type"] == "video_url" for body in server.bodies for p in body["messages"][0]["content"])
+
+
+def test_qwen_omni_hands_vllm_the_preflight_token_ids_of_a_prompt_without_media() -> None:
+    from evalkit.task import user_turn
+    from evalkit.types import AudioData, Decoding, PreparedRequest, Request, Sample
+
+    profile = get_profile("qwen3_omni")
+    ids = np.array([151644, 872, 198, 9], dtype=np.int32)
+
+    def prepared(media: tuple) -> PreparedRequest:
+        request = Request(Sample("t", "s", user_turn([], "hi"), None), Decoding(max_new_tokens=4))
+        return PreparedRequest(request, "<|im_start|>user\nhi", media, "", ids)
+
+    assert profile.vllm_input(prepared(())) == {"prompt_token_ids": [151644, 872, 198, 9]}
+    with_audio = profile.vllm_input(prepared((AudioData(np.zeros(160, np.float32), 16000, {}),)))
+    assert with_audio["prompt"] == "<|im_start|>user\nhi" and "prompt_token_ids" not in with_audio
