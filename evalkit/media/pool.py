@@ -7,13 +7,16 @@ yields its MediaError and the stream goes on; a crashed worker process fails onl
 
 The worker processes outlive a pool: starting them (spawn, each importing numpy, PyAV and evalkit) costs about a
 second, which every run of a suite or benchmark in one process would pay again. Pools of the same size share one
-set of workers, shut down when the process exits.
+set of workers, shut down when the process exits; a process killed outright (kill -9) cannot shut them down, so
+each worker also ends itself once the process that started it is gone.
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import os
+import threading
+import time
 from collections import deque
 from collections.abc import Hashable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -71,12 +74,27 @@ _NOTHING.set_result(())
 
 
 _SHARED: dict[int, ProcessPoolExecutor] = {}  # worker count -> the process's workers of that count
+PARENT_POLL_S = 0.5  # how often a worker checks that the process that started it is alive
+
+
+def _end_with_parent(parent_pid: int) -> None:
+    """A worker's initializer: a thread that ends the worker once its parent is gone (it is then re-parented, so
+    getppid changes). A worker blocked waiting for work would otherwise wait forever: it holds its task queue's
+    write end itself, so the parent's death never closes the queue."""
+
+    def watch() -> None:
+        while os.getppid() == parent_pid:
+            time.sleep(PARENT_POLL_S)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
 
 
 def _workers(count: int) -> ProcessPoolExecutor:
     if count not in _SHARED:
         # spawn: workers must not inherit the parent's threads (torch, engine) through fork
-        _SHARED[count] = ProcessPoolExecutor(count, mp_context=multiprocessing.get_context("spawn"))
+        _SHARED[count] = ProcessPoolExecutor(count, mp_context=multiprocessing.get_context("spawn"),
+                                             initializer=_end_with_parent, initargs=(os.getpid(),))
     return _SHARED[count]
 
 

@@ -147,6 +147,17 @@ def test_kill_9_mid_run_then_resume_loses_and_repeats_nothing(tmp_path: Path, ti
     assert (run_dir / "scores.json").read_text() == (uninterrupted / "scores.json").read_text()
 
 
+def test_kill_9_of_evalkit_leaves_no_media_worker_behind(tmp_path: Path, tiny_model_dir: Path,
+                                                         kill_run_leader_mid_way) -> None:
+    """Only evalkit's own process is killed, as `kill -9 PID` does: its media workers (and the resource tracker
+    they share with it) must end by themselves within a few seconds."""
+    overrides = smoke_overrides(tiny_model_dir, tmp_path / "run", tmp_path / "cache", "runner.batch_size=1",
+                                "use_response_cache=false", "media_workers=2")
+    children, left = kill_run_leader_mid_way(overrides, tmp_path / "run" / "samples.jsonl")
+    assert sum("multiprocessing.spawn" in c for c in children) == 2  # the workers were up when it was killed
+    assert left == []
+
+
 class GarblingRunner(FlakyRunner):
     """The real runner, with chosen samples' outputs replaced by an empty or a broken-UTF-8 text."""
 
