@@ -33,6 +33,7 @@ from typing import Any, TypeVar
 
 from evalkit.config import ConfigError, ModelConfig, RunnerConfig
 from evalkit.provenance import model_identity
+from evalkit.runners import orphans
 from evalkit.runners.base import Completed, EngineInfo, ready, video_fps
 from evalkit.types import AudioData, Decoding, ImageData, NotReady, PreparedRequest, Response, VideoData
 
@@ -362,6 +363,7 @@ class _LocalEngine:
         from vllm import LLM
 
         self.llm = LLM(**args)
+        self._watcher = orphans.watch(orphans.descendants())  # EngineCore ends with evalkit, even on kill -9
 
     def generate(self, inputs: list[dict[str, Any]], params: list[Any]) -> list[Response]:
         if not inputs:
@@ -370,6 +372,7 @@ class _LocalEngine:
         return [to_response(output) for output in outputs]
 
     def close(self) -> None:
+        orphans.stop(self._watcher)
         self.llm.llm_engine.engine_core.shutdown()
         self.llm = None
 
