@@ -151,3 +151,9 @@ def judgement_failure(judgements: Sequence[Judgement]) -> str | None:
     one failed request fails the whole sample, as no official rule scores a sample from part of its judgements."""
     failed = [f"{j.sample_id}: {j.error}" for j in judgements if j.failed]
     return "; ".join(failed) if failed else None
+
+
+def judgements_detail(judgements: Sequence[Judgement]) -> dict[str, Any]:
+    """What a sample's record keeps of its several judgements: per request (its item id) the verdict, the error and
+    the judge's text (a sample with one request keeps `judge` instead, MathVista's form)."""
+    return {"judges": {j.sample_id: j.to_json() for j in judgements}}

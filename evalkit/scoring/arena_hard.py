@@ -1,0 +1,117 @@
+"""Arena-Hard v2: the model's answer against the official baseline's, two games per question with the answers in
+both orders, judged pairwise (lmarena/arena-hard-auto @ 196f6b8).
+
+gen_judgment.py plays game 1 with the baseline as assistant A and game 2 with the model as A; show_result.py's
+load_judgments turns the two verdicts into battles from the model's side: game 2's label read as is, game 1's
+inverted, a decisive label (A>>B) weighing `STRONG_WEIGHT` battles, a tie half a win; a question whose game has
+no verdict is dropped. Without style control (show_result.py without `--control-features`, evalkit's choice: the
+README's leaderboard controls for style) the score is the share of battles won, in %, per category; show_result
+prints the mean of 100 unseeded bootstrap resamples of it, which scatters around this number by about 0.1.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from evalkit.judges.engine import JudgeItem, Judgement
+from evalkit.judges.official import ARENA_HARD_V2, ARENA_HARD_V2_CREATIVE
+from evalkit.judges.panel import JudgeRequest, judgement_failure, judgements_detail
+from evalkit.judges.spec import JudgeSpec
+from evalkit.scoring.base import SampleScore, ScoreInput
+from evalkit.scoring.choice import AccuracyScorer
+from evalkit.scoring.registry import register_scorer
+
+STRONG_WEIGHT = 3  # show_result.py load_judgments(weight=3)
+_WIN, _TIE, _LOSS = (1.0,), (0.5,), (0.0,)
+# label -> battles from assistant A's side (show_result.py label_to_score)
+A_SIDE_BATTLES: Mapping[str, tuple[float, ...]] = {
+    "A>B": _WIN, "A>>B": _WIN * STRONG_WEIGHT, "A=B": _TIE, "A<<B": _LOSS * STRONG_WEIGHT, "A<B": _LOSS,
+    "B>A": _LOSS, "B>>A": _LOSS * STRONG_WEIGHT, "B=A": _TIE, "B<<A": _WIN * STRONG_WEIGHT, "B<A": _WIN,
+}
+
+
+@dataclass(frozen=True)
+class CategorySetting:
+    """utils/judge_utils.py JUDGE_SETTINGS: a question category's baseline model and judge prompt."""
+
+    baseline: str
+    judge: JudgeSpec
+
+
+CATEGORY_SETTINGS: Mapping[str, CategorySetting] = {
+    "hard_prompt": CategorySetting("o3-mini-2025-01-31", ARENA_HARD_V2),
+    "coding": CategorySetting("o3-mini-2025-01-31", ARENA_HARD_V2),
+    "math": CategorySetting("o3-mini-2025-01-31", ARENA_HARD_V2),
+    "creative_writing": CategorySetting("gemini-2.0-flash-001", ARENA_HARD_V2_CREATIVE),
+}
+
+
+@dataclass(frozen=True)
+class ArenaHardQuestion:
+    """A reference: the question and the official baseline's answer to it."""
+
+    uid: str
+    category: str
+    prompt: str
+    baseline_answer: str
+
+    @classmethod
+    def of(cls, reference: ArenaHardQuestion | Mapping[str, Any]) -> ArenaHardQuestion:
+        """The question itself, or its JSON form as a run's samples.jsonl stores it."""
+        return reference if isinstance(reference, ArenaHardQuestion) else cls(**reference)
+
+    @property
+    def setting(self) -> CategorySetting:
+        return CATEGORY_SETTINGS[self.category]
+
+
+def model_battles(game1_label: str, game2_label: str) -> tuple[float, ...]:
+    """The model's battles from its two games (show_result.py: game 2 as is, then game 1 inverted)."""
+    return A_SIDE_BATTLES[game2_label] + tuple(1.0 - s for s in A_SIDE_BATTLES[game1_label])
+
+
+@register_scorer("arena_hard_v2")
+class ArenaHardScorer(AccuracyScorer):
+    """Per question the battles won (`correct`) of those played (`total`); the task's value is their ratio in %."""
+
+    name = "arena_hard_v2"
+    metric = "win rate"
+    official_denominator = ("questions with a verdict in both games (show_result.py drops the others; strict counts "
+                            "them as two lost battles)")
+    official_judges = (ARENA_HARD_V2, ARENA_HARD_V2_CREATIVE)
+
+    def judge_requests(self, items: Sequence[ScoreInput]) -> list[tuple[JudgeRequest, ...]]:
+        return [() if item.prediction is None else self._games(item.sample_id, ArenaHardQuestion.of(item.reference),
+                                                               item.prediction)
+                for item in items]
+
+    @staticmethod
+    def _games(sample_id: str, question: ArenaHardQuestion, answer: str) -> tuple[JudgeRequest, ...]:
+        judge = question.setting.judge
+        game1 = {"QUESTION": question.prompt, "ANSWER_A": question.baseline_answer, "ANSWER_B": answer}
+        game2 = {"QUESTION": question.prompt, "ANSWER_A": answer, "ANSWER_B": question.baseline_answer}
+        return (JudgeRequest(judge, JudgeItem(f"{sample_id}#game1", game1)),
+                JudgeRequest(judge, JudgeItem(f"{sample_id}#game2", game2)))
+
+    def score_judged(self, items: Sequence[ScoreInput],
+                     judgements: Sequence[tuple[Judgement, ...]]) -> list[SampleScore]:
+        return [self._score(item, judged) for item, judged in zip(items, judgements, strict=True)]
+
+    def _score(self, item: ScoreInput, judged: tuple[Judgement, ...]) -> SampleScore:
+        lost = {"correct": 0.0, "total": 2.0}  # strict: both games lost, one battle each
+        if item.prediction is None:  # no answer: gen_judgment.py skips the question
+            return SampleScore(item.sample_id, lost, failed=True, excluded=True, categories=item.categories)
+        detail = judgements_detail(judged)
+        failure = judgement_failure(judged)
+        if failure is not None:
+            return SampleScore(item.sample_id, lost, failed=True, excluded=True, categories=item.categories,
+                               detail={**detail, "error": failure})
+        game1, game2 = (str(j.verdict) for j in judged)
+        battles = model_battles(game1, game2)
+        return SampleScore(item.sample_id, {"correct": sum(battles), "total": float(len(battles))},
+                           extracted=f"{game1} {game2}", categories=item.categories, detail=detail)
+
+    def rules_only(self, scores: Sequence[SampleScore]) -> dict[str, float]:
+        return {}
