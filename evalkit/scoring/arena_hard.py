@@ -15,12 +15,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from evalkit.judges.engine import JudgeItem, Judgement
+from evalkit.judges.engine import JudgeItem
 from evalkit.judges.official import ARENA_HARD_V2, ARENA_HARD_V2_CREATIVE
-from evalkit.judges.panel import JudgeRequest, judgement_failure, judgements_detail
+from evalkit.judges.panel import JudgeRequest
 from evalkit.judges.spec import JudgeSpec
-from evalkit.scoring.base import SampleScore, ScoreInput
-from evalkit.scoring.choice import AccuracyScorer
+from evalkit.judges.verdicts import Verdict
+from evalkit.scoring.base import ScoreInput
+from evalkit.scoring.judged_share import JudgedShareScorer
 from evalkit.scoring.registry import register_scorer
 
 STRONG_WEIGHT = 3  # show_result.py load_judgments(weight=3)
@@ -73,45 +74,26 @@ def model_battles(game1_label: str, game2_label: str) -> tuple[float, ...]:
 
 
 @register_scorer("arena_hard_v2")
-class ArenaHardScorer(AccuracyScorer):
-    """Per question the battles won (`correct`) of those played (`total`); the task's value is their ratio in %."""
+class ArenaHardScorer(JudgedShareScorer):
+    """Per question the battles won (`correct`) of those played (`total`); the task's value is their ratio in %.
+    A question without both verdicts counts, in the strict number, as its two games lost."""
 
     name = "arena_hard_v2"
     metric = "win rate"
-    official_denominator = ("questions with a verdict in both games (show_result.py drops the others; strict counts "
-                            "them as two lost battles)")
     official_judges = (ARENA_HARD_V2, ARENA_HARD_V2_CREATIVE)
 
-    def judge_requests(self, items: Sequence[ScoreInput]) -> list[tuple[JudgeRequest, ...]]:
-        return [() if item.prediction is None else self._games(item.sample_id, ArenaHardQuestion.of(item.reference),
-                                                               item.prediction)
-                for item in items]
-
-    @staticmethod
-    def _games(sample_id: str, question: ArenaHardQuestion, answer: str) -> tuple[JudgeRequest, ...]:
+    def requests(self, item: ScoreInput, answer: str) -> tuple[JudgeRequest, ...]:
+        question = ArenaHardQuestion.of(item.reference)
         judge = question.setting.judge
         game1 = {"QUESTION": question.prompt, "ANSWER_A": question.baseline_answer, "ANSWER_B": answer}
         game2 = {"QUESTION": question.prompt, "ANSWER_A": answer, "ANSWER_B": question.baseline_answer}
-        return (JudgeRequest(judge, JudgeItem(f"{sample_id}#game1", game1)),
-                JudgeRequest(judge, JudgeItem(f"{sample_id}#game2", game2)))
+        return (JudgeRequest(judge, JudgeItem(f"{item.sample_id}#game1", game1)),
+                JudgeRequest(judge, JudgeItem(f"{item.sample_id}#game2", game2)))
 
-    def score_judged(self, items: Sequence[ScoreInput],
-                     judgements: Sequence[tuple[Judgement, ...]]) -> list[SampleScore]:
-        return [self._score(item, judged) for item, judged in zip(items, judgements, strict=True)]
+    def total(self, item: ScoreInput) -> float:
+        return 2.0
 
-    def _score(self, item: ScoreInput, judged: tuple[Judgement, ...]) -> SampleScore:
-        lost = {"correct": 0.0, "total": 2.0}  # strict: both games lost, one battle each
-        if item.prediction is None:  # no answer: gen_judgment.py skips the question
-            return SampleScore(item.sample_id, lost, failed=True, excluded=True, categories=item.categories)
-        detail = judgements_detail(judged)
-        failure = judgement_failure(judged)
-        if failure is not None:
-            return SampleScore(item.sample_id, lost, failed=True, excluded=True, categories=item.categories,
-                               detail={**detail, "error": failure})
-        game1, game2 = (str(j.verdict) for j in judged)
+    def earned(self, item: ScoreInput, verdicts: Sequence[Verdict]) -> tuple[float, float, str]:
+        game1, game2 = (str(v) for v in verdicts)
         battles = model_battles(game1, game2)
-        return SampleScore(item.sample_id, {"correct": sum(battles), "total": float(len(battles))},
-                           extracted=f"{game1} {game2}", categories=item.categories, detail=detail)
-
-    def rules_only(self, scores: Sequence[SampleScore]) -> dict[str, float]:
-        return {}
+        return sum(battles), float(len(battles)), f"{game1} {game2}"
