@@ -61,7 +61,8 @@ def agreement(task: str, a: Mapping[str, Verdict], b: Mapping[str, Verdict]) -> 
 
 
 def load_verdicts(path: Path) -> dict[str, dict[str, Verdict]]:
-    """task -> sample_id (or judge request id, where a sample asks several) -> verdict, from a run folder (its samples.jsonl) or an `evalkit score --judgements` file;
+    """task -> sample_id (a judge request's id, where a sample asks several) -> verdict, from a run folder (its
+    samples.jsonl) or an `evalkit score --judgements` file;
     samples whose judge gave no verdict are left out."""
     samples = path / "samples.jsonl" if path.is_dir() else path
     if not samples.is_file():

@@ -38,7 +38,10 @@ class JudgeRequest:
 
 @runtime_checkable
 class JudgedScorer(AnyScorer, Protocol):
-    official_judges: tuple[JudgeSpec, ...]  # the first is the benchmark's main judge, the one reports name
+    @property
+    def official_judges(self) -> tuple[JudgeSpec, ...]:
+        """The benchmark's official judges; the first is its main judge, the one reports name."""
+        ...
 
     def judge_requests(self, items: Sequence[ScoreInput]) -> list[tuple[JudgeRequest, ...]]:
         """Per item, every judge request it needs, in an order `score_judged` relies on; none where the
