@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
 from evalkit.config import ModelConfig, RunnerConfig
-from evalkit.judges.engine import Judge, JudgeItem, Judgement, JudgeTally
+from evalkit.judges.engine import Judge, JudgeEngines, JudgeItem, Judgement, JudgeTally
 from evalkit.judges.preflight import check_judge_reachable, check_not_model_under_test
 from evalkit.judges.spec import JudgeConfig, JudgeSpec
 from evalkit.scoring.base import AnyScorer, SampleScore, ScoreInput
@@ -77,6 +77,7 @@ class JudgePanel:
         config.check()
         self.config, self.cache_dir, self.model_under_test = config, cache_dir, model_under_test
         self._judges: dict[JudgeSpec, Judge] = {}
+        self._engines = JudgeEngines()
 
     def preflight(self, scorers: Sequence[object]) -> None:
         """Before the model under test generates: every judge a judged scorer will need can answer, and none is
@@ -141,12 +142,13 @@ class JudgePanel:
     def _judge(self, spec: JudgeSpec) -> Judge:
         if spec not in self._judges:
             cache = self.cache_dir / JUDGE_CACHE_FILE if self.cache_dir is not None else None
-            self._judges[spec] = Judge(spec, self.config, cache)
+            self._judges[spec] = Judge(spec, self.config, cache, self._engines)
         return self._judges[spec]
 
     def close(self) -> None:
         for judge in self._judges.values():
             judge.close()
+        self._engines.close()
 
 
 def judgement_failure(judgements: Sequence[Judgement]) -> str | None:
