@@ -82,13 +82,13 @@ class JudgePanel:
     def preflight(self, scorers: Sequence[object]) -> None:
         """Before the model under test generates: every judge a judged scorer will need can answer, and none is
         the model under test unless allowed."""
-        for scorer in scorers:
-            if not isinstance(scorer, JudgedScorer):
-                continue
-            for official in scorer.official_judges:
-                if (spec := self.config.spec_for(official)) is not None:
-                    self._check_model_under_test(spec)
-                    check_judge_reachable(spec, self.config)
+        officials = {official for scorer in scorers if isinstance(scorer, JudgedScorer)
+                     for official in scorer.official_judges}
+        models = {(spec.model, spec.revision, spec.backend): spec for official in officials
+                  if (spec := self.config.spec_for(official)) is not None}
+        for spec in models.values():  # one check per judge model, however many prompts it judges with
+            self._check_model_under_test(spec)
+            check_judge_reachable(spec, self.config)
 
     def score(self, scorer: JudgedScorer, items: Sequence[ScoreInput]) -> JudgedScores:
         main = scorer.official_judges[0]
