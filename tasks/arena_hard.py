@@ -8,10 +8,12 @@ There is no hub copy pinned here: set dataset.local_path to the repository's `qu
 answers are read from `model_answer/<baseline>.jsonl` beside it, as the repository lays them out (o3-mini-2025-01-31
 for hard prompts, gemini-2.0-flash-001 for creative writing). Both are checked before the model loads.
 
-Rows: uid, category, subcategory, prompt. Prompt: the question alone as the only user turn (gen_answer.py sends no
-system prompt by default). Categories: subcategory (coding / math / creative_writing). The paper does not say
-which category or whether style control was applied: the hard-prompt win rate without style control is
-evalkit's reading of "win rate judged by GPT-4.1", recorded here and in the README.
+Rows: uid, category, subcategory, prompt. Prompt: the question alone as the only user turn (gen_answer.py sends
+no system prompt by default). `evalkit score --task arena_hard_v2 --predictions <model>.jsonl --references
+question.jsonl --judge use=official` judges answers made by gen_answer.py instead. Categories: subcategory
+(coding / math / creative_writing). The paper does not say which category or whether style control was applied:
+the hard-prompt win rate without style control is evalkit's reading of "win rate judged by GPT-4.1", recorded
+here and in the README.
 """
 
 from __future__ import annotations
@@ -23,65 +25,33 @@ from typing import Any
 from evalkit import datasets_io
 from evalkit.config import ConfigError, DatasetConfig, ScorerConfig, TaskConfig
 from evalkit.registry import TEXT_TABLES, SmokeVariant, TaskSpec, register, reported_in
-from evalkit.scoring.arena_hard import CATEGORY_SETTINGS, ArenaHardQuestion
+from evalkit.scoring.arena_hard import ANSWER_FOLDER, CATEGORY_SETTINGS, QuestionSet, read_questions
 from evalkit.task import LoadedTask, format_prompt, user_turn
 from evalkit.types import Sample
 
-COLUMNS = ("uid", "category", "subcategory", "prompt")
-ANSWER_FOLDER = "model_answer"
 
-
-def _baseline_files(config: TaskConfig) -> dict[str, Path]:
-    """The baseline answer file of each category the task scores, checked to exist."""
-    if not config.dataset.local_path:
-        raise ConfigError(f"{config.name}: set dataset.local_path to arena-hard-auto's "
-                          "data/arena-hard-v2.0/question.jsonl (there is no hub copy)")
-    folder = datasets_io.resolve_path(config.dataset.local_path).parent / ANSWER_FOLDER
-    baseline = CATEGORY_SETTINGS[config.options["category"]].baseline
-    path = folder / f"{baseline}.jsonl"
-    if not path.is_file():
-        raise ConfigError(f"{config.name}: the baseline's answers {path} are missing; copy arena-hard-auto's "
-                          f"data/arena-hard-v2.0/{ANSWER_FOLDER}/{baseline}.jsonl beside question.jsonl")
-    return {baseline: path}
+def _questions(config: TaskConfig) -> tuple[QuestionSet, Path]:
+    path = datasets_io.local_file(config.dataset, config.name, "arena-hard-auto's data/arena-hard-v2.0/question.jsonl")
+    try:
+        return read_questions(path, config.options.get("category", "")), path
+    except ValueError as exc:
+        raise ConfigError(f"{config.name}: {exc}") from exc
 
 
 def check(config: TaskConfig) -> None:
-    if config.options.get("category") not in CATEGORY_SETTINGS:
-        raise ConfigError(f"{config.name}: options.category={config.options.get('category')!r}; valid: "
-                          f"{', '.join(CATEGORY_SETTINGS)}")
-    _baseline_files(config)
-    datasets_io.check(config.dataset, COLUMNS)
-
-
-def read_answers(path: Path) -> dict[str, str]:
-    """uid -> the final answer text of a model_answer file (its last message's content.answer)."""
-    answers = {}
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        try:
-            row = json.loads(line)
-            answers[row["uid"]] = row["messages"][-1]["content"]["answer"]
-        except (json.JSONDecodeError, KeyError, IndexError, TypeError) as exc:
-            raise ConfigError(f"{path}:{number}: not an arena-hard answer line with uid and "
-                              f"messages[-1].content.answer ({exc!r})") from exc
-    return answers
+    _questions(config)
 
 
 def load_samples(config: TaskConfig) -> LoadedTask:
-    category = config.options["category"]
-    (baseline, path), = _baseline_files(config).items()
-    answers = read_answers(path)
-    loaded = datasets_io.load(config.dataset, COLUMNS)
-    samples = []
-    for row in (row for part in loaded.parts for row in part.rows if row["category"] == category):
-        if row["uid"] not in answers:
-            raise ConfigError(f"{config.name} question {row['uid']}: {baseline} has no answer to it in {path}")
-        samples.append(Sample(
-            task=config.name, sample_id=row["uid"],
-            messages=user_turn([], format_prompt(config, config.prompt, prompt=row["prompt"])),
-            reference=ArenaHardQuestion(row["uid"], category, row["prompt"], answers[row["uid"]]),
-            categories={"subcategory": row["subcategory"]},
-        ))
-    return LoadedTask(samples, {**loaded.provenance, "baseline": baseline, "baseline_answers": str(path)})
+    questions, path = _questions(config)
+    samples = [Sample(
+        task=config.name, sample_id=question.uid,
+        messages=user_turn([], format_prompt(config, config.prompt, prompt=question.prompt)),
+        reference=question, categories={"subcategory": subcategory},
+    ) for question, subcategory in zip(questions.questions, questions.subcategories, strict=True)]
+    provenance = datasets_io.local_file_provenance(path, len(samples))
+    return LoadedTask(samples, {**provenance, "baseline_answers": datasets_io.local_file_provenance(
+        questions.baseline_answers, len(samples))})
 
 
 SMOKE_QUESTIONS = [

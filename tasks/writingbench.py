@@ -7,6 +7,8 @@ line: index, domain1, domain2, lang, query, checklist (the criteria: objects wit
 with json, as evaluate_benchmark.py reads it, so that each criterion reaches the judge exactly as the official
 prompt renders it. Prompt: the query alone as the only user turn (generate_response.py). Categories: domain1 and
 domain2 (calculate_scores.py's breakdown; its requirement subsets are not computed).
+`evalkit score --task writingbench --predictions responses.jsonl --references benchmark_all.jsonl --judge
+use=official` judges generate_response.py's output instead.
 """
 
 from __future__ import annotations
@@ -18,42 +20,31 @@ from typing import Any
 from evalkit import datasets_io
 from evalkit.config import ConfigError, DatasetConfig, ScorerConfig, TaskConfig
 from evalkit.registry import TEXT_TABLES, SmokeVariant, TaskSpec, register, reported_in
-from evalkit.scoring.writingbench import WritingBenchQuery
+from evalkit.scoring.writingbench import query_categories, query_reference, read_queries
 from evalkit.task import LoadedTask, format_prompt, user_turn
 from evalkit.types import Sample
 
 QUERY_FILE = "benchmark_all.jsonl"
-FIELDS = ("index", "domain1", "domain2", "query", "checklist")
 
 
-def read_queries(config: TaskConfig) -> tuple[list[dict[str, Any]], Path]:
+def _queries(config: TaskConfig) -> tuple[list[dict[str, Any]], Path]:
     path = datasets_io.local_file(config.dataset, config.name, f"WritingBench's benchmark_query/{QUERY_FILE}")
-    rows = []
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise ConfigError(f"{path}:{number}: not JSON ({exc})") from exc
-        missing = [f for f in FIELDS if f not in row]
-        if missing or not row["checklist"]:
-            raise ConfigError(f"{path}:{number}: a WritingBench query needs {', '.join(FIELDS)} and a non-empty "
-                              f"checklist (missing: {', '.join(missing) or 'checklist items'})")
-        rows.append(row)
-    return rows, path
+    try:
+        return read_queries(path), path
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from exc
 
 
 def check(config: TaskConfig) -> None:
-    read_queries(config)
+    _queries(config)
 
 
 def load_samples(config: TaskConfig) -> LoadedTask:
-    rows, path = read_queries(config)
+    rows, path = _queries(config)
     samples = [Sample(
         task=config.name, sample_id=str(row["index"]),
         messages=user_turn([], format_prompt(config, config.prompt, query=row["query"])),
-        # each criterion as evaluate_prompt.format shows the checklist entry: str() of the dict
-        reference=WritingBenchQuery(str(row["index"]), row["query"], tuple(str(c) for c in row["checklist"])),
-        categories={"domain1": row["domain1"], "domain2": row["domain2"]},
+        reference=query_reference(row), categories=query_categories(row),
     ) for row in rows]
     return LoadedTask(samples, datasets_io.local_file_provenance(path, len(rows)))
 

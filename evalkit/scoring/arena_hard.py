@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from evalkit.judges.engine import JudgeItem
@@ -21,10 +22,12 @@ from evalkit.judges.panel import JudgeRequest
 from evalkit.judges.spec import JudgeSpec
 from evalkit.judges.verdicts import Verdict
 from evalkit.scoring.base import ScoreInput
+from evalkit.scoring.jsonl_files import read_jsonl
 from evalkit.scoring.judged_share import JudgedShareScorer
 from evalkit.scoring.registry import register_scorer
 
 STRONG_WEIGHT = 3  # show_result.py load_judgments(weight=3)
+ANSWER_FOLDER = "model_answer"  # beside question.jsonl: one <model>.jsonl of answers per model
 _WIN, _TIE, _LOSS = (1.0,), (0.5,), (0.0,)
 # label -> battles from assistant A's side (show_result.py label_to_score)
 A_SIDE_BATTLES: Mapping[str, tuple[float, ...]] = {
@@ -79,7 +82,7 @@ class ArenaHardScorer(JudgedShareScorer):
     A question without both verdicts counts, in the strict number, as its two games lost."""
 
     name = "arena_hard_v2"
-    metric = "win rate"
+    metric = "win rate, no style control"  # show_result.py without --control-features
     official_judges = (ARENA_HARD_V2, ARENA_HARD_V2_CREATIVE)
 
     def requests(self, item: ScoreInput, answer: str) -> tuple[JudgeRequest, ...]:
@@ -97,3 +100,57 @@ class ArenaHardScorer(JudgedShareScorer):
         game1, game2 = (str(v) for v in verdicts)
         battles = model_battles(game1, game2)
         return sum(battles), float(len(battles)), f"{game1} {game2}"
+
+
+@dataclass(frozen=True)
+class QuestionSet:
+    """One category's questions, each with the baseline's answer, and where that answer file is."""
+
+    questions: tuple[ArenaHardQuestion, ...]
+    subcategories: tuple[str, ...]  # per question
+    baseline_answers: Path
+
+
+def read_answers(path: Path) -> dict[str, str]:
+    """uid -> the final answer of a model_answer file (gen_answer.py: the last message's content.answer)."""
+    answers = {}
+    for row in read_jsonl(path, ("uid", "messages"), "an arena-hard answer (uid, messages)"):
+        try:
+            answers[row["uid"]] = row["messages"][-1]["content"]["answer"]
+        except (KeyError, IndexError, TypeError) as exc:
+            raise ValueError(f"{path}: the answer to {row['uid']} has no messages[-1].content.answer "
+                             f"({exc!r})") from exc
+    return answers
+
+
+def read_questions(path: Path, category: str) -> QuestionSet:
+    """question.jsonl's questions of `category`, each with the category's baseline answer from
+    model_answer/<baseline>.jsonl beside it (the repository's layout)."""
+    if category not in CATEGORY_SETTINGS:
+        raise ValueError(f"arena-hard category {category!r}; valid: {', '.join(CATEGORY_SETTINGS)}")
+    baseline = CATEGORY_SETTINGS[category].baseline
+    answers_path = path.parent / ANSWER_FOLDER / f"{baseline}.jsonl"
+    if not answers_path.is_file():
+        raise ValueError(f"the baseline's answers {answers_path} are missing; copy arena-hard-auto's "
+                         f"data/arena-hard-v2.0/{ANSWER_FOLDER}/{baseline}.jsonl beside {path.name}")
+    baseline_answers = read_answers(answers_path)
+    rows = [r for r in read_jsonl(path, ("uid", "category", "subcategory", "prompt"), "an arena-hard question")
+            if r["category"] == category]
+    unanswered = [r["uid"] for r in rows if r["uid"] not in baseline_answers]
+    if unanswered:
+        raise ValueError(f"{answers_path} has no answer to {len(unanswered)} question(s), e.g. {unanswered[0]}")
+    return QuestionSet(tuple(ArenaHardQuestion(r["uid"], category, r["prompt"], baseline_answers[r["uid"]])
+                             for r in rows),
+                       tuple(r["subcategory"] for r in rows), answers_path)
+
+
+def read_arena_hard_answers(predictions: Path, references: Path | None, category: str) -> tuple[ArenaHardScorer,
+                                                                                                list[ScoreInput]]:
+    """A model's answers in gen_answer.py's format (a model_answer/<model>.jsonl) with --references question.jsonl
+    (the baselines' answers beside it), as items to judge; a question the model did not answer is unanswered."""
+    if references is None:
+        raise ValueError("arena-hard answers need --references question.jsonl, with model_answer/ beside it")
+    answers = read_answers(predictions)
+    questions = read_questions(references, category)
+    return ArenaHardScorer(), [ScoreInput(q.uid, answers.get(q.uid), q, {"subcategory": sub})
+                               for q, sub in zip(questions.questions, questions.subcategories, strict=True)]

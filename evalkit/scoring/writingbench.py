@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from evalkit.judges.engine import JudgeItem
@@ -19,11 +20,13 @@ from evalkit.judges.official import WRITINGBENCH
 from evalkit.judges.panel import JudgeRequest
 from evalkit.judges.verdicts import Verdict
 from evalkit.scoring.base import ScoreInput
+from evalkit.scoring.jsonl_files import read_jsonl
 from evalkit.scoring.judged_share import JudgedShareScorer
 from evalkit.scoring.registry import register_scorer
 
 SCORE_MAX = 10.0
 THINK_END = "</think>\n\n"
+QUERY_FIELDS = ("index", "domain1", "domain2", "query", "checklist")
 
 
 def judged_response(response: str) -> str:
@@ -70,3 +73,35 @@ class WritingBenchScorer(JudgedShareScorer):
     def earned(self, item: ScoreInput, verdicts: Sequence[Verdict]) -> tuple[float, float, str]:
         scores = [float(v) for v in verdicts]
         return sum(scores) / SCORE_MAX, float(len(scores)), " ".join(f"{s:g}" for s in scores)
+
+
+def read_queries(path: Path) -> list[dict[str, Any]]:
+    """benchmark_all.jsonl's queries, read line by line with json as evaluate_benchmark.py reads them (so each
+    checklist entry keeps its key order); a query without criteria is refused."""
+    rows = read_jsonl(path, QUERY_FIELDS, f"a WritingBench query ({', '.join(QUERY_FIELDS)})")
+    for row in rows:
+        if not row["checklist"]:
+            raise ValueError(f"{path}: query {row['index']} has an empty checklist (nothing to judge it by)")
+    return rows
+
+
+def query_reference(row: Mapping[str, Any]) -> WritingBenchQuery:
+    """A query row's reference: each criterion as evaluate_prompt.format shows the checklist entry, str() of it."""
+    return WritingBenchQuery(str(row["index"]), row["query"], tuple(str(c) for c in row["checklist"]))
+
+
+def query_categories(row: Mapping[str, Any]) -> dict[str, str]:
+    return {"domain1": row["domain1"], "domain2": row["domain2"]}
+
+
+def read_writingbench_responses(predictions: Path, references: Path | None) -> tuple[WritingBenchScorer,
+                                                                                     list[ScoreInput]]:
+    """generate_response.py's output ({index, response} lines) with --references benchmark_all.jsonl, as items
+    to judge; a query without a response is unanswered."""
+    if references is None:
+        raise ValueError("WritingBench responses need --references benchmark_all.jsonl (the queries and criteria)")
+    responses = {str(r["index"]): r["response"]
+                 for r in read_jsonl(predictions, ("index", "response"), "a WritingBench response (index, response)")}
+    items = [ScoreInput(str(row["index"]), responses.get(str(row["index"])), query_reference(row),
+                        query_categories(row)) for row in read_queries(references)]
+    return WritingBenchScorer(), items

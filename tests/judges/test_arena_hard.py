@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from fake_judge_server import KEY_ENV, user_text
 
+from evalkit.cli import main as cli
 from evalkit.judges.engine import Judgement
 from evalkit.judges.official import ARENA_HARD_V2, ARENA_HARD_V2_CREATIVE
 from evalkit.judges.panel import JudgePanel
@@ -17,7 +18,9 @@ from evalkit.judges.verdicts import Unparsable, parse_verdict
 from evalkit.scoring.arena_hard import ArenaHardQuestion, ArenaHardScorer, model_battles
 from evalkit.scoring.base import ScoreInput, official_scores
 
-CASE = Path(__file__).resolve().parents[1] / "fixtures" / "judges" / "arena_hard_v2_made_up.json"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+CASE = FIXTURES / "judges" / "arena_hard_v2_made_up.json"
+SMOKE = FIXTURES / "smoke" / "arena_hard_v2"
 
 
 def item(uid: str, category: str, answer: str | None = "my answer") -> ScoreInput:
@@ -98,3 +101,20 @@ def test_without_a_judge_arena_hard_is_not_scored(tmp_path: Path) -> None:
     judged = panel.score(ArenaHardScorer(), [item("h1", "hard_prompt")])
     assert judged.report["status"] == "not scored" and judged.report["requests"] == 2
     assert judged.scores[0].failed and "not scored: no judge configured" in judged.scores[0].detail["error"]
+
+
+def test_score_command_judges_gen_answer_output(start_judge_server, tmp_path: Path, capsys) -> None:
+    """A model's answers in gen_answer.py's format against the smoke fixture's questions and baselines."""
+    server = start_judge_server([ARENA_HARD_V2.model], fake_gpt41)
+    questions = SMOKE / "question.jsonl"
+    answer = {"uid": "a0000000000000e1", "model": "m", "messages": [
+        {"role": "user", "content": "q"}, {"role": "assistant", "content": {"answer": "my answer: s[::-1]"}}]}
+    (tmp_path / "m.jsonl").write_text(json.dumps(answer) + "\n")
+    assert cli(["score", "--task", "arena_hard_v2", "--predictions", str(tmp_path / "m.jsonl"), "--references",
+                str(questions), "--json", "--judge-cache", str(tmp_path / "cache"), "--judge", "use=official",
+                f"base_url={server.base_url}", f"api_key_env={KEY_ENV}"]) == 0
+    result = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    # one question answered (won, 4 battles), the other unanswered: left out, two lost battles in strict
+    assert (result["value"], result["strict_value"], result["n"], result["n_failed"]) == (100.0, 400 / 6, 2, 1)
+    assert result["metric"] == "win rate, no style control" and len(server.bodies) == 2
+    assert "Use slicing" in user_text(server.bodies[0])  # the official baseline's answer from model_answer/

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from fake_judge_server import KEY_ENV, user_text
 
+from evalkit.cli import main as cli
 from evalkit.judges.engine import Judgement
 from evalkit.judges.official import WRITINGBENCH
 from evalkit.judges.panel import JudgePanel
@@ -70,3 +71,24 @@ def test_one_request_per_criterion_failing_closed(start_judge_server, tmp_path: 
     assert first.stats == {"correct": pytest.approx(1.3), "total": 2.0} and first.extracted == "8 5"
     assert second.failed and second.excluded and "2#2: unparsable verdict" in second.detail["error"]
     assert WritingBenchScorer().aggregate(official_scores(judged.scores)) == pytest.approx(65.0)  # (8 + 5) / 2 x10
+
+
+def test_score_command_judges_generate_response_output(start_judge_server, tmp_path: Path, capsys) -> None:
+    server = start_judge_server([WRITINGBENCH.model], fake_claude)
+    criterion = {**CRITERION, "name": "C0"}
+    (tmp_path / "bench.jsonl").write_text("".join(json.dumps(row) + "\n" for row in [
+        {"index": 1, "domain1": "Education", "domain2": "Memos", "lang": "en", "query": "Write memo 1.",
+         "checklist": [criterion, {**criterion, "name": "C1"}]},
+        {"index": 2, "domain1": "Education", "domain2": "Memos", "lang": "en", "query": "Write memo 2.",
+         "checklist": [criterion]}]))
+    (tmp_path / "responses.jsonl").write_text(json.dumps({"index": 1, "response": "<think>x</think>\n\nA memo."}))
+    assert cli(["score", "--task", "writingbench", "--predictions", str(tmp_path / "responses.jsonl"),
+                "--references", str(tmp_path / "bench.jsonl"), "--json", "--judge-cache", str(tmp_path / "cache"),
+                "--judgements", str(tmp_path / "verdicts.jsonl"), "--judge", "use=official",
+                f"base_url={server.base_url}", f"api_key_env={KEY_ENV}"]) == 0
+    result = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    # query 1: C0 8, C1 5 -> 65; query 2 has no response: failed, left out of the official number
+    assert (result["value"], result["n_failed"], result["judge"]["requests"]) == (pytest.approx(65.0), 1, 2)
+    assert "A memo." in user_text(server.bodies[0]) and "<think>" not in user_text(server.bodies[0])
+    lines = [json.loads(line) for line in (tmp_path / "verdicts.jsonl").read_text().splitlines()]
+    assert [(line["sample_id"], line["verdict"]) for line in lines] == [("1#1", 8.0), ("1#2", 5.0)]
