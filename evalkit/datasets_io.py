@@ -161,6 +161,22 @@ def check(config: DatasetConfig, columns: Sequence[str] = ()) -> None:
         _require_columns(columns, present, read_from)
 
 
+def local_file(config: DatasetConfig, task: str, expected: str) -> Path:
+    """A benchmark file read as its official code reads it (not in a hub schema), named by dataset.local_path;
+    `expected` says which file, for the error when it is unset or missing."""
+    if config.local_path is None or not resolve_path(config.local_path).is_file():
+        where = "is not set" if config.local_path is None else f"{resolve_path(config.local_path)} is not a file"
+        raise DatasetError(f"{task}: dataset.local_path {where}; point it at {expected}")
+    return resolve_path(config.local_path)
+
+
+def local_file_provenance(path: Path, rows: int) -> dict[str, Any]:
+    """A local benchmark file's provenance for the manifest: where it is, its content hash and its row count."""
+    from evalkit.provenance import file_sha256
+
+    return {"source": "local", "local_path": str(path), "sha256": file_sha256(path), "rows": rows}
+
+
 def _load_local(entry: Path, split: str) -> datasets.Dataset:
     if entry.is_dir() and _is_saved_dataset(entry):
         return _select_split(datasets.load_from_disk(str(entry)), split, entry)

@@ -12,7 +12,9 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Callable
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +24,7 @@ from evalkit.config import ConfigError
 from evalkit.judges.panel import JudgedScorer, JudgedScores, JudgePanel
 from evalkit.judges.spec import JudgeConfig
 from evalkit.official_files import read_official
+from evalkit.scoring.arena_hard import read_arena_hard_answers
 from evalkit.scoring.base import (
     Aggregate,
     AnyScorer,
@@ -31,11 +34,18 @@ from evalkit.scoring.base import (
     aggregate_with_categories,
 )
 from evalkit.scoring.mathvista_extraction import read_mathvista_responses
+from evalkit.scoring.writingbench import read_writingbench_responses
 
 HELP = "score a predictions file in a benchmark's official format; print overall and per-category results"
 
 # tasks whose official files can be judged again from the model's responses (--judge)
-JUDGED_READERS = {"mathvista_testmini": read_mathvista_responses}
+JudgedReader = Callable[[Path, Path | None], tuple[JudgedScorer, list[ScoreInput]]]  # (predictions, references)
+JUDGED_READERS: dict[str, JudgedReader] = {
+    "mathvista_testmini": read_mathvista_responses,
+    "writingbench": read_writingbench_responses,
+    "arena_hard_v2": partial(read_arena_hard_answers, category="hard_prompt"),
+    "arena_hard_v2_creative_writing": partial(read_arena_hard_answers, category="creative_writing"),
+}
 EXIT_USAGE = 2
 
 
@@ -151,9 +161,11 @@ def judged_scores(args: argparse.Namespace) -> tuple[JudgedScorer, JudgedScores]
 def write_judgements(path: Path, task: str, judged: JudgedScores) -> None:
     with path.open("w", encoding="utf-8") as out:
         for score in judged.scores:
-            if "judge" in score.detail:
-                out.write(json.dumps({"task": task, "sample_id": score.sample_id, **score.detail["judge"]},
-                                     ensure_ascii=False) + "\n")
+            # one line per judge request: a sample's own id, or each request's id where it asked several
+            requests = {score.sample_id: score.detail["judge"]} if "judge" in score.detail else \
+                score.detail.get("judges", {})
+            for request, judgement in requests.items():
+                out.write(json.dumps({"task": task, "sample_id": request, **judgement}, ensure_ascii=False) + "\n")
 
 
 def main(args: argparse.Namespace) -> int:

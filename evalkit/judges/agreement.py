@@ -61,7 +61,8 @@ def agreement(task: str, a: Mapping[str, Verdict], b: Mapping[str, Verdict]) -> 
 
 
 def load_verdicts(path: Path) -> dict[str, dict[str, Verdict]]:
-    """task -> sample_id -> verdict, from a run folder (its samples.jsonl) or an `evalkit score --judgements` file;
+    """task -> sample_id (a judge request's id, where a sample asks several) -> verdict, from a run folder (its
+    samples.jsonl) or an `evalkit score --judgements` file;
     samples whose judge gave no verdict are left out."""
     samples = path / "samples.jsonl" if path.is_dir() else path
     if not samples.is_file():
@@ -72,6 +73,9 @@ def load_verdicts(path: Path) -> dict[str, dict[str, Verdict]]:
             judged = record.score_detail.get("judge")
             if judged and judged.get("verdict") is not None:
                 verdicts.setdefault(record.task, {})[record.sample_id] = judged["verdict"]
+            for request, each in record.score_detail.get("judges", {}).items():  # several requests: by request id
+                if each.get("verdict") is not None:
+                    verdicts.setdefault(record.task, {})[request] = each["verdict"]
         return verdicts
     for number, line in enumerate(samples.read_text(encoding="utf-8").splitlines(), 1):
         try:

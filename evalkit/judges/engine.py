@@ -83,13 +83,44 @@ def judge_messages(spec: JudgeSpec, item: JudgeItem) -> tuple[Message, ...]:
     return tuple(Message(role, (TextPart(text),)) for role, text in spec.template.messages(dict(item.fields)))
 
 
-class Judge:
-    """One judge spec with its endpoint and cache. The engine is built on the first cache miss only."""
+class JudgeEngines:
+    """The engines of a set of judges, one per judge model: judges that differ only in their prompt (Arena-Hard's
+    two) share one loaded model or one client. An engine is built on its first cache miss only."""
 
-    def __init__(self, spec: JudgeSpec, endpoint: JudgeConfig, cache_path: Path | None):
+    def __init__(self) -> None:
+        self._runners: dict[tuple[str, str | None, str], Runner] = {}
+
+    def runner(self, judge: Judge) -> Runner:
+        key = (judge.spec.model, judge.spec.revision, judge.spec.backend)
+        if key not in self._runners:
+            from evalkit.judges.preflight import check_judge_reachable
+            from evalkit.runners import build_runner
+
+            check_judge_reachable(judge.spec, judge.endpoint)
+            self._runners[key] = build_runner(judge.model_config, judge.runner_config, judge.model_path)
+        return self._runners[key]
+
+    @property
+    def loaded(self) -> int:
+        """How many engines are built (a cached judging builds none)."""
+        return len(self._runners)
+
+    def close(self) -> None:
+        for runner in self._runners.values():
+            runner.close()
+        self._runners.clear()
+
+
+class Judge:
+    """One judge spec with its endpoint and cache; its engine comes from `engines` (shared by a panel's judges),
+    or from its own when none is given."""
+
+    def __init__(self, spec: JudgeSpec, endpoint: JudgeConfig, cache_path: Path | None,
+                 engines: JudgeEngines | None = None):
         from evalkit.judges.preflight import local_judge_path
 
         self.spec, self.endpoint = spec, endpoint
+        self.engines, self._owns_engines = engines or JudgeEngines(), engines is None
         self.cache = ResponseCache(cache_path) if cache_path is not None else None
         self.hosted = spec.backend == "openai"
         profile = HOSTED_PROFILE if self.hosted else endpoint.profile
@@ -104,8 +135,7 @@ class Judge:
         self.identity = self._identity()
         self.engine = self._engine_identity()
         self.scope = f"judge:{json.dumps(self.identity, sort_keys=True)}"
-        self._renderer: PromptRenderer | None = None  # built on first use: a cached run needs neither
-        self._runner: Runner | None = None
+        self._renderer: PromptRenderer | None = None  # built on first use: a cached run needs no renderer
 
     def _identity(self) -> dict[str, Any]:
         identity = {"judge_model": self.spec.model, "revision": self.spec.revision, "backend": self.spec.backend}
@@ -181,13 +211,7 @@ class Judge:
     def _generate(self, batch: list[PreparedRequest]) -> list[Response]:
         from evalkit.runners.base import generate_isolating
 
-        if self._runner is None:
-            from evalkit.judges.preflight import check_judge_reachable
-            from evalkit.runners import build_runner
-
-            check_judge_reachable(self.spec, self.endpoint)
-            self._runner = build_runner(self.model_config, self.runner_config, self.model_path)
-        return generate_isolating(self._runner, batch)
+        return generate_isolating(self.engines.runner(self), batch)
 
     def _judgement(self, item: JudgeItem, responses: list[Response]) -> Judgement:
         outputs = tuple(r.text for r in responses)
@@ -209,8 +233,8 @@ class Judge:
             return Judgement(item.sample_id, None, f"unparsable verdict: {exc}", outputs)
 
     def close(self) -> None:
-        if self._runner is not None:
-            self._runner.close()
+        if self._owns_engines:
+            self.engines.close()
         if self.cache:
             self.cache.close()
 

@@ -237,6 +237,16 @@ Now, rate the supplied model output on the following criteria:
 
 {creative_writing_criteria}"""
 
+# EQ-bench/creative-writing-bench @ e7ab009, data/creative_writing_criteria.txt: the rubric, in its order; the
+# judge prompt lists it one "- name" per line (core/conversation.py judge()).
+CREATIVE_WRITING_V3_CRITERIA = (
+    "Adherence to Instructions", "Believable Character Actions", "Nuanced Characters",
+    "Consistent Voice/Tone of Writing", "Imagery and Descriptive Quality", "Elegant Prose", "Emotionally Engaging",
+    "Emotionally Complex", "Coherent", "Meandering", "Weak Dialogue", "Tell-Don't-Show", "Unsurprising or Uncreative",
+    "Amateurish", "Purple Prose", "Overwrought", "Incongruent Ending Positivity", "Unearned Transformations",
+    "Well-earned Lightness or Darkness", "Sentences Flow Naturally", "Overall Reader Engagement", "Overall Impression",
+)
+
 # X-PLUG/WritingBench @ ae2d517, prompt.py, evaluate_system.
 WRITINGBENCH_SYSTEM = """\
 You are an expert evaluator with extensive experience in evaluating response of given query."""

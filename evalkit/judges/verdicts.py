@@ -86,16 +86,18 @@ _RUBRIC_LINE = (re.compile(r"(.*?):\s*(?:Score\s+)?(-?\d+(?:\.\d+)?)"), re.compi
 
 
 def rubric_0_to_20(text: str, lower_is_better: Sequence[str] = (), **_: Any) -> Verdict:
-    """Creative Writing v3 (core/scoring.py): every "Metric: score" with score <= 20, criteria where lower is
-    better inverted (20 - score); the piece's score is their mean on 0..20."""
+    """Creative Writing v3 (core/scoring.py): every "Metric: score" with score <= 20 (a later match of a name
+    replaces an earlier one), criteria where lower is better inverted (20 - score) and dropped if that exceeds 20
+    (a negative score); the piece's score is the mean of the rest on 0..20."""
     scores: dict[str, float] = {}
     for pattern in _RUBRIC_LINE:
         for name, value in pattern.findall(text):
             if float(value) <= 20:
                 scores[name.strip()] = float(value)
-    if not scores:
+    kept = [v for v in (20.0 - v if name in lower_is_better else v for name, v in scores.items()) if v <= 20]
+    if not kept:
         raise Unparsable(f"no 'Metric: score' lines in {_excerpt(text)!r}")
-    return fmean(20.0 - v if name in lower_is_better else v for name, v in scores.items())
+    return fmean(kept)
 
 
 def json_score_1_to_10(text: str, **_: Any) -> Verdict:

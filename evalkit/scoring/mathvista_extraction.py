@@ -17,6 +17,7 @@ from typing import Any
 
 from evalkit.judges.engine import JudgeItem, Judgement
 from evalkit.judges.official import MATHVISTA_EXTRACTION
+from evalkit.judges.panel import JudgeRequest
 from evalkit.scoring.base import PredictionFiles, SampleScore, ScoreInput
 from evalkit.scoring.choice import AccuracyScorer, failed_score
 from evalkit.scoring.choice_files import read_mathvista
@@ -62,20 +63,23 @@ class MathVistaJudgedScorer(AccuracyScorer):
     """Items' predictions are the model's responses; the official judge extracts where the rules cannot."""
 
     name = "mathvista_judged"
-    official_judge = MATHVISTA_EXTRACTION
+    official_judges = (MATHVISTA_EXTRACTION,)
 
-    def judge_items(self, items: Sequence[ScoreInput]) -> list[JudgeItem | None]:
-        requests: list[JudgeItem | None] = []
+    def judge_requests(self, items: Sequence[ScoreInput]) -> list[tuple[JudgeRequest, ...]]:
+        requests: list[tuple[JudgeRequest, ...]] = []
         for item in items:
             question = MathVistaQuestion.of(item.reference)
             if item.prediction is None or rule_extraction(item.prediction, question.problem) is not None:
-                requests.append(None)  # unanswered, or the rules extract the answer
+                requests.append(())  # unanswered, or the rules extract the answer
             else:
-                requests.append(JudgeItem(item.sample_id, {"query": question.query, "response": item.prediction}))
+                fields = {"query": question.query, "response": item.prediction}
+                requests.append((JudgeRequest(MATHVISTA_EXTRACTION, JudgeItem(item.sample_id, fields)),))
         return requests
 
-    def score_judged(self, items: Sequence[ScoreInput], judgements: Sequence[Judgement | None]) -> list[SampleScore]:
-        return [self._score(item, judgement) for item, judgement in zip(items, judgements, strict=True)]
+    def score_judged(self, items: Sequence[ScoreInput],
+                     judgements: Sequence[tuple[Judgement, ...]]) -> list[SampleScore]:
+        return [self._score(item, judged[0] if judged else None)
+                for item, judged in zip(items, judgements, strict=True)]
 
     def _score(self, item: ScoreInput, judgement: Judgement | None) -> SampleScore:
         if item.prediction is None:
@@ -83,7 +87,7 @@ class MathVistaJudgedScorer(AccuracyScorer):
         problem = MathVistaQuestion.of(item.reference).problem
         if judgement is None:  # the rules extracted it
             extraction = rule_extraction(item.prediction, problem)
-            if extraction is None:  # judge_items asked the judge exactly where the rules extract nothing
+            if extraction is None:  # judge_requests asked the judge exactly where the rules extract nothing
                 raise ValueError(f"sample {item.sample_id}: the rules extract nothing and no judgement was given")
             detail: dict[str, Any] = {"extracted_by": "rules"}
         elif judgement.failed:

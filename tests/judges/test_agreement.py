@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from evalkit.cli import main as cli
-from evalkit.judges.agreement import agreement, cohen_kappa
+from evalkit.judges.agreement import agreement, cohen_kappa, load_verdicts
+from evalkit.run_folder import SampleRecord
 
 
 def test_kappa_by_hand() -> None:
@@ -47,3 +48,15 @@ def test_judge_agreement_command(tmp_path: Path, capsys) -> None:
     [task] = json.loads(capsys.readouterr().out.splitlines()[-1])["tasks"]
     # p_o = 3/4; A: A2 B1 C1, B: A1 B1 C2 -> p_e = (2*1 + 1*1 + 1*2)/16 = 5/16; kappa = (12/16-5/16)/(11/16) = 7/11
     assert task["kappa"] == pytest.approx(7 / 11) and (task["n_both"], task["n_only_b"]) == (4, 1)
+
+
+def test_verdicts_of_several_requests_are_read_per_request(tmp_path: Path) -> None:
+    def record(sample_id: str, detail: dict) -> str:
+        return SampleRecord(task="arena_hard_v2", sample_id=sample_id, index=0, prompt="p", media=[], categories={},
+                            cluster=None, reference=None, cache_key="k", response={"text": "t"},
+                            score_detail=detail).to_json()
+
+    games = {"q1#game1": {"verdict": "B>A", "error": None, "outputs": ["[[B>A]]"]},
+             "q1#game2": {"verdict": None, "error": "unparsable verdict", "outputs": ["?"]}}
+    (tmp_path / "samples.jsonl").write_text(record("q1", {"judges": games}) + "\n" + record("q2", {}) + "\n")
+    assert load_verdicts(tmp_path) == {"arena_hard_v2": {"q1#game1": "B>A"}}

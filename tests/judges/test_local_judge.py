@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from evalkit.judges.engine import Judge, JudgeItem
-from evalkit.judges.official import VOICEBENCH_OPEN
+from evalkit.judges.engine import Judge, JudgeEngines, JudgeItem
+from evalkit.judges.official import VOICEBENCH_OPEN, VOICEBENCH_QA
 from evalkit.judges.spec import JudgeConfig
 
 
@@ -27,7 +27,23 @@ def test_tiny_model_as_local_judge(tiny_model_dir: Path, tmp_path: Path) -> None
 
     again = Judge(spec, config, tmp_path / "judge.sqlite")
     judgements_again, tally_again = again.judge(items)
+    assert again.engines.loaded == 0  # all cached: the engine was never loaded
     again.close()
     assert (tally_again.calls_made, tally_again.cache_hits) == (0, 3)
     assert judgements_again == judgements
-    assert again._runner is None  # all cached: the engine was never loaded
+
+
+def test_judges_of_one_model_share_its_engine(tiny_model_dir: Path, tmp_path: Path) -> None:
+    """Two prompts of one judge model (as Arena-Hard's two) load the model once."""
+    config = JudgeConfig(use="substitute", model=str(tiny_model_dir), backend="transformers", samples=1,
+                         max_tokens=2, device="cpu", dtype="float32")
+    engines = JudgeEngines()
+    for official in (VOICEBENCH_OPEN, VOICEBENCH_QA):
+        spec = config.spec_for(official)
+        assert spec is not None
+        judge = Judge(spec, config, None, engines)
+        _, tally = judge.judge([JudgeItem("s", {"prompt": "q", "reference": "r", "response": "a"})])
+        judge.close()
+        assert tally.calls_made == 1
+    assert engines.loaded == 1
+    engines.close()

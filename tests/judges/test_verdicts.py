@@ -38,7 +38,8 @@ def test_unparsable(parser: str, text: str) -> None:
 
 
 def test_creative_writing_rubric_inverts_lower_is_better() -> None:
-    text = "[Scores]\n\nElegant Prose: 16\n\nPurple Prose: 4\n\nCoherent: [18]\n\nOverwrought: 30\n"
-    # Overwrought 30 > 20 is dropped; Purple Prose is lower-is-better: 20 - 4 = 16; mean(16, 16, 18)
+    text = "[Scores]\n\nElegant Prose: 16\n\nPurple Prose: 4\n\nCoherent: [18]\n\nOverwrought: 30\n\nAmateurish: -2\n"
+    # Overwrought 30 > 20 is dropped, so is Amateurish (lower is better: 20 - -2 = 22 > 20); Purple Prose is
+    # lower-is-better: 20 - 4 = 16; mean(16, 16, 18)
     options = dict(CREATIVE_WRITING_V3.verdict_options)
     assert parse_verdict("rubric_0_to_20", text, options) == pytest.approx(50 / 3)

@@ -249,8 +249,8 @@ def test_mathvista_query_reference_and_rule_stage(smoke_task):
     scorer = MathVistaJudgedScorer()
     items = [ScoreInput(s.sample_id, p, s.reference, s.categories)
              for s, p in zip(samples, ["3", "blue"], strict=True)]
-    assert scorer.judge_items(items) == [None, None]  # the rules extract both: no judge needed
-    assert scorer.aggregate(scorer.score_judged(items, [None, None])) == 100.0
+    assert scorer.judge_requests(items) == [(), ()]  # the rules extract both: no judge needed
+    assert scorer.aggregate(scorer.score_judged(items, [(), ()])) == 100.0
 
 
 def test_mmmu_pro_settings_prompts_and_images(smoke_task):
