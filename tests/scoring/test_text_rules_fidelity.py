@@ -1,0 +1,78 @@
+"""The rule-scored text benchmarks (GPQA, AIME25, MMLU-Redux, ZebraLogic, PolyMATH) against their official
+scripts or hand-computed answers.
+
+The ZeroEval cases under tests/fixtures/official_cases/ are evalkit's own: made-up questions and puzzles with
+made-up outputs (proper JSON, a "C) text" answer, broken quotes, unquoted values, a first object without an answer,
+lists, nulls, missing houses, upper-cased cells, truncated JSON, no JSON). Their numbers are what ZeroEval's
+mcqa_eval.py / zebra_grid_eval.py computed for them, run in a scratch folder outside this repository.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from evalkit.scoring.base import ScoreInput, aggregate_with_categories
+from evalkit.scoring.registry import build_scorer
+from evalkit.scoring.zeroeval import LETTERS, ZebraGrid
+
+CASES = Path(__file__).parents[1] / "fixtures" / "official_cases"
+
+
+def _case(name: str) -> dict:
+    return json.loads((CASES / f"{name}.json").read_text())
+
+
+def test_zeroeval_mcqa_equals_official_script():
+    case = _case("zeroeval_mmlu_redux")
+    items = [ScoreInput(i["id"], i["output"], LETTERS[i["choices"].index(i["correct_answer"])]) for i in case["items"]]
+    scorer = build_scorer("zeroeval_mcqa")
+    result = aggregate_with_categories(scorer, scorer.score(items))
+    assert result.value == pytest.approx(case["official_accuracy"], abs=1e-9)
+    assert f"{result.value:.2f}" == case["official_printed"]
+    assert result.denominator == len(case["items"])  # unanswered questions count as wrong
+
+
+@pytest.mark.parametrize("metric", ["puzzle", "cell"])
+def test_zebralogic_equals_official_script(metric):
+    case = _case("zeroeval_zebralogic")
+    items = [ScoreInput(i["id"], i["output"], ZebraGrid.of(i["solution"])) for i in case["items"]]
+    scorer = build_scorer("zebralogic", metric=metric)
+    result = aggregate_with_categories(scorer, scorer.score(items))
+    assert result.value == pytest.approx(case[f"official_{metric}_accuracy"], abs=1e-9)
+
+
+def test_zebralogic_cells_by_hand():
+    grid = ZebraGrid(("House", "Name", "Pet"), (("1", "Alice", "cat"), ("2", "Bob", "dog")))
+    outputs = {
+        "all": '{"solution": {"House 1": {"Name": " alice", "Pet": ["Cat"]}, "House 2": {"Name": "Bob", "Pet": "dog"}}}',
+        "half": 'draft {"solution": {}} final {"solution": {"House 1": {"Name": "Alice", "Pet": "dog"}, "House 2": 5}}',
+        "none": '{"solution": null}',
+    }
+    scorer = build_scorer("zebralogic")
+    scores = scorer.score([ScoreInput(k, v, grid) for k, v in outputs.items()] + [ScoreInput("failed", None, grid)])
+    assert [s.stats["correct_cells"] for s in scores] == [4.0, 1.0, 0.0, 0.0]
+    assert [s.stats["correct"] for s in scores] == [1.0, 0.0, 0.0, 0.0]
+    assert scores[3].failed and scorer.aggregate(scores) == pytest.approx(25.0)
+    assert build_scorer("zebralogic", metric="cell").aggregate(scores) == pytest.approx(100 * 5 / 16)
+
+
+def test_gpqa_first_answer_line_wins():
+    scorer = build_scorer("gpqa")
+    items = [ScoreInput("a", "Thinking... Answer: $C$\nAnswer: D", "C"), ScoreInput("b", "answer:\tb", "B"),
+             ScoreInput("c", "The answer is (B).", "B"), ScoreInput("d", "**Answer: A**", "A"), ScoreInput("e", None, "A")]
+    scores = scorer.score(items)
+    # simple-evals' regex is case-insensitive, so "b" is read, and compared case-sensitively: wrong
+    assert [s.extracted for s in scores[:4]] == ["C", "b", None, "A"]
+    assert [s.stats["correct"] for s in scores] == [1.0, 0.0, 0.0, 1.0, 0.0]
+
+
+def test_boxed_math_first_or_last_box_and_equivalence():
+    last, first = build_scorer("boxed_math", box="last"), build_scorer("boxed_math", box="first")
+    items = [ScoreInput("a", "so $\\boxed{0 24}$", "24"), ScoreInput("b", "\\boxed{7} no, \\boxed{12}", "12"),
+             ScoreInput("c", "\\boxed{\\dfrac{10}{8}}", "$\\frac{5}{4}$"), ScoreInput("d", "The answer is 12.", "12"),
+             ScoreInput("e", "\\boxed{\\frac{1}{2}", "1/2")]
+    assert [s.stats["correct"] for s in last.score(items)] == [1.0, 1.0, 1.0, 0.0, 0.0]
+    assert [s.stats["correct"] for s in first.score(items)] == [1.0, 0.0, 1.0, 0.0, 0.0]
