@@ -43,8 +43,8 @@ def _sample(config: TaskConfig, row: dict[str, Any]) -> Sample:
         raise ConfigError(f"{config.name} question {row['id']}: correct_answer {row['correct_answer']!r} is not one of "
                           "its choices; the local copy must follow ZeroEval's mmlu-redux schema")
     listed = "".join(f"- ({LETTERS[i]}) {choice}\n" for i, choice in enumerate(choices))
-    return Sample(task=config.name, sample_id=str(row["id"]),
-                  messages=user_turn([], format_prompt(config, config.prompt, question=row["question"], choices=listed)),
+    text = format_prompt(config, config.prompt, question=row["question"], choices=listed)
+    return Sample(task=config.name, sample_id=str(row["id"]), messages=user_turn([], text),
                   reference=LETTERS[choices.index(row["correct_answer"])], categories={"subject": row["config"]})
 
 

@@ -87,11 +87,9 @@ def difficulty_weighted(scores: Sequence[SampleScore]) -> float:
         return 0.0
     if len({level for levels in cells.values() for level in levels}) == 1:
         return accuracy_percent(scores)
-    per_language = [
-        sum(2**i * round(accuracy_percent(levels[level]), 1) for i, level in enumerate(POLYMATH_LEVELS) if level in levels)
-        / 15
-        for levels in cells.values()
-    ]
+    per_language = [sum(2**i * round(accuracy_percent(levels[level]), 1)
+                        for i, level in enumerate(POLYMATH_LEVELS) if level in levels) / 15
+                    for levels in cells.values()]
     return sum(per_language) / len(per_language)
 
 

@@ -47,7 +47,8 @@ def test_zebralogic_equals_official_script(metric):
 def test_zebralogic_cells_by_hand():
     grid = ZebraGrid(("House", "Name", "Pet"), (("1", "Alice", "cat"), ("2", "Bob", "dog")))
     outputs = {
-        "all": '{"solution": {"House 1": {"Name": " alice", "Pet": ["Cat"]}, "House 2": {"Name": "Bob", "Pet": "dog"}}}',
+        "all": '{"solution": {"House 1": {"Name": " alice", "Pet": ["Cat"]}, '
+               '"House 2": {"Name": "Bob", "Pet": "dog"}}}',
         "half": 'draft {"solution": {}} final {"solution": {"House 1": {"Name": "Alice", "Pet": "dog"}, "House 2": 5}}',
         "none": '{"solution": null}',
     }
@@ -62,7 +63,8 @@ def test_zebralogic_cells_by_hand():
 def test_gpqa_first_answer_line_wins():
     scorer = build_scorer("gpqa")
     items = [ScoreInput("a", "Thinking... Answer: $C$\nAnswer: D", "C"), ScoreInput("b", "answer:\tb", "B"),
-             ScoreInput("c", "The answer is (B).", "B"), ScoreInput("d", "**Answer: A**", "A"), ScoreInput("e", None, "A")]
+             ScoreInput("c", "The answer is (B).", "B"), ScoreInput("d", "**Answer: A**", "A"),
+             ScoreInput("e", None, "A")]
     scores = scorer.score(items)
     # simple-evals' regex is case-insensitive, so "b" is read, and compared case-sensitively: wrong
     assert [s.extracted for s in scores[:4]] == ["C", "b", None, "A"]
@@ -109,3 +111,30 @@ def test_polymath_verdicts_equal_official_but_known_lenient_forms():
             assert score.stats["correct"] == 1.0 and not official["official_correct"]
         else:
             assert score.stats["correct"] == float(official["official_correct"]), item
+
+
+def test_livebench_graders_equal_official_per_question():
+    """LiveBench's graders (f3501c7) on 206 made-up outputs: bold, boxed, \\textbf, tags, plain-text answers,
+    older and newer zebra_puzzle / connections questions; every score equal, partial credit included."""
+    case = _case("livebench")
+    items = [ScoreInput(i["id"], i["output"], {"ground_truth": i["ground_truth"], "released": i["released"]},
+                        {"task": i["task"]}) for i in case["items"]]
+    scores = build_scorer("livebench").score(items)
+    for score, official in zip(scores, case["items"], strict=True):
+        assert score.stats["score"] == pytest.approx(official["official_score"], abs=1e-12), official
+    by_task: dict[str, list[float]] = {}
+    for official in case["items"]:
+        by_task.setdefault(official["task"], []).append(official["official_score"])
+    category_mean = 100 * sum(sum(v) / len(v) for v in by_task.values()) / len(by_task)
+    assert build_scorer("livebench").aggregate(scores) == pytest.approx(category_mean)
+    assert 0 < category_mean < 100 and len({round(s.stats["score"], 3) for s in scores}) > 3  # partial credit seen
+
+
+def test_livebench_unanswered_question_scores_zero_and_counts():
+    scorer = build_scorer("livebench")
+    reference = {"ground_truth": "3", "released": "2024-11-25"}
+    scores = scorer.score([ScoreInput("a", "**three**", reference, {"task": "spatial"}),
+                           ScoreInput("b", None, reference, {"task": "spatial"}),
+                           ScoreInput("c", "Corrected: --- Fine. --- ", {"ground_truth": "Fine.", "released": "x"},
+                                      {"task": "typos"})])
+    assert scores[1].failed and scorer.aggregate(scores) == pytest.approx(100 * (0.5 + 1.0) / 2)

@@ -1,0 +1,121 @@
+"""LiveBench, the categories whose graders evalkit reproduces (evalkit.scoring.livebench): reasoning
+(livebench/reasoning) and language (livebench/language), split test, the questions of one release.
+
+Release: the Qwen3 report evaluates LiveBench 2024-11-25; as LiveBench's load_questions selects them, a question
+belongs to release R when its livebench_release_date is one of the releases up to R and its livebench_removal_date
+is empty or later than R (options.release). Rows: question_id, category, task, turns (the prompt is turns[0],
+as LiveBench sends it), ground_truth, livebench_release_date, livebench_removal_date. Categories: task.
+The paper's LiveBench column is the mean of six categories; math, coding, data analysis and instruction following
+are not reproduced here, so no task maps to it and the two categories are reported on their own, NOT comparable
+with the paper's number.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from evalkit import datasets_io
+from evalkit.config import ConfigError, DatasetConfig, ScorerConfig, TaskConfig
+from evalkit.registry import SmokeVariant, TaskSpec, register
+from evalkit.scoring.livebench import GRADERS, TASK_KEY
+from evalkit.task import LoadedTask, format_prompt, user_turn
+from evalkit.types import Sample
+
+COLUMNS = ("question_id", "task", "turns", "ground_truth", "livebench_release_date", "livebench_removal_date")
+RELEASES = ("2024-06-24", "2024-07-26", "2024-08-31", "2024-11-25")  # livebench/common.py @ f3501c7
+
+
+def _day(value: Any) -> str:
+    """A release or removal date as LiveBench compares them: "YYYY-MM-DD", or "" for none."""
+    if isinstance(value, datetime | date):
+        return value.strftime("%Y-%m-%d")
+    return "" if value is None else str(value)[:10]
+
+
+def _release(config: TaskConfig) -> str:
+    release = config.options["release"]
+    if release not in RELEASES:
+        raise ConfigError(f"task {config.name!r}: options.release={release!r}; LiveBench releases: {list(RELEASES)}")
+    return release
+
+
+def check(config: TaskConfig) -> None:
+    _release(config)
+    datasets_io.check(config.dataset, COLUMNS)
+
+
+def in_release(row: dict[str, Any], release: str) -> bool:
+    released, removed = _day(row["livebench_release_date"]), _day(row["livebench_removal_date"])
+    return released in RELEASES and released <= release and (removed == "" or removed > release)
+
+
+def _sample(config: TaskConfig, row: dict[str, Any]) -> Sample:
+    where = f"{config.name} question {row['question_id']}"
+    if row["task"] not in GRADERS:
+        raise ConfigError(f"{where}: task {row['task']!r} has no grader in evalkit; graded: {sorted(GRADERS)}")
+    if not row["turns"] or row["ground_truth"] in (None, ""):
+        raise ConfigError(f"{where}: no prompt turn or no ground_truth; the local copy must follow the hub schema")
+    return Sample(task=config.name, sample_id=str(row["question_id"]),
+                  messages=user_turn([], format_prompt(config, config.prompt, question=row["turns"][0])),
+                  reference={"ground_truth": str(row["ground_truth"]),
+                             "released": _day(row["livebench_release_date"])},
+                  categories={TASK_KEY: row["task"]})
+
+
+def load_samples(config: TaskConfig) -> LoadedTask:
+    release = _release(config)
+    loaded = datasets_io.load(config.dataset, COLUMNS)
+    rows = [row for part in loaded.parts for row in part.rows if in_release(row, release)]
+    return LoadedTask([_sample(config, row) for row in rows], {**loaded.provenance, "release": release})
+
+
+def _write_rows(folder: Path, rows: list[tuple[str, str, str, str, str, str]]) -> None:
+    keys = ("question_id", "task", "ground_truth", "livebench_release_date", "livebench_removal_date")
+    with open(folder / "test.jsonl", "w", encoding="utf-8") as f:
+        for *values, prompt in rows:
+            row = dict(zip(keys, values, strict=True))
+            f.write(json.dumps({**row, "category": "", "turns": [prompt]}) + "\n")
+
+
+def make_reasoning_fixture(folder: Path) -> None:
+    _write_rows(folder, [
+        ("r1", "web_of_lies_v2", "yes, no, yes", "2024-06-24", "",
+         "Ann tells the truth. Bob says Ann lies. Cy says Bob lies. Do Ann, Bob and Cy tell the truth? Answer in "
+         "**bold** as a list of three words, yes or no."),
+        ("r2", "spatial", "3", "2024-11-25", "", "How many corners does a triangle have? Answer in **bold**."),
+        ("r3", "zebra_puzzle", "2,tea", "2024-11-25", "",
+         "Two people stand in a line. Where is the cat owner, and what does the first person drink? Put the "
+         "answers in <solution></solution> tags, comma-separated."),
+        ("r4", "spatial", "4", "2024-06-24", "2024-08-31", "A question removed before the 2024-11-25 release."),
+    ])
+
+
+def make_language_fixture(folder: Path) -> None:
+    _write_rows(folder, [
+        ("l1", "typos", "The cat sat on the mat.", "2024-11-25", "",
+         "Fix the typos and print the text: The cta sat on teh mat."),
+        ("l2", "connections", "a,b,c,d,e,f,g,h", "2024-11-25", "",
+         "Group the words a, e, b, f, c, g, d, h into two groups of four. Answer in <solution></solution> tags."),
+        ("l3", "plot_unscrambling", "First. Second. Third.", "2024-08-31", "",
+         "Order the sentences: Third. First. Second. Give the plot after <PLOT_SUMMARY>."),
+    ])
+
+
+for category, make_fixture in (("reasoning", make_reasoning_fixture), ("language", make_language_fixture)):
+    register(TaskSpec(
+        name=f"livebench_{category}",
+        title=f"LiveBench {category} (release 2024-11-25), LiveBench's graders; its overall is not computed",
+        modalities=("text",),
+        dataset=DatasetConfig(hub_id=f"livebench/{category}", split="test"),
+        scorer=ScorerConfig("livebench"),
+        prompt="{question}",
+        prompt_fields=("question",),
+        load=load_samples,
+        check=check,
+        max_new_tokens=4096,
+        options={"release": "2024-11-25"},
+        smoke=SmokeVariant(fixture=f"livebench_{category}", make_fixture=make_fixture, local_path="test.jsonl"),
+    ))
