@@ -1,18 +1,20 @@
-"""LiveBench, the categories whose graders evalkit reproduces (evalkit.scoring.livebench): reasoning
-(livebench/reasoning) and language (livebench/language), split test, the questions of one release.
+"""LiveBench, the categories whose graders evalkit reproduces (evalkit.scoring.livebench): reasoning, language and
+instruction following (livebench/<category>), split test, the questions of one release.
 
 Release: the Qwen3 report evaluates LiveBench 2024-11-25; as LiveBench's load_questions selects them, a question
 belongs to release R when its livebench_release_date is one of the releases up to R and its livebench_removal_date
-is empty or later than R (options.release). Rows: question_id, category, task, turns (the prompt is turns[0],
-as LiveBench sends it), ground_truth, livebench_release_date, livebench_removal_date. Categories: task.
-The paper's LiveBench column is the mean of six categories; math, coding, data analysis and instruction following
-are not reproduced here, so no task maps to it and the two categories are reported on their own, NOT comparable
-with the paper's number.
+is empty or later than R (options.release). Rows: question_id, task, turns (the prompt is turns[0], as LiveBench
+sends it), livebench_release_date, livebench_removal_date, and ground_truth, or for instruction following
+instruction_id_list and kwargs (IFEval's). Categories: task.
+The paper's LiveBench column is the mean of six categories; math, coding and data analysis are not reproduced
+here, so no task maps to it and the three categories are reported on their own, NOT comparable with the paper's
+number.
 """
 
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -20,11 +22,14 @@ from typing import Any
 from evalkit import datasets_io
 from evalkit.config import ConfigError, DatasetConfig, ScorerConfig, TaskConfig
 from evalkit.registry import SmokeVariant, TaskSpec, register
+from evalkit.scoring.ifeval import IFEvalPrompt
 from evalkit.scoring.livebench import GRADERS, TASK_KEY
 from evalkit.task import LoadedTask, format_prompt, user_turn
 from evalkit.types import Sample
 
-COLUMNS = ("question_id", "task", "turns", "ground_truth", "livebench_release_date", "livebench_removal_date")
+COLUMNS = ("question_id", "task", "turns", "livebench_release_date", "livebench_removal_date")
+ANSWER_COLUMNS = ("ground_truth",)
+INSTRUCTION_COLUMNS = ("instruction_id_list", "kwargs")
 RELEASES = ("2024-06-24", "2024-07-26", "2024-08-31", "2024-11-25")  # livebench/common.py @ f3501c7
 
 
@@ -42,9 +47,6 @@ def _release(config: TaskConfig) -> str:
     return release
 
 
-def check(config: TaskConfig) -> None:
-    _release(config)
-    datasets_io.check(config.dataset, COLUMNS)
 
 
 def in_release(row: dict[str, Any], release: str) -> bool:
@@ -52,24 +54,45 @@ def in_release(row: dict[str, Any], release: str) -> bool:
     return released in RELEASES and released <= release and (removed == "" or removed > release)
 
 
-def _sample(config: TaskConfig, row: dict[str, Any]) -> Sample:
-    where = f"{config.name} question {row['question_id']}"
+def _reference(row: dict[str, Any], where: str) -> dict[str, Any]:
+    if "instruction_id_list" in row:
+        if not row["instruction_id_list"]:
+            raise ConfigError(f"{where}: an instruction-following question without instructions")
+        try:
+            return {"instructions": IFEvalPrompt.from_row(row["instruction_id_list"], row["kwargs"], where)}
+        except ValueError as exc:
+            raise ConfigError(str(exc)) from exc
     if row["task"] not in GRADERS:
         raise ConfigError(f"{where}: task {row['task']!r} has no grader in evalkit; graded: {sorted(GRADERS)}")
-    if not row["turns"] or row["ground_truth"] in (None, ""):
-        raise ConfigError(f"{where}: no prompt turn or no ground_truth; the local copy must follow the hub schema")
+    if row["ground_truth"] in (None, ""):
+        raise ConfigError(f"{where}: no ground_truth; the local copy must follow the hub schema")
+    return {"ground_truth": str(row["ground_truth"]), "released": _day(row["livebench_release_date"])}
+
+
+def _sample(config: TaskConfig, row: dict[str, Any]) -> Sample:
+    where = f"{config.name} question {row['question_id']}"
+    if not row["turns"]:
+        raise ConfigError(f"{where}: no prompt turn; the local copy must follow the hub schema")
     return Sample(task=config.name, sample_id=str(row["question_id"]),
                   messages=user_turn([], format_prompt(config, config.prompt, question=row["turns"][0])),
-                  reference={"ground_truth": str(row["ground_truth"]),
-                             "released": _day(row["livebench_release_date"])},
-                  categories={TASK_KEY: row["task"]})
+                  reference=_reference(row, where), categories={TASK_KEY: row["task"]})
 
 
-def load_samples(config: TaskConfig) -> LoadedTask:
-    release = _release(config)
-    loaded = datasets_io.load(config.dataset, COLUMNS)
-    rows = [row for part in loaded.parts for row in part.rows if in_release(row, release)]
-    return LoadedTask([_sample(config, row) for row in rows], {**loaded.provenance, "release": release})
+@dataclass(frozen=True)
+class CategoryData:
+    """One category's dataset shape: the columns its rows hold besides the common ones."""
+
+    columns: tuple[str, ...]
+
+    def check(self, config: TaskConfig) -> None:
+        _release(config)
+        datasets_io.check(config.dataset, COLUMNS + self.columns)
+
+    def load(self, config: TaskConfig) -> LoadedTask:
+        release = _release(config)
+        loaded = datasets_io.load(config.dataset, COLUMNS + self.columns)
+        rows = [row for part in loaded.parts for row in part.rows if in_release(row, release)]
+        return LoadedTask([_sample(config, row) for row in rows], {**loaded.provenance, "release": release})
 
 
 def _write_rows(folder: Path, rows: list[tuple[str, str, str, str, str, str]]) -> None:
@@ -104,7 +127,25 @@ def make_language_fixture(folder: Path) -> None:
     ])
 
 
-for category, make_fixture in (("reasoning", make_reasoning_fixture), ("language", make_language_fixture)):
+def make_instruction_fixture(folder: Path) -> None:
+    questions = [
+        ("i1", "paraphrase", "Paraphrase: the sun rose. Use all lowercase letters and no commas.",
+         ["change_case:english_lowercase", "punctuation:no_comma"], [{}, {}]),
+        ("i2", "summarize", "Summarize a day at the beach in at least 20 words.",
+         ["length_constraints:number_words"], [{"relation": "at least", "num_words": 20}]),
+    ]
+    with open(folder / "test.jsonl", "w", encoding="utf-8") as f:
+        for question_id, task, prompt, instructions, kwargs in questions:
+            f.write(json.dumps({"question_id": question_id, "category": "instruction_following", "task": task,
+                                "turns": [prompt], "instruction_id_list": instructions, "kwargs": kwargs,
+                                "livebench_release_date": "2024-11-25", "livebench_removal_date": ""}) + "\n")
+
+
+for category, data, make_fixture in (
+    ("reasoning", CategoryData(ANSWER_COLUMNS), make_reasoning_fixture),
+    ("language", CategoryData(ANSWER_COLUMNS), make_language_fixture),
+    ("instruction_following", CategoryData(INSTRUCTION_COLUMNS), make_instruction_fixture),
+):
     register(TaskSpec(
         name=f"livebench_{category}",
         title=f"LiveBench {category} (release 2024-11-25), LiveBench's graders; its overall is not computed",
@@ -113,8 +154,8 @@ for category, make_fixture in (("reasoning", make_reasoning_fixture), ("language
         scorer=ScorerConfig("livebench"),
         prompt="{question}",
         prompt_fields=("question",),
-        load=load_samples,
-        check=check,
+        load=data.load,
+        check=data.check,
         max_new_tokens=4096,
         options={"release": "2024-11-25"},
         smoke=SmokeVariant(fixture=f"livebench_{category}", make_fixture=make_fixture, local_path="test.jsonl"),

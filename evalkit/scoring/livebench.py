@@ -1,12 +1,15 @@
-"""LiveBench's ground-truth graders for the categories evalkit reproduces: reasoning (web_of_lies_v2,
-zebra_puzzle, spatial, house_traversal) and language (connections, typos, plot_unscrambling).
+"""LiveBench's graders for the categories evalkit reproduces: reasoning (web_of_lies_v2, zebra_puzzle, spatial,
+house_traversal), language (connections, typos, plot_unscrambling) and instruction following.
 
 Follows LiveBench/LiveBench @ f3501c7 (2025-02-13, the last code before the April 2025 update, so the graders of the
 2024-11-25 release the Qwen3 report evaluates on): livebench/process_results/{reasoning,writing}/*/utils.py and
 util.py, dispatched as gen_ground_truth_judgment.py does (zebra_puzzle and connections questions released before
-2024-11-25 keep their older graders). A task's score is the mean of its questions' scores (0..1, partial credit for
+2024-11-25 keep their older graders). Instruction following (process_results/instruction_following/utils.py):
+IFEval's strict checkers (evalkit.scoring.ifeval; LiveBench's copy in if_runner gives the same verdicts on
+evalkit's 1,144-prompt IFEval case) on the answer stripped of surrounding space, scored (all followed + share
+followed) / 2. A task's score is the mean of its questions' scores (0..1, partial credit for
 zebra_puzzle, connections, plot_unscrambling); a category's the mean of its tasks' (show_livebench_result.py), x100.
-Math, coding, data analysis and instruction following are not reproduced, so LiveBench's overall (the mean of six
+Math, coding and data analysis are not reproduced, so LiveBench's overall (the mean of six
 categories, the paper's column) is not computed (README).
 """
 
@@ -20,6 +23,7 @@ from collections.abc import Callable, Sequence
 
 from evalkit.scoring.base import SampleScore, ScoreInput
 from evalkit.scoring.choice import failed_score
+from evalkit.scoring.ifeval import IFEvalPrompt, follow_lists
 from evalkit.scoring.registry import register_scorer
 
 TASK_KEY = "task"
@@ -267,6 +271,12 @@ def grade(task: str, released: str, truth: str, answer: str) -> float:
     return (newer if released >= SECOND_FORMAT_RELEASE else older)(truth, answer)
 
 
+def instruction_score(prompt: IFEvalPrompt, answer: str) -> float:
+    """score_results: half for following every instruction, half for the share followed (strict verdicts)."""
+    strict, _ = follow_lists(prompt, answer.strip())
+    return (all(strict) + sum(strict) / len(strict)) / 2
+
+
 def task_mean(scores: Sequence[SampleScore]) -> float:
     """show_livebench_result.py: the mean over tasks of each task's mean question score, in %."""
     by_task: dict[str, list[float]] = defaultdict(list)
@@ -277,8 +287,9 @@ def task_mean(scores: Sequence[SampleScore]) -> float:
 
 @register_scorer("livebench")
 class LiveBenchScorer:
-    """Reference: {"ground_truth", "released"} (the question's livebench_release_date); the task is the sample's
-    `task` category. A question the model did not answer scores 0, as LiveBench scores a missing answer."""
+    """Reference: {"ground_truth", "released"} (the question's livebench_release_date), or for instruction
+    following {"instructions"} (an IFEvalPrompt); the task is the sample's `task` category. A question the model
+    did not answer scores 0, as LiveBench scores a missing answer."""
 
     name = "livebench"
     metric = "score"
@@ -292,8 +303,11 @@ class LiveBenchScorer:
         if item.prediction is None:
             failed = failed_score(item)
             return SampleScore(failed.sample_id, {"score": 0.0, "total": 1.0}, failed=True, categories=item.categories)
-        value = grade(item.categories[TASK_KEY], item.reference["released"], item.reference["ground_truth"],
-                      item.prediction)
+        reference = item.reference
+        if "instructions" in reference:
+            value = instruction_score(IFEvalPrompt.of(reference["instructions"]), item.prediction)
+        else:
+            value = grade(item.categories[TASK_KEY], reference["released"], reference["ground_truth"], item.prediction)
         return SampleScore(item.sample_id, {"score": float(value), "total": 1.0}, categories=item.categories)
 
     def aggregate(self, scores: Sequence[SampleScore]) -> float:

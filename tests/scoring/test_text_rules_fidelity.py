@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from evalkit.scoring.base import SampleScore, ScoreInput, aggregate_with_categories
+from evalkit.scoring.ifeval import IFEvalPrompt
 from evalkit.scoring.registry import build_scorer
 from evalkit.scoring.zeroeval import LETTERS, ZebraGrid
 
@@ -138,3 +139,16 @@ def test_livebench_unanswered_question_scores_zero_and_counts():
                            ScoreInput("c", "Corrected: --- Fine. --- ", {"ground_truth": "Fine.", "released": "x"},
                                       {"task": "typos"})])
     assert scores[1].failed and scorer.aggregate(scores) == pytest.approx(100 * (0.5 + 1.0) / 2)
+
+
+def test_livebench_instruction_following_equals_official_on_the_ifeval_case():
+    """LiveBench's instruction-following score (f3501c7) of every prompt of evalkit's IFEval case, each response
+    given after a reasoning block (the pipeline removes it; LiveBench removes it and strips the rest)."""
+    prompts = json.loads((CASES.parent / "official" / "ifeval_case.json").read_text(encoding="utf-8"))
+    official = _case("livebench_instruction_following")["official_scores"]
+    items = [ScoreInput(str(n), prompts["responses"][row["response"]],
+                        {"instructions": IFEvalPrompt.from_row(row["ids"], row["kwargs"], str(n))},
+                        {"task": "paraphrase"}) for n, row in enumerate(prompts["prompts"])]
+    scores = build_scorer("livebench").score(items)
+    assert [s.stats["score"] for s in scores] == pytest.approx(official, abs=1e-12)
+    assert len(set(official)) > 2  # half credit for the share followed is exercised
