@@ -1,13 +1,13 @@
 """LiveBench, the categories whose graders evalkit reproduces (evalkit.scoring.livebench): reasoning, language and
-instruction following (livebench/<category>), split test, the questions of one release.
+data analysis and instruction following (livebench/<category>), split test, the questions of one release.
 
 Release: the Qwen3 report evaluates LiveBench 2024-11-25; as LiveBench's load_questions selects them, a question
 belongs to release R when its livebench_release_date is one of the releases up to R and its livebench_removal_date
 is empty or later than R (options.release). Rows: question_id, task, turns (the prompt is turns[0], as LiveBench
 sends it), livebench_release_date, livebench_removal_date, and ground_truth, or for instruction following
 instruction_id_list and kwargs (IFEval's). Categories: task.
-The paper's LiveBench column is the mean of six categories; math, coding and data analysis are not reproduced
-here, so no task maps to it and the three categories are reported on their own, NOT comparable with the paper's
+The paper's LiveBench column is the mean of six categories; math and coding are not reproduced here, so no task
+maps to it and the four categories are reported on their own, NOT comparable with the paper's
 number.
 """
 
@@ -23,7 +23,8 @@ from evalkit import datasets_io
 from evalkit.config import ConfigError, DatasetConfig, ScorerConfig, TaskConfig
 from evalkit.registry import SmokeVariant, TaskSpec, register
 from evalkit.scoring.ifeval import IFEvalPrompt
-from evalkit.scoring.livebench import GRADERS, TASK_KEY
+from evalkit.scoring.livebench import GRADERS, TABLE_REFORMAT, TASK_KEY
+from evalkit.scoring.livebench_data_analysis import table_format
 from evalkit.task import LoadedTask, format_prompt, user_turn
 from evalkit.types import Sample
 
@@ -62,11 +63,19 @@ def _reference(row: dict[str, Any], where: str) -> dict[str, Any]:
             return {"instructions": IFEvalPrompt.from_row(row["instruction_id_list"], row["kwargs"], where)}
         except ValueError as exc:
             raise ConfigError(str(exc)) from exc
-    if row["task"] not in GRADERS:
-        raise ConfigError(f"{where}: task {row['task']!r} has no grader in evalkit; graded: {sorted(GRADERS)}")
+    graded = sorted([*GRADERS, TABLE_REFORMAT])
+    if row["task"] not in graded:
+        raise ConfigError(f"{where}: task {row['task']!r} has no grader in evalkit; graded: {graded}")
     if row["ground_truth"] in (None, ""):
         raise ConfigError(f"{where}: no ground_truth; the local copy must follow the hub schema")
-    return {"ground_truth": str(row["ground_truth"]), "released": _day(row["livebench_release_date"])}
+    reference = {"ground_truth": str(row["ground_truth"]), "released": _day(row["livebench_release_date"])}
+    if row["task"] == TABLE_REFORMAT:
+        try:
+            reference["table_format"] = table_format(row["turns"][0])
+        except IndexError as exc:
+            raise ConfigError(f"{where}: the question does not say 'Please convert the Input Table from X format to "
+                              "Y format'") from exc
+    return reference
 
 
 def _sample(config: TaskConfig, row: dict[str, Any]) -> Sample:
@@ -127,6 +136,17 @@ def make_language_fixture(folder: Path) -> None:
     ])
 
 
+def make_data_analysis_fixture(folder: Path) -> None:
+    _write_rows(folder, [
+        ("d1", "cta", "birth_date", "2024-11-25", "",
+         "Pick the column's class from ['birth_date', 'name']. Sample: [['1990-01-02'], ['1985-07-30']]."),
+        ("d2", "tablejoin", "{'id': 'user_id', 'city': 'town'}", "2024-11-25", "",
+         "Map each column of table A to table B as a Python dictionary. A: id,city. B: user_id,town."),
+        ("d3", "tablereformat", '{"name":"ann","age":3}\n{"name":"bob","age":5}', "2024-11-25", "",
+         "Please convert the Input Table from CSV format to JSONL format.\nInput Table: name,age\nann,3\nbob,5"),
+    ])
+
+
 def make_instruction_fixture(folder: Path) -> None:
     questions = [
         ("i1", "paraphrase", "Paraphrase: the sun rose. Use all lowercase letters and no commas.",
@@ -144,6 +164,7 @@ def make_instruction_fixture(folder: Path) -> None:
 for category, data, make_fixture in (
     ("reasoning", CategoryData(ANSWER_COLUMNS), make_reasoning_fixture),
     ("language", CategoryData(ANSWER_COLUMNS), make_language_fixture),
+    ("data_analysis", CategoryData(ANSWER_COLUMNS), make_data_analysis_fixture),
     ("instruction_following", CategoryData(INSTRUCTION_COLUMNS), make_instruction_fixture),
 ):
     register(TaskSpec(

@@ -1,5 +1,6 @@
 """LiveBench's graders for the categories evalkit reproduces: reasoning (web_of_lies_v2, zebra_puzzle, spatial,
-house_traversal), language (connections, typos, plot_unscrambling) and instruction following.
+house_traversal), language (connections, typos, plot_unscrambling), data analysis (cta, tablejoin, tablereformat:
+evalkit.scoring.livebench_data_analysis) and instruction following.
 
 Follows LiveBench/LiveBench @ f3501c7 (2025-02-13, the last code before the April 2025 update, so the graders of the
 2024-11-25 release the Qwen3 report evaluates on): livebench/process_results/{reasoning,writing}/*/utils.py and
@@ -9,7 +10,7 @@ IFEval's strict checkers (evalkit.scoring.ifeval; LiveBench's copy in if_runner 
 evalkit's 1,144-prompt IFEval case) on the answer stripped of surrounding space, scored (all followed + share
 followed) / 2. A task's score is the mean of its questions' scores (0..1, partial credit for
 zebra_puzzle, connections, plot_unscrambling); a category's the mean of its tasks' (show_livebench_result.py), x100.
-Math, coding and data analysis are not reproduced, so LiveBench's overall (the mean of six
+Math and coding are not reproduced, so LiveBench's overall (the mean of six
 categories, the paper's column) is not computed (README).
 """
 
@@ -24,37 +25,12 @@ from collections.abc import Callable, Sequence
 from evalkit.scoring.base import SampleScore, ScoreInput
 from evalkit.scoring.choice import failed_score
 from evalkit.scoring.ifeval import IFEvalPrompt, follow_lists
+from evalkit.scoring.livebench_boxes import last_boxed, unboxed
+from evalkit.scoring.livebench_data_analysis import cta, tablejoin, tablereformat
 from evalkit.scoring.registry import register_scorer
 
 TASK_KEY = "task"
 SECOND_FORMAT_RELEASE = "2024-11-25"  # zebra_puzzle and connections questions from here on use the newer graders
-
-
-def last_boxed(text: str) -> str | None:
-    """util.last_boxed_only_string: the last `\\boxed{...}` (or `\\fbox{...}`) with balanced braces, "$" removed;
-    a `\\boxed ` (with a space) form wins and runs to the next "$"."""
-    if "\\boxed " in text:
-        return "\\boxed " + text.split("\\boxed ")[-1].split("$")[0]
-    start = text.rfind("\\boxed")
-    if start < 0:
-        start = text.rfind("\\fbox")
-        if start < 0:
-            return None
-    depth = 0
-    for i in range(start, len(text)):
-        depth += {"{": 1, "}": -1}.get(text[i], 0)
-        if text[i] == "}" and depth == 0:
-            return text[start:i + 1].replace("$", "").replace("fbox", "boxed")
-    return None
-
-
-def unboxed(boxed: str) -> str | None:
-    """util.remove_boxed; None where the official assertion would fail (a `\\boxedX{...}` that is no box)."""
-    if boxed.startswith("\\boxed "):
-        return boxed[len("\\boxed "):]
-    if boxed.startswith("\\boxed{") and boxed.endswith("}"):
-        return boxed[len("\\boxed{"):-1]
-    return None
 
 
 def _boxed_content(text: str) -> str | None:
@@ -261,7 +237,10 @@ GRADERS: dict[str, tuple[Grader, Grader]] = {
     "connections": (connections_before_2024_11_25, connections),
     "typos": (typos, typos),
     "plot_unscrambling": (plot_unscrambling, plot_unscrambling),
+    "cta": (cta, cta),
+    "tablejoin": (tablejoin, tablejoin),
 }
+TABLE_REFORMAT = "tablereformat"  # graded against the gold table in the format the question names
 
 
 def grade(task: str, released: str, truth: str, answer: str) -> float:
@@ -287,9 +266,9 @@ def task_mean(scores: Sequence[SampleScore]) -> float:
 
 @register_scorer("livebench")
 class LiveBenchScorer:
-    """Reference: {"ground_truth", "released"} (the question's livebench_release_date), or for instruction
-    following {"instructions"} (an IFEvalPrompt); the task is the sample's `task` category. A question the model
-    did not answer scores 0, as LiveBench scores a missing answer."""
+    """Reference: {"ground_truth", "released"} (the question's livebench_release_date), plus "table_format" for
+    tablereformat, or for instruction following {"instructions"} (an IFEvalPrompt); the task is the sample's
+    `task` category. A question the model did not answer scores 0, as LiveBench scores a missing answer."""
 
     name = "livebench"
     metric = "score"
@@ -306,6 +285,8 @@ class LiveBenchScorer:
         reference = item.reference
         if "instructions" in reference:
             value = instruction_score(IFEvalPrompt.of(reference["instructions"]), item.prediction)
+        elif "table_format" in reference:
+            value = tablereformat(reference["table_format"], reference["ground_truth"], item.prediction)
         else:
             value = grade(item.categories[TASK_KEY], reference["released"], reference["ground_truth"], item.prediction)
         return SampleScore(item.sample_id, {"score": float(value), "total": 1.0}, categories=item.categories)

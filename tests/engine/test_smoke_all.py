@@ -30,9 +30,10 @@ def test_every_smoke_variant_runs_end_to_end(tmp_path: Path, tiny_model_dir: Pat
     # 1 MultiPL-E problem per language; 3 IFEval prompts; 2 per speech-generation task (16 of them);
     # MMMU-Pro 3 + 2 + 1, MathVista, AI2D, MMStar, HallusionBench, ChartQA, CountBench, MLVU and LVBench 2 each;
     # GPQA 3, AIME25 3 problems x 2 draws, MMLU-Redux 3, ZebraLogic 2, PolyMATH 2 languages x 4 levels,
-    # LiveBench reasoning 3 (its fourth question left the release), language 3 and instruction following 2
+    # LiveBench reasoning 3 (its fourth question left the release), language 3, data analysis 3, instruction
+    # following 2
     assert len(records) == (4 + 4 + 17 + 4 + 9 + 18 + 9 + 2 + 2 + 21 + (17 + 19 + 17 + 19) + 4 + 2 + 2 + 3 + 8 + 3
-                            + 6 + 16 + 32 + 3 + 6 + 3 + 2 + 8 + 3 + 3 + 2)
+                            + 6 + 16 + 32 + 3 + 6 + 3 + 2 + 8 + 3 + 3 + 3 + 2)
     assert all(scores[name]["n"] >= 1 for name in scores)
     # without a judge MathVista's items that need the extractor fail as NOT SCORED; every other sample is answered
     assert scores["mathvista_testmini_smoke"]["judge"]["status"] == "not scored"

@@ -16,6 +16,7 @@ import pytest
 
 from evalkit.scoring.base import SampleScore, ScoreInput, aggregate_with_categories
 from evalkit.scoring.ifeval import IFEvalPrompt
+from evalkit.scoring.livebench_data_analysis import table_format
 from evalkit.scoring.registry import build_scorer
 from evalkit.scoring.zeroeval import LETTERS, ZebraGrid
 
@@ -152,3 +153,21 @@ def test_livebench_instruction_following_equals_official_on_the_ifeval_case():
     scores = build_scorer("livebench").score(items)
     assert [s.stats["score"] for s in scores] == pytest.approx(official, abs=1e-12)
     assert len(set(official)) > 2  # half credit for the share followed is exercised
+
+
+def test_livebench_data_analysis_equals_official_per_question():
+    """cta, tablejoin (F1 of the column mapping) and tablereformat (six formats: fenced, prefixed, trailing text,
+    truncated, a changed cell, a padded column name) on 95 made-up outputs, each scored as LiveBench's graders
+    (f3501c7) scored it with the same pandas."""
+    case = _case("livebench_data_analysis")
+    items = []
+    for i in case["items"]:
+        reference = {"ground_truth": i["ground_truth"], "released": "2024-11-25"}
+        if i["task"] == "tablereformat":
+            reference["table_format"] = table_format(i["question"])
+        items.append(ScoreInput(i["id"], i["output"], reference, {"task": i["task"]}))
+    scores = build_scorer("livebench").score(items)
+    mismatches = [(official["id"], score.stats["score"], official["official_score"])
+                  for score, official in zip(scores, case["items"], strict=True)
+                  if score.stats["score"] != pytest.approx(official["official_score"], abs=1e-12)]
+    assert mismatches == []
