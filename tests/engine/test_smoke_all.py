@@ -38,3 +38,6 @@ def test_every_smoke_variant_runs_end_to_end(tmp_path: Path, tiny_model_dir: Pat
     # without a judge MathVista's items that need the extractor fail as NOT SCORED; every other sample is answered
     assert scores["mathvista_testmini_smoke"]["judge"]["status"] == "not scored"
     assert all(scores[name]["n_failed"] == 0 for name in scores if name != "mathvista_testmini_smoke")
+    # AIME25's two draws of a problem are two requests with their own seeds (their cache keys differ), one cluster
+    draws = [r for r in records if r["task"] == "aime25_smoke" and r["cluster"] == "0"]
+    assert sorted(r["sample_id"] for r in draws) == ["0#0", "0#1"] and len({r["cache_key"] for r in draws}) == 2
