@@ -83,3 +83,20 @@ def test_polymath_languages_levels_and_checks():
     config.options["levels"] = ["easy"]
     with pytest.raises(ConfigError, match="options.levels"):
         check_task(config)
+
+
+def test_livebench_release_selects_questions_by_release_and_removal_dates():
+    assert [s.sample_id for s in _load("livebench_reasoning_smoke")] == ["r1", "r2", "r3"]  # r4 left in 2024-08-31
+    # the 2024-07-26 release: r1 and r4 (released 2024-06-24, r4 removed only later); r2 and r3 came after it
+    assert [s.sample_id for s in _load("livebench_reasoning_smoke", release="2024-07-26")] == ["r1", "r4"]
+    config = task_spec("livebench_language_smoke").task_config()
+    config.options["release"] = "2025-04-02"
+    with pytest.raises(ConfigError, match="LiveBench releases"):
+        check_task(config)
+
+
+def test_livebench_references_carry_what_their_graders_need():
+    data = {s.sample_id: s.reference for s in _load("livebench_data_analysis_smoke")}
+    assert data["d3"]["table_format"] == "jsonl" and "table_format" not in data["d1"]
+    instructed = _load("livebench_instruction_following_smoke")[1].reference["instructions"]
+    assert instructed.instruction_ids == ("length_constraints:number_words",)
