@@ -9,7 +9,8 @@ Prompt: the question, a newline, then the language's own boxed-answer note from 
 (evalkit's choice: the Qwen3 report does not say it used them). Answer checking is math-verify's, not the
 repository's latex2sympy-based math_equal (see evalkit/scoring/boxed_math.py); its language-consistency numbers
 are not computed.
-options.levels: the difficulty splits read (all four by default; the weighting needs all four).
+options.levels: the difficulty splits read (all four by default; the weighting needs all four); they replace
+dataset.split, which only names the first.
 """
 
 from __future__ import annotations
