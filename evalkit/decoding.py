@@ -3,7 +3,7 @@ the checkpoint's own generation_config.json for Thinking ones."""
 
 from __future__ import annotations
 
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from typing import Any
 
 from evalkit.config import ModelConfig, TaskConfig
@@ -40,6 +40,11 @@ def resolve_decoding(
     if fields.get("top_k") in (None, 0):
         fields["top_k"] = -1  # "no top-k" in Decoding's convention
     return Decoding(max_new_tokens=max_new_tokens, seed=seed, **fields)
+
+
+def for_draw(decoding: Decoding, draw: int) -> Decoding:
+    """The decoding of a problem's repeat number `draw` (evalkit.types.Sample.draw): its own seed."""
+    return replace(decoding, seed=decoding.seed + draw) if draw else decoding
 
 
 def describe(decoding: Decoding) -> dict[str, Any]:

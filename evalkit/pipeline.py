@@ -23,7 +23,7 @@ from typing import Any
 import datasets
 
 from evalkit.config import ConfigError, RunConfig
-from evalkit.decoding import describe, read_generation_config, resolve_decoding
+from evalkit.decoding import describe, for_draw, read_generation_config, resolve_decoding
 from evalkit.generation import GenerationStage, PendingSample
 from evalkit.listening import check_listeners, listen, listeners_used
 from evalkit.manifest import Manifest, ModelInfo, RunCounts, Session
@@ -90,8 +90,8 @@ def run_evaluation(cfg: RunConfig) -> RunSummary:
             if r.error_stage in (None, "output") and (r.speech is None or store.has_speech(r))
         }  # fmt: skip
     pending = [
-        PendingSample(task, index, Request(sample, decodings[name], task.media.use_audio_in_video,
-                                           spoken_language(task), spoken_voice(task)),
+        PendingSample(task, index, Request(sample, for_draw(decodings[name], sample.draw),
+                                           task.media.use_audio_in_video, spoken_language(task), spoken_voice(task)),
                       before.plans[(name, sample.sample_id)])  # fmt: skip
         for name, task in cfg.tasks.items()
         for index, sample in enumerate(loaded[name].samples)

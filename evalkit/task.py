@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import string
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -74,6 +74,27 @@ def load_task(config: TaskConfig) -> LoadedTask:
     provenance = {**loaded.provenance, "samples_total": len(loaded.samples), "samples": len(samples),
                   "limit": config.limit}
     return LoadedTask(samples, provenance)
+
+
+def samples_per_problem(config: TaskConfig) -> int:
+    """options.samples_per_problem: how often each problem is asked (a mean over k samples, AIME's protocol)."""
+    draws = config.options.get("samples_per_problem", 1)
+    if not isinstance(draws, int) or isinstance(draws, bool) or draws < 1:
+        raise ConfigError(f"task {config.name!r}: options.samples_per_problem={draws!r}; use a positive integer")
+    return draws
+
+
+def as_draw(sample: Sample, draw: int) -> Sample:
+    """Repeat number `draw` of a problem: id "<id>#<draw>", the problem as its bootstrap cluster, and its own seed
+    (evalkit.types.Sample.draw)."""
+    return replace(sample, sample_id=f"{sample.sample_id}#{draw}", cluster=sample.sample_id, draw=draw)
+
+
+def repeated(samples: Sequence[Sample], draws: int) -> list[Sample]:
+    """Each problem asked `draws` times, its repeats together; one draw keeps the problems' own ids."""
+    if draws == 1:
+        return list(samples)
+    return [as_draw(sample, draw) for sample in samples for draw in range(draws)]
 
 
 def user_turn(media: Sequence[MediaRef], text: str) -> tuple[Message, ...]:

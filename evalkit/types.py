@@ -67,6 +67,8 @@ class Sample:
     `reference` is whatever the task's scorer compares against (a transcript, an option letter, choices);
     `categories` are the official breakdown keys (subject, task, difficulty, duration, ...); `cluster` names
     the unit samples share (e.g. the video of several Video-MME questions) for clustered bootstrap intervals.
+    `draw` numbers the repeats of a problem asked several times (AIME's mean over k samples): a repeat's request
+    seed is the run seed plus its draw, so sampled repeats differ and each is reproducible.
     """
 
     task: str
@@ -75,6 +77,7 @@ class Sample:
     reference: Any
     categories: Mapping[str, str] = field(default_factory=dict)
     cluster: str | None = None
+    draw: int = 0
 
 
 @dataclass(frozen=True)

@@ -29,9 +29,12 @@ def test_every_smoke_variant_runs_end_to_end(tmp_path: Path, tiny_model_dir: Pat
     # paired utterances; Common Voice 4, WenetSpeech 2, MIR-1K and Opencpop 1 each; 3 HumanEval problems and
     # 1 MultiPL-E problem per language; 3 IFEval prompts; 2 per speech-generation task (16 of them);
     # MMMU-Pro 3 + 2 + 1, MathVista, AI2D, MMStar, HallusionBench, ChartQA, CountBench, MLVU and LVBench 2 each;
-    # Arena-Hard 2 hard prompts + 1 creative, Creative Writing 2 pieces, WritingBench 2 queries
+    # Arena-Hard 2 hard prompts + 1 creative, Creative Writing 2 pieces, WritingBench 2 queries;
+    # GPQA 3, AIME25 3 problems x 2 draws, MMLU-Redux 3, ZebraLogic 2, PolyMATH 2 languages x 4 levels,
+    # LiveBench reasoning 3 (its fourth question left the release), language 3, data analysis 3, instruction
+    # following 2
     assert len(records) == (4 + 4 + 17 + 4 + 9 + 18 + 9 + 2 + 2 + 21 + (17 + 19 + 17 + 19) + 4 + 2 + 2 + 3 + 8 + 3
-                            + 6 + 16 + 32 + 7)
+                            + 6 + 16 + 32 + 7 + 3 + 6 + 3 + 2 + 8 + 3 + 3 + 3 + 2)
     assert all(scores[name]["n"] >= 1 for name in scores)
     # without a judge the judged tasks are NOT SCORED (their items needing a judge fail so); every other sample is
     # answered
@@ -39,3 +42,6 @@ def test_every_smoke_variant_runs_end_to_end(tmp_path: Path, tiny_model_dir: Pat
               "creative_writing_v3_smoke", "writingbench_smoke"}
     assert all(scores[name]["judge"]["status"] == "not scored" and scores[name]["value"] is None for name in judged)
     assert all(scores[name]["n_failed"] == 0 for name in scores if name not in judged)
+    # AIME25's two draws of a problem are two requests with their own seeds (their cache keys differ), one cluster
+    draws = [r for r in records if r["task"] == "aime25_smoke" and r["cluster"] == "0"]
+    assert sorted(r["sample_id"] for r in draws) == ["0#0", "0#1"] and len({r["cache_key"] for r in draws}) == 2
