@@ -32,6 +32,8 @@ $(VENV)/.installed: pyproject.toml requirements/constraints.txt
 	@$(call QUIET_PIP,--no-deps torchcodec==0.17.0)
 	@# the proxy speaker encoder; its own dependencies are in the [speech] extra (pyproject.toml says why)
 	@$(call QUIET_PIP,--no-deps resemblyzer==0.1.4)
+	@# MATH-V's LaTeX parser (scoring/mathvision.py): it pins ANTLR 4.7.2, hydra 4.9.*; its parser runs on 4.9.3
+	@$(call QUIET_PIP,--no-deps latex2sympy2==1.9.1)
 	@$(VENV)/bin/python -c "import evalkit, torch, torchvision, transformers" && touch $@
 
 $(VLLM_VENV)/.installed: pyproject.toml scripts/setup_vllm_env.sh

@@ -11,6 +11,8 @@ Items without a model output, as each official script treats them (`strict` coun
   script would crash, is treated the same).
 - Video-MME eval_your_results.py drops a question whose extraction is empty (the scorer excludes it); a question
   without `response` would raise there and is read as unanswered.
+- MathVision evaluate.py scores every line of the answer file (a line without `response` would raise there: read as
+  failed and counted wrong, in both modes).
 - MMMU-Pro evaluate.py and MathVista calculate_score.py count every row of the file (a row without `response` /
   `extraction` would raise there); such a row is read as failed and counted wrong, in both modes.
 """
@@ -24,6 +26,7 @@ from typing import Any
 
 from evalkit.scoring.base import PredictionFiles, ScoreInput, Scorer
 from evalkit.scoring.choice import ChoiceQuestion
+from evalkit.scoring.mathvision import MathVisionProblem, MathVisionScorer, mathvision_categories
 from evalkit.scoring.mathvista import MathVistaProblem, MathVistaScorer, mathvista_categories
 from evalkit.scoring.mmau import MMAUScorer
 from evalkit.scoring.mmmu import OFFICIAL_SUBJECT_ORDER, MMMUScorer, mmmu_categories, subject_of
@@ -34,6 +37,11 @@ from evalkit.scoring.videomme import VideoMMEScorer
 def _load_json(path: Path) -> Any:
     with path.open(encoding="utf-8") as f:
         return json.load(f)
+
+
+def _load_jsonl(path: Path) -> list[Any]:
+    with path.open(encoding="utf-8") as f:
+        return [json.loads(line) for line in f if line.strip()]
 
 
 def read_mmmu(files: PredictionFiles) -> tuple[Scorer, list[ScoreInput]]:
@@ -98,11 +106,8 @@ def _mmmu_eval_only_items(predictions: Path, references: Path, strict: bool) -> 
 
 
 def read_mmmu_pro(files: PredictionFiles) -> tuple[Scorer, list[ScoreInput]]:
-    predictions = files.predictions
     items = []
-    with predictions.open(encoding="utf-8") as f:
-        rows = [json.loads(line) for line in f if line.strip()]
-    for row in rows:
+    for row in _load_jsonl(files.predictions):
         texts = ast.literal_eval(str(row["options"]))  # evaluate.py accepts a list or its string form
         options = {chr(ord("A") + i): text for i, text in enumerate(texts)}
         response = row.get("response")
@@ -138,6 +143,27 @@ def read_mathvista(files: PredictionFiles) -> tuple[Scorer, list[ScoreInput]]:
             categories=mathvista_categories(problem.get("metadata", {})),
         ))
     return MathVistaScorer(), items
+
+
+def read_mathvision(files: PredictionFiles) -> tuple[Scorer, list[ScoreInput]]:
+    """MATH-V's answer file (JSON lines with `id` and `response`), its answers from data/test.jsonl
+    (--references), scored from the response as the repository's evaluate.py run does (regen_answer=True)."""
+    if files.references is None:
+        raise ValueError("MATH-V answer files hold no gold answers: give --references data/test.jsonl")
+    questions = {row["id"]: row for row in _load_jsonl(files.references)}
+    items = []
+    for line in _load_jsonl(files.predictions):
+        if line["id"] not in questions:
+            raise ValueError(f"{files.predictions}: id {line['id']!r} is not in {files.references}")
+        question = questions[line["id"]]
+        response = line.get("response")
+        items.append(ScoreInput(
+            sample_id=str(line["id"]),
+            prediction=response if isinstance(response, str) else None,
+            reference=MathVisionProblem(str(question["answer"]), tuple(question["options"])),
+            categories=mathvision_categories(question["subject"], question["level"]),
+        ))
+    return MathVisionScorer(), items
 
 
 def read_mmau(files: PredictionFiles) -> tuple[Scorer, list[ScoreInput]]:
