@@ -36,7 +36,7 @@ from evalkit.run_folder import RunStore, TaskScore, scores_document
 from evalkit.scorecard import run_judges, score_run
 from evalkit.scoring.registry import build_scorer
 from evalkit.task import LoadedTask, check_task, load_task, spoken_language, spoken_voice
-from evalkit.types import Decoding, Request
+from evalkit.types import Decoding, Request, media_parts
 
 
 @dataclass
@@ -108,8 +108,11 @@ def run_evaluation(cfg: RunConfig) -> RunSummary:
         records = listen(cfg, store, store.load_records())
     with clock.phase("scoring"):
         try:
+            media = {name: {s.sample_id: tuple(media_parts(s.messages)) for s in loaded[name].samples}
+                     for name in cfg.tasks}  # for judges that see the media (a record keeps only their hashes)
             scores, final_records = score_run(
-                cfg, {name: [records[(name, s.sample_id)] for s in loaded[name].samples] for name in cfg.tasks}, judges
+                cfg, {name: [records[(name, s.sample_id)] for s in loaded[name].samples] for name in cfg.tasks}, judges,
+                media,
             )
         finally:
             judges.close()

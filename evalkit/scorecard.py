@@ -16,17 +16,19 @@ from evalkit.scoring.base import ScoreInput, aggregate_with_categories
 from evalkit.scoring.reasoning import split_reasoning
 from evalkit.scoring.registry import build_scorer
 from evalkit.stats import record_interval
+from evalkit.types import MediaRef
 
 
 def score_records(
     task: TaskConfig, records: Sequence[SampleRecord], *, reasoning: bool, stats: StatsConfig,
-    judges: JudgePanel | None = None,
+    judges: JudgePanel | None = None, media: Mapping[str, tuple[MediaRef, ...]] | None = None,
 ) -> tuple[TaskScore, list[SampleRecord]]:
     """The task's official and strict numbers (scoring/base.py's outcome policy), with the official interval.
-    `judges` scores a judged task (evalkit.judges); without it such a task is reported not scored."""
+    `judges` scores a judged task (evalkit.judges); without it such a task is reported not scored. `media`: each
+    sample's media by sample id, for judges that see them (a run has them; a run folder alone does not)."""
     scorer = build_scorer(task.scorer.name, **task.scorer.options)
     prepared = with_answers(records, reasoning)
-    inputs = score_inputs(prepared)
+    inputs = score_inputs(prepared, media or {})
     if isinstance(scorer, JudgedScorer):
         judged = (judges or JudgePanel(JudgeConfig(), None)).score(scorer, inputs)
         outcomes = judged.scores
@@ -65,14 +67,16 @@ def score_records(
 
 
 def score_run(
-    cfg: RunConfig, records_by_task: Mapping[str, Sequence[SampleRecord]], judges: JudgePanel | None = None
+    cfg: RunConfig, records_by_task: Mapping[str, Sequence[SampleRecord]], judges: JudgePanel | None = None,
+    media: Mapping[str, Mapping[str, tuple[MediaRef, ...]]] | None = None,
 ) -> tuple[dict[str, TaskScore], list[SampleRecord]]:
-    """Every task of a run, in suite order: its score, and all records with their score fields filled in."""
+    """Every task of a run, in suite order: its score, and all records with their score fields filled in.
+    `media`: per task, each sample's media by sample id (score_records)."""
     scores: dict[str, TaskScore] = {}
     final: list[SampleRecord] = []
     for name, task in cfg.tasks.items():
         scores[name], scored = score_records(task, records_by_task[name], reasoning=cfg.model.reasoning,
-                                             stats=cfg.stats, judges=judges)
+                                             stats=cfg.stats, judges=judges, media=(media or {}).get(name))
         final.extend(scored)
     return scores, final
 
@@ -88,9 +92,11 @@ def with_answers(records: Sequence[SampleRecord], reasoning: bool) -> list[Sampl
     return [_with_answer(r, reasoning) for r in sorted(records, key=lambda r: r.index)]
 
 
-def score_inputs(records: Sequence[SampleRecord]) -> list[ScoreInput]:
-    return [ScoreInput(r.sample_id, None if r.failed else r.answer, r.reference, r.categories, _measurements(r))
-            for r in records]  # fmt: skip
+def score_inputs(records: Sequence[SampleRecord],
+                 media: Mapping[str, tuple[MediaRef, ...]] | None = None) -> list[ScoreInput]:
+    media = media or {}
+    return [ScoreInput(r.sample_id, None if r.failed else r.answer, r.reference, r.categories, _measurements(r),
+                       media.get(r.sample_id, ())) for r in records]  # fmt: skip
 
 
 def _measurements(record: SampleRecord) -> dict[str, float]:

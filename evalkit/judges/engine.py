@@ -20,11 +20,11 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from evalkit.config import ModelConfig, RunnerConfig
+from evalkit.config import MediaConfig, ModelConfig, RunnerConfig
 from evalkit.judges.spec import JudgeConfig, JudgeSpec
 from evalkit.judges.verdicts import Unparsable, Verdict, aggregate_verdicts, parse_verdict
 from evalkit.response_cache import ResponseCache, cache_key
-from evalkit.types import Decoding, Message, PreparedRequest, Request, Response, Sample, TextPart
+from evalkit.types import Decoding, MediaPart, MediaRef, Message, PreparedRequest, Request, Response, Sample, TextPart
 
 if TYPE_CHECKING:  # imported where first needed: building a judge loads neither
     from evalkit.profiles.base import PromptRenderer
@@ -33,14 +33,17 @@ if TYPE_CHECKING:  # imported where first needed: building a judge loads neither
 JUDGE_SEED = 1234  # draw k of an item uses seed JUDGE_SEED + k
 HOSTED_ENGINE = "openai-chat-completions"  # the endpoint's address is not part of a hosted judge's identity
 HOSTED_PROFILE = "hosted_chat"  # a hosted judge has no local files: its input is the chat messages themselves
+JUDGE_MEDIA = MediaConfig()  # what the judge is shown: images as they are (resized only past the processor's cap)
 
 
 @dataclass(frozen=True)
 class JudgeItem:
-    """One thing to judge: the template's fields for one sample."""
+    """One thing to judge: the template's fields for one sample, and the media the judge is shown (before the
+    text of its user message, as evalkit places media for every model)."""
 
     sample_id: str
     fields: Mapping[str, str]
+    media: tuple[MediaRef, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -80,7 +83,10 @@ class JudgeTally:
 
 
 def judge_messages(spec: JudgeSpec, item: JudgeItem) -> tuple[Message, ...]:
-    return tuple(Message(role, (TextPart(text),)) for role, text in spec.template.messages(dict(item.fields)))
+    """The template's messages for the item; its media open the user message."""
+    media = tuple(MediaPart(ref) for ref in item.media)
+    return tuple(Message(role, (*media, TextPart(text)) if role == "user" else (TextPart(text),))
+                 for role, text in spec.template.messages(dict(item.fields)))
 
 
 class JudgeEngines:
@@ -125,7 +131,7 @@ class Judge:
         self.hosted = spec.backend == "openai"
         profile = HOSTED_PROFILE if self.hosted else endpoint.profile
         self.model_config = ModelConfig(name=spec.model, path=spec.model, revision=spec.revision, dtype=endpoint.dtype,
-                                        modalities=["text"], profile=profile)
+                                        modalities=["text", "image"], profile=profile)
         self.runner_config = RunnerConfig(
             name=spec.backend, batch_size=endpoint.batch_size, device=endpoint.device, dtype=endpoint.dtype,
             base_url=endpoint.base_url, served_model=spec.model, api_key_env=endpoint.api_key_env or "",
@@ -163,16 +169,20 @@ class Judge:
         return self._renderer.render(messages, None)
 
     def _requests(self, item: JudgeItem) -> list[PreparedRequest]:
+        from evalkit.media import decode
+
         messages = judge_messages(self.spec, item)
         prompt = self._rendered(messages)
+        media = tuple(decode(ref, JUDGE_MEDIA) for ref in item.media)  # images: a cheap decode, keyed by content
+        provenance: list[Mapping[str, Any]] = [m.provenance for m in media]
         requests = []
         for draw in range(self.spec.samples):
             decoding = Decoding(max_new_tokens=self.spec.max_tokens, do_sample=self.spec.temperature > 0,
                                 temperature=self.spec.temperature, top_p=self.spec.top_p, seed=JUDGE_SEED + draw)
             sample = Sample(task=f"judge:{self.spec.name}", sample_id=f"{item.sample_id}#{draw}", messages=messages,
                             reference=None)
-            key = cache_key(self.identity, self.engine, prompt, [], asdict(decoding), False)
-            requests.append(PreparedRequest(Request(sample, decoding), prompt, (), key))
+            key = cache_key(self.identity, self.engine, prompt, provenance, asdict(decoding), False)
+            requests.append(PreparedRequest(Request(sample, decoding), prompt, media, key))
         return requests
 
     def judge(self, items: Sequence[JudgeItem]) -> tuple[list[Judgement], JudgeTally]:

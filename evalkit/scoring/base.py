@@ -19,6 +19,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
+from evalkit.types import MediaRef
+
 
 @dataclass(frozen=True)
 class ScoreInput:
@@ -30,6 +32,9 @@ class ScoreInput:
     categories: Mapping[str, str] = field(default_factory=dict)
     # numbers measured on the model's output before scoring (a spoken answer's speaker similarity)
     measurements: Mapping[str, float] = field(default_factory=dict)
+    # the sample's media, for a judge that must see them (MM-MT-Bench's image); given in a run, empty where only
+    # a run folder's records are at hand (they keep the media's hashes, not the media)
+    media: tuple[MediaRef, ...] = ()
 
 
 @dataclass(frozen=True)

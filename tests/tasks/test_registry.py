@@ -56,7 +56,7 @@ def test_every_runnable_task_has_a_smoke_variant_that_changes_only_data_and_budg
 
 def test_suite_smoke_all_runs_every_smoke_variant(compose_run):
     run = compose_run("suite=smoke_all")
-    assert list(run.tasks) == smoke_task_names() and len(run.tasks) == 94  # 16 of them speech generation
+    assert list(run.tasks) == smoke_task_names() and len(run.tasks) == 95  # 16 of them speech generation
     assert run.failures.max_failures == 3  # per task: all 3 video items may fail on vLLM's CPU build
 
 
@@ -72,6 +72,7 @@ def test_paper_suites(compose_run):
     assert vision["mmmu_pro"].dataset.subsets == ["standard (10 options)", "vision"]
     assert vision["mlvu"].dataset.subsets[0] == "1_plotQA"
     assert vision["mathvista_testmini"].scorer.name == "mathvista_judged"
+    assert vision["mm_mt_bench"].scorer.name == "mm_mt_bench" and vision["mathvision"].dataset.split == "test"
     assert len(vision["mmmu_val"].dataset.subsets) == 30
     assert vision["videomme"].media.fps == 2.0 and vision["videomme"].media.max_frames == 768
 

@@ -19,7 +19,8 @@ def test_lists_tasks_and_suites(capsys):
     assert rows["librispeech_test_other"][-1] == "LibriSpeech/test_other"
     assert rows["mathvista_testmini"][-2:] == ["run+score", "MathVista/testmini"]
     assert rows["mmmu_pro"][-1] == "MMMU-Pro"
-    assert "suite paper_vision: mmstar, hallusionbench, mmmu_val, mmmu_pro, mathvista_testmini," in out
+    assert ("suite paper_vision: mmstar, hallusionbench, mm_mt_bench, mmmu_val, mmmu_pro, mathvista_testmini, "
+            "mathvision,") in out
 
 
 def test_one_suite_and_an_unknown_one(capsys):
