@@ -90,6 +90,22 @@ class RunnerConfig:
     max_retries: int = 5
 
 
+CLUSTERS = ("local", "ray")
+
+
+@dataclass
+class ClusterConfig:
+    """Where the engines run. local: this machine (`runner.data_parallel_size` replicas in its processes).
+    ray: `replicas` engine replicas as Ray actors, each with `num_gpus` GPUs and `num_cpus` cores of a Ray cluster,
+    and the scoring of tasks without a judge as Ray tasks (evalkit.cluster)."""
+
+    name: str = "local"
+    address: str = "auto"  # ray: auto (the running cluster: RAY_ADDRESS or one started on this node), local, host:port
+    replicas: int = 2
+    num_gpus: float | None = None  # per replica; null: runner.tensor_parallel_size on GPUs, 0 with runner.device=cpu
+    num_cpus: float = 1.0  # per replica; Ray also limits the replica's threads to it (OMP_NUM_THREADS)
+
+
 @dataclass
 class DatasetConfig:
     hub_id: str
@@ -178,6 +194,7 @@ class RunConfig:
     speech_eval: SpeechEvalConfig = field(default_factory=SpeechEvalConfig)
     stats: StatsConfig = field(default_factory=StatsConfig)
     judge: JudgeConfig = field(default_factory=JudgeConfig)  # who scores the judged tasks (evalkit.judges)
+    cluster: ClusterConfig = field(default_factory=ClusterConfig)  # where the engines run (local, ray)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -241,6 +258,21 @@ def valid_keys_beside(dotted: str) -> list[str] | None:
     return _field_names(schema)
 
 
+def _check_cluster(run: RunConfig) -> None:
+    cluster = run.cluster
+    if cluster.name not in CLUSTERS:
+        raise ConfigError(f"cluster={cluster.name!r}; valid: {', '.join(CLUSTERS)}")
+    if cluster.name == "local":
+        return
+    if run.runner.name == "openai":
+        raise ConfigError("cluster=ray replicates a local engine (runner=vllm or transformers); a server scales itself")
+    if run.runner.data_parallel_size > 1:
+        raise ConfigError("cluster=ray: set the number of replicas with cluster.replicas, not "
+                          "runner.data_parallel_size")
+    if cluster.replicas < 1:
+        raise ConfigError(f"cluster.replicas={cluster.replicas}: give at least 1")
+
+
 def validate(cfg: DictConfig, tasks: dict[str, TaskConfig]) -> RunConfig:
     """Turn a composed Hydra config and the run's task configs into typed dataclasses, failing with the key on
     any mistake."""
@@ -261,6 +293,7 @@ def validate(cfg: DictConfig, tasks: dict[str, TaskConfig]) -> RunConfig:
         raise ConfigError(f"model.decoding={run.model.decoding!r}; valid: greedy, generation_config")
     if run.model.variant not in MODEL_VARIANTS:
         raise ConfigError(f"model.variant={run.model.variant!r}; valid: {', '.join(MODEL_VARIANTS)}")
+    _check_cluster(run)
     try:
         run.judge.check()
     except ValueError as exc:

@@ -85,7 +85,8 @@ class GenerationStage:
             # Nothing cached for this model and engine, so the engine will be needed: load it while the media
             # workers start and decode. With earlier answers cached it is loaded only on the first miss.
             loader = ThreadPoolExecutor(max_workers=1, thread_name_prefix="engine-load")
-            self._loading = loader.submit(build_runner, self.cfg.model, self.cfg.runner, self.model_path)
+            self._loading = loader.submit(build_runner, self.cfg.model, self.cfg.runner, self.model_path,
+                                          self.cfg.cluster)
             loader.shutdown(wait=False)
         with tqdm(total=len(pending), desc="samples", unit="sample", disable=not pending) as self._progress:
             misses = self._misses(pending)
@@ -136,7 +137,7 @@ class GenerationStage:
     def _engine(self) -> Runner:
         if self.runner is None:
             self.runner = self._loading.result() if self._loading else build_runner(
-                self.cfg.model, self.cfg.runner, self.model_path
+                self.cfg.model, self.cfg.runner, self.model_path, self.cfg.cluster
             )
         return self.runner
 

@@ -1,6 +1,6 @@
 """Composing a run config from the command line.
 
-Hydra composes model/, runner/, suite/ and the top-level keys from configs/. The tasks come from the registry
+Hydra composes model/, runner/, suite/, cluster/ and the top-level keys from configs/. The tasks come from the registry
 (evalkit.registry): `tasks=[a,b]` names them, or a suite (configs/suite/NAME.yaml: its `tasks` list and any
 run-level settings). Each task's TaskConfig is its spec's defaults with the `tasks.<name>.<key>=value` overrides
 applied; those overrides are taken out of the Hydra overrides first, since a task is not a Hydra config group.
@@ -26,7 +26,7 @@ from evalkit.config import (
 )
 from evalkit.registry import all_specs, smoke_task_names, task_spec, unknown_task_message
 
-GROUPS = ("model", "runner", "suite")
+GROUPS = ("model", "runner", "suite", "cluster")
 # tasks.<name>.<key>=value (also +/++ spelled), or ~tasks.<name>.<key> to delete an entry of a dict (options)
 _TASK_OVERRIDE = re.compile(r"^(?:\+{0,2}|(?P<delete>~))tasks\.(?P<task>[^.=]+)\.(?P<key>[^=]+?)(?:=(?P<value>.*))?$",
                             re.DOTALL)

