@@ -71,6 +71,10 @@ def run_evaluation(cfg: RunConfig) -> RunSummary:
             from evalkit.runners.vllm import check_engine_args
 
             check_engine_args(cfg.runner)
+        if cfg.cluster.name == "ray":  # a cluster that does not answer fails here; and Ray joins from the main thread
+            from evalkit.cluster import connect
+
+            connect(cfg.cluster)
         check_listeners(cfg)  # the recognisers and speaker models of spoken tasks, before any generation
         store = RunStore(Path(cfg.output_dir))
         fingerprint = config_fingerprint(cfg)
