@@ -26,8 +26,8 @@ $(VENV)/.installed: pyproject.toml requirements/constraints.txt
 	@test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
 	@echo "==> $(VENV): $(TORCH)"
 	@$(call QUIET_PIP,$(TORCH))
-	@echo "==> $(VENV): evalkit and its pinned dependencies"
-	@$(call QUIET_PIP,-c requirements/constraints.txt -e ".[test]" $(TORCH))
+	@echo "==> $(VENV): evalkit and its pinned dependencies, with Ray (the cluster tests start a local Ray cluster)"
+	@$(call QUIET_PIP,-c requirements/constraints.txt -e ".[test,ray]" $(TORCH))
 	@# qwen-omni-utils reads video through torchcodec; without its dependencies, which would pull another torch
 	@$(call QUIET_PIP,--no-deps torchcodec==0.17.0)
 	@# the proxy speaker encoder; its own dependencies are in the [speech] extra (pyproject.toml says why)

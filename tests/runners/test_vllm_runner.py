@@ -14,7 +14,7 @@ require_vllm()
 
 from vllm_helpers import cpu_runner_config, model_config, noise_image, parity_requests, prepare, sine  # noqa: E402
 
-from evalkit.runners.vllm import VLLMRunner, replica_devices, shard_bounds  # noqa: E402
+from evalkit.runners import build_runner  # noqa: E402
 from evalkit.types import AudioData, Decoding, MediaPart, MediaRef, TextPart, VideoData  # noqa: E402
 
 AUDIO = MediaPart(MediaRef("audio", path="a.wav"))
@@ -105,33 +105,19 @@ def test_info_names_the_engine_and_its_settings(vllm_runner):
     assert len(info.model_hash) == 64
 
 
-def test_shard_bounds_and_replica_devices(monkeypatch):
-    assert shard_bounds(7, 3) == [(0, 3), (3, 5), (5, 7)]
-    assert shard_bounds(2, 4) == [(0, 1), (1, 2)]
-    assert shard_bounds(0, 2) == []
-    monkeypatch.setenv("CUDA_VISIBLE_DEVICES", "4,5,6,7")
-    assert replica_devices(2, 2, on_cpu=False) == ["4,5", "6,7"]
-    assert replica_devices(4, 1, on_cpu=False) == ["4", "5", "6", "7"]
-    assert replica_devices(2, 1, on_cpu=True) == [None, None]
-    with pytest.raises(ValueError, match="needs 6 GPUs, 4 are visible"):
-        replica_devices(3, 2, on_cpu=False)
-
-
-def test_data_parallel_replicas_split_the_batch_and_match_one_engine(vllm_model_dir, vllm_runner, renderer):
-    # Two CPU replicas (the GPU slicing itself needs GPUs): 6 requests go 3 + 3 and come back in order.
+def test_data_parallel_replicas_pull_the_requests_and_match_one_engine(vllm_model_dir, vllm_runner, renderer):
+    # Two CPU replicas in their own processes (the GPU slicing itself needs GPUs), each fed continuously.
     requests = parity_requests(renderer)
-    replicas = VLLMRunner(model_config(vllm_model_dir), cpu_runner_config(data_parallel_size=2), str(vllm_model_dir))
-    engine = replicas.engine
+    replicas = build_runner(model_config(vllm_model_dir), cpu_runner_config(data_parallel_size=2), str(vllm_model_dir))
+    transport = replicas.replicas
     try:
-        sent = []
-        original = engine.pipes[1].send
-        engine.pipes[1].send = lambda work: sent.append(work and len(work[0])) or original(work)
         got = replicas.generate(requests)
+        info = replicas.info()
     finally:
         replicas.close()
-    assert sent == [3, None]  # three requests, then the stop message from close()
     assert [r.token_ids for r in got] == [r.token_ids for r in vllm_runner.generate(requests)]
-    assert [p.exitcode for p in engine.processes] == [0, 0]  # closed cleanly
+    assert info.details["replicas"]["count"] == 2 and info.details["feeding"] == "continuous"
+    assert [p.exitcode for p in transport.processes] == [0, 0]  # closed cleanly
 
 
 def test_the_gpu_recipe_is_adapted_on_the_cpu_build_and_says_so():
