@@ -12,11 +12,11 @@ import time
 from pathlib import Path
 
 import pytest
+from engine.run_helpers import read_lines, smoke_overrides, stable_records
 
 from evalkit.config import REPO_ROOT
 from evalkit.hydra_config import load_run_config
 from evalkit.pipeline import run_evaluation
-from engine.run_helpers import read_lines, smoke_overrides, stable_records
 
 N_SMOKE = 19
 

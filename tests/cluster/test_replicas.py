@@ -10,7 +10,7 @@ from collections import Counter
 from queue import Empty, SimpleQueue
 
 from evalkit.runners.base import EngineInfo
-from evalkit.runners.replicas import Polled, ReplicatedRunner, ReplicaServer, replica_devices
+from evalkit.runners.replicas import Polled, ReplicaServer, ReplicatedRunner, replica_devices
 from evalkit.types import Decoding, Message, PreparedRequest, Request, Response, Sample, TextPart
 
 
@@ -111,7 +111,7 @@ def test_answers_stream_before_the_last_request_is_read():
             yield item
 
     first_answer_after = None
-    for group in runner.generate_stream(lazily(requests(20))):
+    for _ in runner.generate_stream(lazily(requests(20))):
         first_answer_after = first_answer_after or len(read)
     runner.close()
     assert first_answer_after is not None and first_answer_after <= 4  # window 2 x 2 replicas, then answers flow

@@ -7,7 +7,6 @@ Placeholder counts by hand: 1 s of 16 kHz audio is 100 feature frames -> 13 audi
 from dataclasses import replace
 
 import numpy as np
-import pytest
 from vllm_helpers import require_vllm
 
 require_vllm()
