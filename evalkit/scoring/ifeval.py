@@ -80,7 +80,11 @@ def word_tokenize(text: str) -> list[str]:
 
 
 def count_words(text: str) -> int:
-    return len(re.findall(r"\w+", text))
+    """instructions_util.count_words: NLTK's RegexpTokenizer over word characters, which keeps combining marks
+    inside a word (Python's `re` splits Devanagari words at their vowel signs)."""
+    from nltk.tokenize import RegexpTokenizer
+
+    return len(RegexpTokenizer(r"\w+").tokenize(text))
 
 
 @functools.lru_cache(maxsize=1)
@@ -342,20 +346,24 @@ def follows(instruction_id: str, kwargs: Mapping[str, Any], response: str,
     return bool(response.strip()) and instructions[instruction_id].check(response, kwargs)
 
 
-def follow_lists(prompt: IFEvalPrompt, response: str,
-                 instructions: Mapping[str, Instruction] = INSTRUCTIONS) -> tuple[list[bool], list[bool]]:
-    """Per instruction: followed strictly, and loosely; `instructions` is the checker table (Multi-IF has its own)."""
+def follow_lists(prompt: IFEvalPrompt, response: str, instructions: Mapping[str, Instruction] = INSTRUCTIONS,
+                 strict_blank_checked: bool = False) -> tuple[list[bool], list[bool]]:
+    """Per instruction: followed strictly, and loosely; `instructions` is the checker table (Multi-IF has its own).
+    Google's strict check counts a blank response as following nothing; Multi-IF's only an empty one
+    (`strict_blank_checked`: a whitespace-only response is checked)."""
     variants = loose_variants(response)
     pairs = list(zip(prompt.instruction_ids, prompt.kwargs, strict=True))
-    strict = [follows(i, kw, response, instructions) for i, kw in pairs]
+    strict = [bool(response) and instructions[i].check(response, kw) if strict_blank_checked
+              else follows(i, kw, response, instructions) for i, kw in pairs]
     loose = [any(follows(i, kw, v, instructions) for v in variants) for i, kw in pairs]
     return strict, loose
 
 
-def score_prompt(item: ScoreInput, instructions: Mapping[str, Instruction] = INSTRUCTIONS) -> SampleScore:
+def score_prompt(item: ScoreInput, instructions: Mapping[str, Instruction] = INSTRUCTIONS,
+                 strict_blank_checked: bool = False) -> SampleScore:
     """One prompt's additive counts: prompt followed (strict, loose), instructions followed (strict, loose)."""
     prompt = IFEvalPrompt.of(item.reference)
-    strict, loose = follow_lists(prompt, item.prediction or "", instructions)
+    strict, loose = follow_lists(prompt, item.prediction or "", instructions, strict_blank_checked)
     stats = {"prompt_strict": float(all(strict)), "prompt_loose": float(all(loose)), "total": 1.0,
              "inst_strict": float(sum(strict)), "inst_loose": float(sum(loose)), "instructions": float(len(strict))}
     return SampleScore(item.sample_id, stats, failed=item.prediction is None, categories=item.categories,

@@ -129,7 +129,7 @@ class MultiIFScorer:
     official_denominator = "every turn of every conversation (an unanswered turn follows no instruction)"
 
     def score(self, items: Sequence[ScoreInput]) -> list[SampleScore]:
-        return [score_prompt(item, MULTI_IF_INSTRUCTIONS) for item in items]
+        return [score_prompt(item, MULTI_IF_INSTRUCTIONS, strict_blank_checked=True) for item in items]
 
     def aggregate(self, scores: Sequence[SampleScore]) -> float:
         by_turn = self.breakdown(scores)
