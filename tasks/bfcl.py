@@ -118,7 +118,7 @@ def make_smoke_fixture(folder: Path) -> None:
 
     weather = function("get_weather", {"city": {"type": "string", "description": "The city."},
                                        "days": {"type": "integer", "description": "Days ahead."}}, ["city"])
-    items = {
+    items: dict[str, list[tuple[dict[str, Any], list[dict[str, Any]] | None]]] = {
         "simple": [({"id": "simple_0", "question": [[{"role": "user", "content": "What's the weather in Oslo?"}]],
                      "function": [weather]}, [{"get_weather": {"city": ["Oslo"], "days": [""]}}])],
         "parallel": [({"id": "parallel_0", "question": [[{"role": "user", "content": "Weather in Lima and Quito?"}]],

@@ -125,7 +125,7 @@ def _answer_type(possible: Sequence[Any]) -> type | None:
     return next((type(answer) for answer in possible if answer != ""), None)
 
 
-def check_type(param: str, value: Any, possible: Sequence[Any], expected: str, expected_type: type,
+def check_type(param: str, value: Any, possible: Any, expected: str, expected_type: type,
                nested_type: type | None) -> Verdict:
     """type_checker: the value's type, or a "variable" (the possible answer's own type), one level of nesting."""
     answer_type = _answer_type(possible)
@@ -133,9 +133,10 @@ def check_type(param: str, value: Any, possible: Sequence[Any], expected: str, e
     if type(value) is expected_type:
         if nested_type is None:
             return Verdict(True, is_variable=is_variable)
+        elements: Any = value  # a list or tuple: its type is the expected one
         for possible_item in possible:
             if type(possible_item) is not list or all(
-                check_type(param, item, possible_item, str(nested_type), nested_type, None).valid for item in value
+                check_type(param, item, possible_item, str(nested_type), nested_type, None).valid for item in elements
             ):
                 return Verdict(True, is_variable=is_variable)
         # the official code then falls through with its result already invalid: a nested failure stays one

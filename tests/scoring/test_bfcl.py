@@ -43,7 +43,8 @@ def test_the_overalls_follow_the_leaderboard_aggregation():
 
 
 def test_decoding_qwen_tool_calls():
-    text = '<tool_call>\n{"name": "f", "arguments": {"x": 1}}\n</tool_call>\n<tool_call>\n{"name": "g", "arguments": {}}\n</tool_call>'
+    text = ('<tool_call>\n{"name": "f", "arguments": {"x": 1}}\n</tool_call>\n'
+            '<tool_call>\n{"name": "g", "arguments": {}}\n</tool_call>')
     assert decode_tool_calls(text) == [{"f": {"x": 1}}, {"g": {}}]
     assert decode_tool_calls("<tool_call>\nnot json\n</tool_call>") == []  # any non-object block: no calls
     assert decode_tool_calls('<tool_call>\n{"name": "f"}\n</tool_call>') is None  # decoding fails
