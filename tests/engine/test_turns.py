@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-import evalkit.pipeline as pipeline
+import evalkit.generation as generation
 from evalkit.config import ConfigError
 from evalkit.hydra_config import load_run_config
 from evalkit.pipeline import run_evaluation
@@ -48,7 +48,7 @@ def test_a_turn_must_follow_an_earlier_sample():
 def test_each_round_is_one_stream_and_later_prompts_hold_the_earlier_answers(tmp_path, tiny_model_dir,
                                                                               monkeypatch) -> None:
     streams: list[list[str]] = []
-    real = pipeline.completions
+    real = generation.completions
 
     def recorded(runner, requests, batch_size):
         streams.append(seen := [])
@@ -60,7 +60,7 @@ def test_each_round_is_one_stream_and_later_prompts_hold_the_earlier_answers(tmp
                 yield request
         return real(runner, tap(), batch_size)
 
-    monkeypatch.setattr(pipeline, "completions", recorded)
+    monkeypatch.setattr(generation, "completions", recorded)
     run_evaluation(load_run_config(overrides(tiny_model_dir, tmp_path / "run", tmp_path / "cache")))
     assert [sorted(s) for s in streams] == [OPENING, SECOND, THIRD]
     records = {r["sample_id"]: r for r in read_lines(tmp_path / "run" / "samples.jsonl")}
@@ -71,7 +71,7 @@ def test_each_round_is_one_stream_and_later_prompts_hold_the_earlier_answers(tmp
 
 def test_a_run_stopped_between_rounds_resumes_with_the_same_records(tmp_path, tiny_model_dir, monkeypatch) -> None:
     rounds = []
-    real_run = pipeline._Generation.run
+    real_run = generation.GenerationStage.run
 
     def stop_after_the_first_round(self, planned):
         if rounds:
@@ -79,12 +79,12 @@ def test_a_run_stopped_between_rounds_resumes_with_the_same_records(tmp_path, ti
         rounds.append(len(planned))
         real_run(self, planned)
 
-    monkeypatch.setattr(pipeline._Generation, "run", stop_after_the_first_round)
+    monkeypatch.setattr(generation.GenerationStage, "run", stop_after_the_first_round)
     config = overrides(tiny_model_dir, tmp_path / "run", tmp_path / "cache")
     with pytest.raises(RuntimeError, match="between rounds"):
         run_evaluation(load_run_config(config))
     assert sorted(r["sample_id"] for r in read_lines(tmp_path / "run" / "samples.jsonl")) == OPENING
-    monkeypatch.setattr(pipeline._Generation, "run", real_run)
+    monkeypatch.setattr(generation.GenerationStage, "run", real_run)
     summary = run_evaluation(load_run_config(config))
     assert (summary.n_resumed, summary.n_generated) == (2, 3)
     run_evaluation(load_run_config(overrides(tiny_model_dir, tmp_path / "whole", tmp_path / "cache")))
@@ -93,13 +93,13 @@ def test_a_run_stopped_between_rounds_resumes_with_the_same_records(tmp_path, ti
 
 def test_a_failed_turn_fails_its_later_turns_and_a_resumed_run_retries_them(tmp_path, tiny_model_dir,
                                                                              monkeypatch) -> None:
-    monkeypatch.setattr(pipeline, "build_runner", lambda *a: FlakyRunner(build_runner(*a), {"1001/1"}))
+    monkeypatch.setattr(generation, "build_runner", lambda *a: FlakyRunner(build_runner(*a), {"1001/1"}))
     config = overrides(tiny_model_dir, tmp_path / "run", tmp_path / "cache", "failures.max_failures=5")
     first = run_evaluation(load_run_config(config))
     failed = {r["sample_id"]: r for r in read_lines(tmp_path / "run" / "samples.jsonl") if r["error"]}
     assert first.n_failed == 3 and failed["1001/1"]["error_stage"] == "runner"
     assert {failed[t]["error_stage"] for t in ("1001/2", "1001/3")} == {"previous_turn"}
     assert "earlier turn 1001/1 failed (runner: RuntimeError: injected engine failure)" in failed["1001/2"]["error"]
-    monkeypatch.setattr(pipeline, "build_runner", build_runner)
+    monkeypatch.setattr(generation, "build_runner", build_runner)
     second = run_evaluation(load_run_config(config))
     assert (second.n_failed, second.n_resumed, second.n_generated) == (0, 2, 3)
