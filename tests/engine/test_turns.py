@@ -3,6 +3,7 @@ holds the model's earlier answers, and a run stopped between rounds or after a f
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -89,6 +90,23 @@ def test_a_run_stopped_between_rounds_resumes_with_the_same_records(tmp_path, ti
     assert (summary.n_resumed, summary.n_generated) == (2, 3)
     run_evaluation(load_run_config(overrides(tiny_model_dir, tmp_path / "whole", tmp_path / "cache")))
     assert stable_records(tmp_path / "run" / "samples.jsonl") == stable_records(tmp_path / "whole" / "samples.jsonl")
+
+
+class ThinkingRunner(FlakyRunner):
+    """The real runner, its opening turns answered by a Thinking model's reasoning block and answer."""
+
+    def generate(self, batch):
+        return [replace(r, text=f"<think>my plan</think>answer to {p.sample.sample_id}") if p.sample.follows is None
+                else r for p, r in zip(batch, self.inner.generate(batch), strict=True)]
+
+
+def test_a_thinking_models_earlier_answers_enter_without_their_reasoning(tmp_path, tiny_model_dir,
+                                                                          monkeypatch) -> None:
+    monkeypatch.setattr(generation, "build_runner", lambda *a: ThinkingRunner(build_runner(*a), set()))
+    run_evaluation(load_run_config(overrides(tiny_model_dir, tmp_path / "run", tmp_path / "cache",
+                                             "model.reasoning=true")))
+    second = {r["sample_id"]: r for r in read_lines(tmp_path / "run" / "samples.jsonl")}["1001/2"]
+    assert "answer to 1001/1<|im_end|>" in second["prompt"] and "my plan" not in second["prompt"]
 
 
 def test_a_failed_turn_fails_its_later_turns_and_a_resumed_run_retries_them(tmp_path, tiny_model_dir,
