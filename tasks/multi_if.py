@@ -3,8 +3,9 @@ verifiable instructions, and each later turn's request holds the model's own ear
 dependent-turn chain (evalkit.turns): all first turns generate in one engine stream, then all second turns, then
 all third. Scored with Multi-IF's multilingual checkers (evalkit.scoring.multi_if).
 
-Rows (the official csv as dataset.local_path, or the hub copy): key, language, and per turn k in 1..3 `turn_k_prompt` (a JSON chat message {"role": "user", "content": ...}),
-`turn_k_instruction_id_list` (a JSON list) and `turn_k_kwargs` (a JSON list of JSON objects, one per instruction).
+Rows (the hub copy, or the official csv as dataset.local_path): key, language, and per turn k in 1..3
+`turn_k_prompt` (a JSON chat message {"role": "user", "content": ...}), `turn_k_instruction_id_list` (a JSON list)
+and `turn_k_kwargs` (a JSON list of JSON objects, one per instruction).
 A turn whose prompt is empty or "None" is absent, as the official `metrics_gen` skips it; the conversation ends
 there. Prompt: the turn's content as the user message, nothing added, as the official script sends it.
 Each turn is one sample `<key>/<k>`, categories turn and language, clustered by conversation for the interval.
