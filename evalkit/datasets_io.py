@@ -1,6 +1,6 @@
 """Load a benchmark's rows with the `datasets` library, from the hub or from a local copy in the hub's schema.
 
-`dataset.local_path` overrides the hub. It may be a `save_to_disk` folder, a parquet/json/jsonl file, or a folder
+`dataset.local_path` overrides the hub. It may be a `save_to_disk` folder, a parquet/json/jsonl/csv file, or a folder
 of such files; with several `subsets` it is a folder holding one such entry per subset (`<local_path>/<subset>`,
 `<subset>.parquet`, `<subset>.jsonl` or `<subset>.json`). A relative path is resolved against the repository root.
 
@@ -11,6 +11,7 @@ torchcodec in recent versions and is slower).
 
 from __future__ import annotations
 
+import csv
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -23,7 +24,7 @@ import pyarrow.parquet as pq
 from evalkit.config import REPO_ROOT, ConfigError, DatasetConfig
 
 MediaColumnKind = Literal["audio", "image"]
-DATA_FILE_FORMATS = {".parquet": "parquet", ".jsonl": "json", ".json": "json"}
+DATA_FILE_FORMATS = {".parquet": "parquet", ".jsonl": "json", ".json": "json", ".csv": "csv"}
 
 
 class DatasetError(ConfigError):
@@ -71,7 +72,7 @@ def _local_entry(config: DatasetConfig, subset: str) -> Path:
             return candidate
     present = sorted(p.name for p in root.iterdir() if not p.name.startswith("."))
     raise DatasetError(
-        f"unknown subset {subset!r}: no {root / subset}[/|.parquet|.jsonl|.json]; present in {root}: {present}. "
+        f"unknown subset {subset!r}: no {root / subset}[/|.parquet|.jsonl|.json|.csv]; present in {root}: {present}. "
         "Fix dataset.subsets or add the subset's files"
     )
 
@@ -91,7 +92,7 @@ def _data_files(entry: Path, split: str) -> tuple[str, list[str]]:
     is taken whole."""
     if entry.is_file():
         if entry.suffix not in DATA_FILE_FORMATS:
-            raise DatasetError(f"{entry}: unsupported file type; use .parquet, .jsonl or .json")
+            raise DatasetError(f"{entry}: unsupported file type; use .parquet, .jsonl, .json or .csv")
         return DATA_FILE_FORMATS[entry.suffix], [str(entry)]
     for ext, builder in DATA_FILE_FORMATS.items():
         files = sorted(entry.rglob(f"*{ext}"))
@@ -107,7 +108,7 @@ def _data_files(entry: Path, split: str) -> tuple[str, list[str]]:
             )
         return builder, [str(f) for f in files]
     raise DatasetError(
-        f"{entry} holds no save_to_disk dataset and no .parquet/.jsonl/.json files; check dataset.local_path"
+        f"{entry} holds no save_to_disk dataset and no .parquet/.jsonl/.json/.csv files; check dataset.local_path"
     )
 
 
@@ -119,7 +120,9 @@ def _local_columns(entry: Path, split: str) -> tuple[list[str], Path]:
     first = Path(files[0])
     if builder == "parquet":
         return pq.read_schema(first).names, first
-    with first.open(encoding="utf-8") as f:
+    with first.open(encoding="utf-8", newline="") as f:
+        if builder == "csv":
+            return next(csv.reader(f), []), first
         if first.suffix == ".jsonl":
             line = f.readline()
             return (list(json.loads(line)) if line.strip() else []), first

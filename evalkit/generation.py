@@ -81,7 +81,8 @@ class GenerationStage:
             with tqdm(total=len(unfit), desc="unfit samples", unit="sample") as self._progress:
                 for p, failure in unfit:
                     self._record(self._failed_record(p, failure.reason, failure.stage))
-        if pending and not (self.cache and self.cache.has_scope(self.scope)):
+        engine_started = self.runner is not None or self._loading is not None  # by an earlier round of turns
+        if pending and not engine_started and not (self.cache and self.cache.has_scope(self.scope)):
             # Nothing cached for this model and engine, so the engine will be needed: load it while the media
             # workers start and decode. With earlier answers cached it is loaded only on the first miss.
             loader = ThreadPoolExecutor(max_workers=1, thread_name_prefix="engine-load")

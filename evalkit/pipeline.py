@@ -6,6 +6,8 @@
     listening to spoken answers (speech recognition, speaker similarity) -> scoring -> scores.json -> report
 
 The generation stage (media, response cache, engine, journal, failure budget) is evalkit.generation's.
+Multi-turn conversations (evalkit.turns) generate in rounds, one per turn depth: the generation stage runs once per
+round, a later turn's conversation built from the journaled answers of the round before and planned then.
 Everything that can be wrong with the config or the data fails before a model is loaded. A failure of one
 sample is recorded with its reason and the run goes on, up to `failures.max_failures` in any one task.
 """
@@ -22,21 +24,22 @@ from typing import Any
 
 import datasets
 
-from evalkit.config import ConfigError, RunConfig
+from evalkit.config import ConfigError, RunConfig, TaskConfig
 from evalkit.decoding import describe, for_draw, read_generation_config, resolve_decoding
 from evalkit.generation import GenerationStage, PendingSample
 from evalkit.listening import check_listeners, listen, listeners_used
 from evalkit.manifest import Manifest, ModelInfo, RunCounts, Session
 from evalkit.model_store import resolve_model_path
 from evalkit.phases import PhaseClock
-from evalkit.preflight import EngineLimits, SamplePlan, budget_summary, plan_run
+from evalkit.preflight import EngineLimits, Failure, Preflight, SamplePlan, budget_summary, plan_run
 from evalkit.profiles import get_profile
 from evalkit.provenance import engine_version, git_state, host_info, model_identity, package_versions
-from evalkit.run_folder import RunStore, TaskScore, scores_document
-from evalkit.scorecard import run_judges, score_run
+from evalkit.run_folder import RunStore, SampleRecord, TaskScore, scores_document
+from evalkit.scorecard import run_judges, score_run, with_answer
 from evalkit.scoring.registry import build_scorer
 from evalkit.task import LoadedTask, check_task, load_task, spoken_language, spoken_voice
-from evalkit.types import Decoding, Request, media_parts
+from evalkit.turns import PREVIOUS_TURN_STAGE, earlier_turns, resolved, turn_depths
+from evalkit.types import Decoding, Request, Sample, media_parts
 
 
 @dataclass
@@ -81,7 +84,7 @@ def run_evaluation(cfg: RunConfig) -> RunSummary:
         _check_resumable(store, cfg, fingerprint)
     # a server answers with its own weights and random weights need none: then only config and processor are fetched
     before = prepare_run(cfg, weights=cfg.runner.name != "openai" and cfg.model.weights == "checkpoint", clock=clock)
-    model_path, loaded, decodings = before.model_path, before.loaded, before.decodings
+    model_path, loaded = before.model_path, before.loaded
     with clock.phase("manifest"):
         identity = model_identity(model_path, cfg.model.revision)
         manifest = _manifest(cfg, store, fingerprint, profile.name, before, identity, started)
@@ -93,19 +96,13 @@ def run_evaluation(cfg: RunConfig) -> RunSummary:
             k: r for k, r in store.load_records().items()
             if r.error_stage in (None, "output") and (r.speech is None or store.has_speech(r))
         }  # fmt: skip
-    pending = [
-        PendingSample(task, index, Request(sample, for_draw(decodings[name], sample.draw),
-                                           task.media.use_audio_in_video, spoken_language(task), spoken_voice(task)),
-                      before.plans[(name, sample.sample_id)])  # fmt: skip
-        for name, task in cfg.tasks.items()
-        for index, sample in enumerate(loaded[name].samples)
-        if (name, sample.sample_id) not in answered
-    ]
     generation = GenerationStage(cfg, store, model_path, identity, engine_identity(cfg),
                                  {n: len(t.samples) for n, t in loaded.items()}, answered, clock)
     try:
         with clock.phase("generation"):
-            generation.run(pending)
+            # one round per turn depth (evalkit.turns): a single-turn run is one round
+            for depth in range(max((max(d.values(), default=0) for d in before.depths.values()), default=0) + 1):
+                generation.run(_round(cfg, before, depth, answered, store.load_records() if depth else {}))
     finally:
         generation.close()
     with clock.phase("listening"):
@@ -144,6 +141,45 @@ def run_evaluation(cfg: RunConfig) -> RunSummary:
                       generation.n_cache_hits, n_failed, clock.rounded())
 
 
+def _round(cfg: RunConfig, before: RunInputs, depth: int, answered: dict[tuple[str, str], SampleRecord],
+           journal: dict[tuple[str, str], SampleRecord]) -> list[PendingSample]:
+    """The requests of one round: every task's unanswered turns `depth` deep in their conversation. A later turn's
+    conversation is rebuilt from the answers journaled so far (`journal`) and planned now; one whose earlier turn
+    failed is planned as failed."""
+    pending = []
+    for name, task in cfg.tasks.items():
+        samples = before.loaded[name].samples
+        by_id = {sample.sample_id: sample for sample in samples}
+        for index, sample in enumerate(samples):
+            if before.depths[name][sample.sample_id] != depth or (name, sample.sample_id) in answered:
+                continue
+            if depth == 0:
+                plan = before.plans[(name, sample.sample_id)]
+            else:
+                sample, plan = _later_turn(cfg, before, task, sample, by_id, journal)
+            request = Request(sample, for_draw(before.decodings[name], sample.draw), task.media.use_audio_in_video,
+                              spoken_language(task), spoken_voice(task))  # fmt: skip
+            pending.append(PendingSample(task, index, request, plan))
+    return pending
+
+
+def _later_turn(cfg: RunConfig, before: RunInputs, task: TaskConfig, sample: Sample, by_id: dict[str, Sample],
+                journal: dict[tuple[str, str], SampleRecord]) -> tuple[Sample, SamplePlan]:
+    """A later turn with its whole conversation, planned; or, when an earlier turn has no answer, a failed plan."""
+    answers = {}
+    for earlier in earlier_turns(sample, by_id):
+        record = journal.get((task.name, earlier))
+        if record is None or record.failed:
+            why = "has no record" if record is None else f"failed ({record.error_stage}: {record.error})"
+            failure = Failure(PREVIOUS_TURN_STAGE, f"sample {sample.sample_id}: its earlier turn {earlier} {why}")
+            budget = before.decodings[task.name].max_new_tokens
+            return sample, SamplePlan(task.name, sample.sample_id, "", 0, {}, budget, failure=failure, counted=False)
+        answers[earlier] = with_answer(record, cfg.model.reasoning).answer or ""
+    turn = resolved(sample, by_id, answers)
+    return turn, before.preflight.plan(task.name, turn, task.media, before.decodings[task.name].max_new_tokens,
+                                       spoken_language(task))
+
+
 def _manifest(cfg: RunConfig, store: RunStore, fingerprint: str, profile: str, before: RunInputs,
               identity: dict[str, Any], started: datetime) -> Manifest:
     """The manifest as written before generation: config, model, data, token budget, code, packages, host."""
@@ -176,9 +212,14 @@ class RunInputs:
     model_path: str
     generation_config: dict[str, Any] | None
     loaded: dict[str, LoadedTask]
+    depths: dict[str, dict[str, int]]  # per task, each sample's depth in its conversation (evalkit.turns)
     decodings: dict[str, Decoding]
-    limits: EngineLimits
-    plans: dict[tuple[str, str], SamplePlan]
+    preflight: Preflight  # plans the later turns of conversations when their round comes
+    plans: dict[tuple[str, str], SamplePlan]  # the opening turns (every sample of a single-turn task)
+
+    @property
+    def limits(self) -> EngineLimits:
+        return self.preflight.limits
 
 
 def prepare_run(cfg: RunConfig, weights: bool, clock: PhaseClock | None = None) -> RunInputs:
@@ -207,9 +248,10 @@ def prepare_run(cfg: RunConfig, weights: bool, clock: PhaseClock | None = None) 
         renderer = profile.renderer(model_path, cfg.model.revision)
         counter = profile.token_counter(renderer)
     with clock.phase("preflight"):
-        limits, plans = plan_run(cfg, renderer, counter, {name: t.samples for name, t in loaded.items()},
-                                 {name: d.max_new_tokens for name, d in decodings.items()})
-    return RunInputs(model_path, generation_config, loaded, decodings, limits, plans)
+        preflight, plans = plan_run(cfg, renderer, counter, {name: t.samples for name, t in loaded.items()},
+                                    {name: d.max_new_tokens for name, d in decodings.items()})
+    depths = {name: turn_depths(name, task.samples) for name, task in loaded.items()}
+    return RunInputs(model_path, generation_config, loaded, depths, decodings, preflight, plans)
 
 
 # What a task's answers depend on; its scorer and paper reference do not, so changing them re-scores on resume.

@@ -109,7 +109,9 @@ class TokenCounter:
 
 @dataclass(frozen=True)
 class Failure:
-    stage: str  # "budget" (cannot fit the engine) or "media" (a file whose header cannot be read)
+    # "budget" (cannot fit the engine), "media" (a file whose header cannot be read), or "previous_turn" (the
+    # earlier turn of its conversation failed: evalkit.turns)
+    stage: str
     reason: str
 
 
@@ -254,16 +256,18 @@ class Preflight:
 
 def plan_run(cfg: RunConfig, renderer: PromptRenderer, counter: TokenCounter | None,
              samples: dict[str, Sequence[Sample]],
-             max_new_tokens: dict[str, int]) -> tuple[EngineLimits, dict[tuple[str, str], SamplePlan]]:
-    """Every sample of a run planned against its runner's limits, keyed (task, sample_id)."""
+             max_new_tokens: dict[str, int]) -> tuple[Preflight, dict[tuple[str, str], SamplePlan]]:
+    """Every opening turn of a run planned against its runner's limits, keyed (task, sample_id). A later turn of a
+    conversation (evalkit.turns) holds the model's earlier answers, so it is planned by the returned Preflight
+    when its round comes."""
     preflight = Preflight(renderer, counter, EngineLimits.of(cfg.runner))
     plans = {
         (name, plan.sample_id): plan
         for name, task_samples in samples.items()
-        for plan in preflight.plan_many(name, task_samples, cfg.tasks[name].media, max_new_tokens[name],
-                                        spoken_language(cfg.tasks[name]))
+        for plan in preflight.plan_many(name, [s for s in task_samples if s.follows is None], cfg.tasks[name].media,
+                                        max_new_tokens[name], spoken_language(cfg.tasks[name]))
     }
-    return preflight.limits, plans
+    return preflight, plans
 
 
 def _with(base: SamplePlan, tally: _Tally, **changes: Any) -> SamplePlan:

@@ -103,7 +103,7 @@ def run_judges(cfg: RunConfig) -> JudgePanel:
 def with_answers(records: Sequence[SampleRecord], reasoning: bool) -> list[SampleRecord]:
     """Records in dataset order (the order official parsers draw their random fallbacks in), each with the
     text to score: the response, or for reasoning models the part after the reasoning block."""
-    return [_with_answer(r, reasoning) for r in sorted(records, key=lambda r: r.index)]
+    return [with_answer(r, reasoning) for r in sorted(records, key=lambda r: r.index)]
 
 
 def score_inputs(records: Sequence[SampleRecord],
@@ -123,7 +123,7 @@ def _measurements(record: SampleRecord) -> dict[str, float]:
     return measured
 
 
-def _with_answer(record: SampleRecord, reasoning: bool) -> SampleRecord:
+def with_answer(record: SampleRecord, reasoning: bool) -> SampleRecord:
     if record.speech is not None:  # a spoken answer is scored by what the recogniser heard
         return replace(record, answer=None if record.failed else record.speech.get("transcript"), reasoning_closed=None)
     text = (record.response or {}).get("text")

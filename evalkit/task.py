@@ -16,6 +16,7 @@ from typing import Any
 from evalkit.config import ConfigError, TaskConfig
 from evalkit.datasets_io import resolve_path
 from evalkit.registry import Loader, TaskSpec, task_spec
+from evalkit.turns import turn_depths
 from evalkit.types import MediaKind, MediaPart, MediaRef, Message, Sample, TextPart, media_parts
 
 
@@ -70,6 +71,7 @@ def load_task(config: TaskConfig) -> LoadedTask:
         if sample.sample_id in seen:
             raise ConfigError(f"task {config.name!r}: sample id {sample.sample_id!r} occurs twice in the dataset")
         seen.add(sample.sample_id)
+    turn_depths(config.name, loaded.samples)  # every later turn follows an earlier sample
     samples = loaded.samples[: config.limit] if config.limit is not None else loaded.samples
     provenance = {**loaded.provenance, "samples_total": len(loaded.samples), "samples": len(samples),
                   "limit": config.limit}

@@ -69,6 +69,8 @@ class Sample:
     the unit samples share (e.g. the video of several Video-MME questions) for clustered bootstrap intervals.
     `draw` numbers the repeats of a problem asked several times (AIME's mean over k samples): a repeat's request
     seed is the run seed plus its draw, so sampled repeats differ and each is reproducible.
+    A later turn of a multi-turn conversation names the turn it continues in `follows`: its request is that turn's
+    conversation, the model's answer to it, then `messages` (evalkit.turns builds it once that answer exists).
     """
 
     task: str
@@ -78,6 +80,7 @@ class Sample:
     categories: Mapping[str, str] = field(default_factory=dict)
     cluster: str | None = None
     draw: int = 0
+    follows: str | None = None  # the sample id of the earlier turn this one continues; None: an opening turn
 
 
 @dataclass(frozen=True)

@@ -80,7 +80,11 @@ def word_tokenize(text: str) -> list[str]:
 
 
 def count_words(text: str) -> int:
-    return len(re.findall(r"\w+", text))
+    """instructions_util.count_words: NLTK's RegexpTokenizer over word characters, which keeps combining marks
+    inside a word (Python's `re` splits Devanagari words at their vowel signs)."""
+    from nltk.tokenize import RegexpTokenizer
+
+    return len(RegexpTokenizer(r"\w+").tokenize(text))
 
 
 @functools.lru_cache(maxsize=1)
@@ -100,7 +104,7 @@ def detected_language(text: str) -> str | None:
         return None
 
 
-def _compare(count: int, relation: str, threshold: int) -> bool:
+def compare_count(count: int, relation: str, threshold: int) -> bool:
     if relation == LESS_THAN:
         return count < threshold
     if relation == AT_LEAST:
@@ -116,7 +120,7 @@ def response_language(value: str, kw: Mapping[str, Any]) -> bool:
 
 @instruction("length_constraints:number_sentences", "num_sentences", "relation")
 def number_sentences(value: str, kw: Mapping[str, Any]) -> bool:
-    return _compare(count_sentences(value), kw["relation"], kw["num_sentences"])
+    return compare_count(count_sentences(value), kw["relation"], kw["num_sentences"])
 
 
 @instruction("detectable_content:number_placeholders", "num_placeholders")
@@ -182,12 +186,12 @@ def keywords_existence(value: str, kw: Mapping[str, Any]) -> bool:
 @instruction("keywords:frequency", "keyword", "frequency", "relation")
 def keyword_frequency(value: str, kw: Mapping[str, Any]) -> bool:
     occurrences = len(re.findall(kw["keyword"].strip(), value, flags=re.IGNORECASE))
-    return _compare(occurrences, kw["relation"], kw["frequency"])
+    return compare_count(occurrences, kw["relation"], kw["frequency"])
 
 
 @instruction("length_constraints:number_words", "num_words", "relation")
 def number_words(value: str, kw: Mapping[str, Any]) -> bool:
-    return _compare(count_words(value), kw["relation"], kw["num_words"])
+    return compare_count(count_words(value), kw["relation"], kw["num_words"])
 
 
 @instruction("detectable_format:json_format")
@@ -312,17 +316,18 @@ class IFEvalPrompt:
         return cls(tuple(reference["instruction_ids"]), tuple(dict(k) for k in reference["kwargs"]))
 
     @classmethod
-    def from_row(cls, instruction_ids: Sequence[str], kwargs: Sequence[Mapping[str, Any]], where: str) -> IFEvalPrompt:
+    def from_row(cls, instruction_ids: Sequence[str], kwargs: Sequence[Mapping[str, Any]], where: str,
+                 instructions: Mapping[str, Instruction] = INSTRUCTIONS) -> IFEvalPrompt:
         """From a dataset row; the hub copy fills every kwargs key (None where unused): the official evaluation
-        drops empty values. An unknown instruction or a missing kwarg is an error naming the row."""
+        drops empty values. An instruction unknown to `instructions` or a missing kwarg is an error naming the row."""
         if len(instruction_ids) != len(kwargs):
             raise ValueError(f"{where}: {len(instruction_ids)} instruction ids but {len(kwargs)} kwargs")
         kept = []
         for instruction_id, given in zip(instruction_ids, kwargs, strict=True):
-            if instruction_id not in INSTRUCTIONS:
-                raise ValueError(f"{where}: unknown instruction {instruction_id!r}; known: {sorted(INSTRUCTIONS)}")
+            if instruction_id not in instructions:
+                raise ValueError(f"{where}: unknown instruction {instruction_id!r}; known: {sorted(instructions)}")
             values = {k: v for k, v in (given or {}).items() if v}
-            missing = set(INSTRUCTIONS[instruction_id].kwargs) - set(values)
+            missing = set(instructions[instruction_id].kwargs) - set(values)
             if missing:
                 raise ValueError(f"{where}: instruction {instruction_id!r} lacks kwargs {sorted(missing)}")
             kept.append(values)
@@ -336,17 +341,45 @@ def loose_variants(response: str) -> list[str]:
     return [trimmed[0], trimmed[0].replace("*", ""), *trimmed[1:], *(t.replace("*", "") for t in trimmed[1:])]
 
 
-def follows(instruction_id: str, kwargs: Mapping[str, Any], response: str) -> bool:
-    return bool(response.strip()) and INSTRUCTIONS[instruction_id].check(response, kwargs)
+def follows(instruction_id: str, kwargs: Mapping[str, Any], response: str,
+            instructions: Mapping[str, Instruction] = INSTRUCTIONS) -> bool:
+    return bool(response.strip()) and instructions[instruction_id].check(response, kwargs)
 
 
-def follow_lists(prompt: IFEvalPrompt, response: str) -> tuple[list[bool], list[bool]]:
-    """Per instruction: followed strictly, and loosely."""
+def follow_lists(prompt: IFEvalPrompt, response: str, instructions: Mapping[str, Instruction] = INSTRUCTIONS,
+                 strict_blank_checked: bool = False) -> tuple[list[bool], list[bool]]:
+    """Per instruction: followed strictly, and loosely; `instructions` is the checker table (Multi-IF has its own).
+    Google's strict check counts a blank response as following nothing; Multi-IF's only an empty one
+    (`strict_blank_checked`: a whitespace-only response is checked)."""
     variants = loose_variants(response)
     pairs = list(zip(prompt.instruction_ids, prompt.kwargs, strict=True))
-    strict = [follows(i, kw, response) for i, kw in pairs]
-    loose = [any(follows(i, kw, v) for v in variants) for i, kw in pairs]
+    strict = [bool(response) and instructions[i].check(response, kw) if strict_blank_checked
+              else follows(i, kw, response, instructions) for i, kw in pairs]
+    loose = [any(follows(i, kw, v, instructions) for v in variants) for i, kw in pairs]
     return strict, loose
+
+
+def score_prompt(item: ScoreInput, instructions: Mapping[str, Instruction] = INSTRUCTIONS,
+                 strict_blank_checked: bool = False) -> SampleScore:
+    """One prompt's additive counts: prompt followed (strict, loose), instructions followed (strict, loose)."""
+    prompt = IFEvalPrompt.of(item.reference)
+    strict, loose = follow_lists(prompt, item.prediction or "", instructions, strict_blank_checked)
+    stats = {"prompt_strict": float(all(strict)), "prompt_loose": float(all(loose)), "total": 1.0,
+             "inst_strict": float(sum(strict)), "inst_loose": float(sum(loose)), "instructions": float(len(strict))}
+    return SampleScore(item.sample_id, stats, failed=item.prediction is None, categories=item.categories,
+                       detail={"strict": strict, "loose": loose})
+
+
+def accuracies(scores: Sequence[SampleScore]) -> dict[str, float]:
+    """The four numbers evaluation_main.py prints, in %."""
+    def share(key: str, over: str) -> float:
+        total = sum(s.stats[over] for s in scores)
+        return 100.0 * sum(s.stats[key] for s in scores) / total if total else 0.0
+
+    return {"prompt_level_strict": share("prompt_strict", "total"),
+            "inst_level_strict": share("inst_strict", "instructions"),
+            "prompt_level_loose": share("prompt_loose", "total"),
+            "inst_level_loose": share("inst_loose", "instructions")}
 
 
 @register_scorer("ifeval")
@@ -357,27 +390,11 @@ class IFEvalScorer:
     official_denominator = "every prompt (an unanswered one follows no instruction)"
 
     def score(self, items: Sequence[ScoreInput]) -> list[SampleScore]:
-        return [self._score_one(item) for item in items]
-
-    def _score_one(self, item: ScoreInput) -> SampleScore:
-        prompt = IFEvalPrompt.of(item.reference)
-        strict, loose = follow_lists(prompt, item.prediction or "")
-        stats = {"prompt_strict": float(all(strict)), "prompt_loose": float(all(loose)), "total": 1.0,
-                 "inst_strict": float(sum(strict)), "inst_loose": float(sum(loose)), "instructions": float(len(strict))}
-        return SampleScore(item.sample_id, stats, failed=item.prediction is None, categories=item.categories,
-                           detail={"strict": strict, "loose": loose})
+        return [score_prompt(item) for item in items]
 
     def aggregate(self, scores: Sequence[SampleScore]) -> float:
         return self.breakdown(scores)["prompt_level_strict"]
 
     @staticmethod
     def breakdown(scores: Sequence[SampleScore]) -> dict[str, float]:
-        """The four numbers evaluation_main.py prints, in %."""
-        def share(key: str, over: str) -> float:
-            total = sum(s.stats[over] for s in scores)
-            return 100.0 * sum(s.stats[key] for s in scores) / total if total else 0.0
-
-        return {"prompt_level_strict": share("prompt_strict", "total"),
-                "inst_level_strict": share("inst_strict", "instructions"),
-                "prompt_level_loose": share("prompt_loose", "total"),
-                "inst_level_loose": share("inst_loose", "instructions")}
+        return accuracies(scores)

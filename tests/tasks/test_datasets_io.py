@@ -92,7 +92,7 @@ def test_jsonl_folder_and_column_check(tmp_path):
 
 def test_folder_without_data_files(tmp_path):
     (tmp_path / "notes.txt").write_text("nothing here")
-    with pytest.raises(DatasetError, match="no save_to_disk dataset and no .parquet/.jsonl/.json files"):
+    with pytest.raises(DatasetError, match="no save_to_disk dataset and no .parquet/.jsonl/.json/.csv files"):
         datasets_io.check(DatasetConfig(hub_id="x/y", local_path=str(tmp_path)))
 
 

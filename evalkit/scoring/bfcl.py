@@ -1,0 +1,338 @@
+"""BFCL-v3 (Berkeley Function Calling Leaderboard v3): the AST categories, Python.
+
+Follows ShishirPatil/gorilla @ cd9429c (the last commit with the v3 data, before the v4 release),
+berkeley-function-call-leaderboard/bfcl_eval:
+- decoding a Qwen answer (model_handler/local_inference/qwen_fc.py, QwenFCHandler.decode_ast): every
+  `<tool_call>\\n...\\n</tool_call>` block is parsed as JSON; if any block is not a JSON object the answer holds no
+  call; each object becomes {name: arguments} (an object without "name" or "arguments" fails decoding);
+- the AST checker (eval_checker/ast_eval/ast_checker.py, language Python): per call the function name, required
+  parameters, each parameter's type against the function doc (an int is taken for a float; a value whose type is
+  that of a "variable" in the possible answer passes the type check), its value among the possible answers
+  (strings compared after `standardize_string`, lists element-wise so, dicts and lists of dicts key by key), and
+  every possible-answer parameter not marked optional ("" among its values) present; parallel categories match
+  calls to answers in any order (greedily, answer by answer), multiple ones check the one expected call;
+- eval_runner.py: a decoding failure or an output not in function-call form is wrong; relevance categories
+  (irrelevance, live_irrelevance: no call expected; live_relevance: a call expected) only ask whether a non-empty
+  call list was decoded;
+- eval_runner_helper.py: non-live overall = unweighted mean of simple, multiple, parallel, parallel_multiple and
+  irrelevance accuracy (its "simple" is the unweighted mean of Python, Java and JavaScript simple); live overall =
+  accuracy pooled over the six live categories; the leaderboard's overall = unweighted mean of the live,
+  non-live and multi-turn overalls.
+
+Covered here: the eleven Python AST and relevance categories. Not covered: java and javascript (their type
+converters parse Java/JavaScript literals) and the four multi-turn categories (they execute the benchmark's
+simulated APIs). So the headline is the unweighted mean of the non-live overall (simple = Python simple) and the
+live overall over the categories present; `BFCLScorer.breakdown` gives every category and both overalls.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from evalkit.scoring.base import SampleScore, ScoreInput
+from evalkit.scoring.registry import register_scorer
+
+CATEGORY = "category"  # the sample category naming its BFCL test category
+NON_LIVE = ("simple", "multiple", "parallel", "parallel_multiple", "irrelevance")
+LIVE = ("live_simple", "live_multiple", "live_parallel", "live_parallel_multiple", "live_irrelevance",
+        "live_relevance")
+COVERED = NON_LIVE + LIVE
+NOT_COVERED = ("java", "javascript", "multi_turn_base", "multi_turn_miss_func", "multi_turn_miss_param",
+               "multi_turn_long_context")
+NO_CALL_EXPECTED = ("irrelevance", "live_irrelevance")
+CALL_EXPECTED = ("live_relevance",)
+
+PYTHON_TYPES: dict[str, type] = {"string": str, "integer": int, "float": float, "boolean": bool, "array": list,
+                                 "tuple": list, "dict": dict, "any": str}
+NESTED_TYPES = ("array", "tuple")  # whose items' type is checked, one level deep
+TOOL_CALL = re.compile(r"<tool_call>\n(.*?)\n</tool_call>", re.DOTALL)
+
+Call = dict[str, dict[str, Any]]  # {function name: {parameter: value}}
+
+
+@dataclass(frozen=True)
+class Verdict:
+    valid: bool
+    error_type: str = ""
+    error: str = ""
+    is_variable: bool = False
+
+
+OK = Verdict(True)
+
+
+@dataclass(frozen=True)
+class BFCLItem:
+    """A reference: the test category, the function docs offered, and the possible answers (None for the
+    relevance categories, which have none)."""
+
+    category: str
+    functions: tuple[Mapping[str, Any], ...]
+    ground_truth: tuple[Mapping[str, Any], ...] | None
+
+    @classmethod
+    def of(cls, reference: BFCLItem | Mapping[str, Any]) -> BFCLItem:
+        """The item itself, or its JSON form as a run's samples.jsonl stores it."""
+        if isinstance(reference, BFCLItem):
+            return reference
+        truth = reference["ground_truth"]
+        return cls(reference["category"], tuple(reference["functions"]), None if truth is None else tuple(truth))
+
+
+def decode_tool_calls(text: str) -> list[Call] | None:
+    """QwenFCHandler.decode_ast: the calls in `<tool_call>` blocks; [] when a block is not a JSON object; None
+    when decoding fails (an object without "name" or "arguments", or arguments that are not an object)."""
+    blocks: list[Any] = []
+    for block in TOOL_CALL.findall(text):
+        try:
+            blocks.append(json.loads(block))
+        except ValueError:
+            blocks.append(block)
+    if any(not isinstance(b, dict) for b in blocks):
+        return []
+    try:
+        return [{b["name"]: dict(b["arguments"].items())} for b in blocks]
+    except (KeyError, AttributeError, TypeError):
+        return None
+
+
+def is_call_list(decoded: Any) -> bool:
+    """utils.is_function_calling_format_output: a list of one-key dicts whose value is a dict ([] included)."""
+    return isinstance(decoded, list) and all(
+        isinstance(item, dict) and len(item) == 1 and isinstance(next(iter(item.values())), dict) for item in decoded
+    )
+
+
+def has_call(decoded: list[Call] | None) -> bool:
+    """Not utils.is_empty_output: a decoded, well-formed, non-empty call list."""
+    return decoded is not None and is_call_list(decoded) and bool(decoded) and not (len(decoded) == 1
+                                                                                    and not decoded[0])
+
+
+def standardize_string(text: str) -> str:
+    return re.sub(r"[ \,\.\/\-\_\*\^]", "", text).lower().replace("'", '"')
+
+
+def _standardized(values: Sequence[Any]) -> list[Any]:
+    return [standardize_string(v) if type(v) is str else v for v in values]
+
+
+def _answer_type(possible: Sequence[Any]) -> type | None:
+    return next((type(answer) for answer in possible if answer != ""), None)
+
+
+def check_type(param: str, value: Any, possible: Any, expected: str, expected_type: type,
+               nested_type: type | None) -> Verdict:
+    """type_checker: the value's type, or a "variable" (the possible answer's own type), one level of nesting."""
+    answer_type = _answer_type(possible)
+    is_variable = answer_type is not None and answer_type != expected_type
+    if type(value) is expected_type:
+        if nested_type is None:
+            return Verdict(True, is_variable=is_variable)
+        elements: Any = value  # a list or tuple: its type is the expected one
+        for possible_item in possible:
+            if type(possible_item) is not list or all(
+                check_type(param, item, possible_item, str(nested_type), nested_type, None).valid for item in elements
+            ):
+                return Verdict(True, is_variable=is_variable)
+        # the official code then falls through with its result already invalid: a nested failure stays one
+        return Verdict(False, "type_error:simple", f"Nested type checking failed for parameter {param!r}.")
+    if answer_type is not None and type(value) is answer_type:
+        return Verdict(True, is_variable=True)
+    return Verdict(False, "type_error:simple", f"Incorrect type for parameter {param!r}. Expected type {expected}, "
+                                               f"got {type(value).__name__}. Parameter value: {value!r}.")
+
+
+def check_string(param: str, value: str, possible: Sequence[Any]) -> Verdict:
+    if standardize_string(value) not in [standardize_string(p) for p in possible if type(p) is str]:
+        return Verdict(False, "value_error:string", f"Invalid value for parameter {param!r}: {value!r}.")
+    return OK
+
+
+def check_list(param: str, value: list, possible: Sequence[Any]) -> Verdict:
+    if _standardized(value) not in [_standardized(p) for p in possible]:
+        return Verdict(False, "value_error:list/tuple", f"Invalid value for parameter {param!r}: {value!r}.")
+    return OK
+
+
+def check_dict(param: str, value: Mapping[str, Any], possible: Sequence[Any]) -> Verdict:
+    """dict_checker: every key of the value allowed with a possible value, every non-optional key present."""
+    verdict = Verdict(False, "dict_checker:unclear")
+    for answer in possible:
+        if answer == "":
+            continue
+        verdict = OK
+        for key, item in value.items():
+            if key not in answer:
+                verdict = Verdict(False, "value_error:dict_key", f"Unexpected dict key parameter: {key!r}.")
+                break
+            if (standardize_string(item) if type(item) is str else item) not in _standardized(answer[key]):
+                verdict = Verdict(False, "value_error:dict_value", f"Invalid value for parameter {key!r}: {item!r}.")
+                break
+        if verdict.valid:
+            missing = next((k for k, v in answer.items() if k not in value and "" not in v), None)
+            if missing is not None:
+                verdict = Verdict(False, "value_error:dict_key", f"Missing dict key parameter: {missing!r}.")
+        if verdict.valid:
+            return OK
+    return verdict
+
+
+def check_list_of_dicts(param: str, value: list, possible: Sequence[Any]) -> Verdict:
+    verdict = Verdict(False, "list_dict_checker:unclear")
+    for answer in possible:
+        if len(value) != len(answer):
+            verdict = Verdict(False, "value_error:list_dict_count", "Wrong number of dictionaries in the list.")
+            continue
+        verdict = OK
+        for item, expected in zip(value, answer, strict=True):
+            verdict = check_dict(param, item, [expected])
+            if not verdict.valid:
+                break
+        if verdict.valid:
+            return OK
+    return verdict
+
+
+def check_call(function: Mapping[str, Any], call: Call, answer: Mapping[str, Mapping[str, Sequence[Any]]]) -> Verdict:
+    """simple_function_checker for one call against one possible answer {name: {param: [possible values]}}."""
+    possible = next(iter(answer.values()))
+    name, details = function["name"], function["parameters"]["properties"]
+    if name not in call:
+        return Verdict(False, "simple_function_checker:wrong_func_name", f"Function name {name!r} not found.")
+    arguments = call[name]
+    missing = next((p for p in function["parameters"]["required"] if p not in arguments), None)
+    if missing is not None:
+        return Verdict(False, "simple_function_checker:missing_required", f"Missing required parameter: {missing!r}.")
+    for param, value in arguments.items():
+        if param not in details or param not in possible:
+            return Verdict(False, "simple_function_checker:unexpected_param", f"Unexpected parameter: {param!r}.")
+        expected = details[param]["type"]
+        expected_type = PYTHON_TYPES[expected]
+        nested_type = PYTHON_TYPES[details[param]["items"]["type"]] if expected in NESTED_TYPES else None
+        if expected == "tuple" and type(value) is tuple:
+            value = list(value)
+        if expected == "float" and type(value) is int:
+            value = float(value)
+        typed = check_type(param, value, possible[param], expected, expected_type, nested_type)
+        if not typed.valid:
+            return typed
+        if not typed.is_variable:
+            if expected_type is dict:
+                verdict = check_dict(param, value, possible[param])
+            elif expected_type is list and nested_type is dict:
+                verdict = check_list_of_dicts(param, value, possible[param])
+            elif expected_type is str:
+                verdict = check_string(param, value, possible[param])
+            elif expected_type is list:
+                verdict = check_list(param, value, possible[param])
+            else:
+                verdict = None
+            if verdict is not None:
+                if not verdict.valid:
+                    return verdict
+                continue
+        if value not in possible[param]:
+            return Verdict(False, "value_error:others", f"Invalid value for parameter {param!r}: {value!r}.")
+    unprovided = next((p for p in possible if p not in arguments and "" not in possible[p]), None)
+    if unprovided is not None:
+        return Verdict(False, "simple_function_checker:missing_optional",
+                       f"Optional parameter {unprovided!r} not provided and not marked as optional.")
+    return OK
+
+
+def _function(functions: Sequence[Mapping[str, Any]], name: str) -> Mapping[str, Any]:
+    return next(f for f in functions if f["name"] == name)
+
+
+def check_calls(category: str, functions: Sequence[Mapping[str, Any]], calls: list[Call],
+                truth: Sequence[Mapping[str, Any]]) -> Verdict:
+    """ast_checker: parallel categories in any order, multiple ones the one expected call, simple ones one call."""
+    if len(calls) != len(truth):
+        return Verdict(False, "wrong_count", "Wrong number of functions.")
+    if "parallel" in category:
+        matched: set[int] = set()
+        for answer in truth:
+            function = _function(functions, next(iter(answer)))
+            verdict = Verdict(False, "parallel_function_checker_no_order:cannot_find_match")
+            for index, call in enumerate(calls):
+                if index in matched:
+                    continue
+                verdict = check_call(function, call, answer)
+                if verdict.valid:
+                    matched.add(index)
+                    break
+            if not verdict.valid:
+                return Verdict(False, "parallel_function_checker_no_order:cannot_find_match", verdict.error)
+        return OK
+    if "multiple" in category:
+        return check_call(_function(functions, next(iter(truth[0]))), calls[0], truth[0])
+    return check_call(functions[0], calls[0], truth[0])
+
+
+def judge(item: BFCLItem, answer: str) -> Verdict:
+    """One answer's verdict, as eval_runner.py's relevance or AST runner gives it."""
+    decoded = decode_tool_calls(answer)
+    if item.category in NO_CALL_EXPECTED + CALL_EXPECTED:
+        called = has_call(decoded)
+        if called == (item.category in CALL_EXPECTED):
+            return OK
+        return Verdict(False, "irrelevance_error:decoder_success" if called else "relevance_error:decoder_failed")
+    if decoded is None:
+        return Verdict(False, "ast_decoder:decoder_failed")
+    if not is_call_list(decoded):
+        return Verdict(False, "ast_decoder:decoder_wrong_output_format")
+    if item.ground_truth is None:
+        raise ValueError(f"BFCL category {item.category!r} needs possible answers; the item has none")
+    return check_calls(item.category, item.functions, decoded, item.ground_truth)
+
+
+def _accuracy(scores: Sequence[SampleScore]) -> float:
+    return 100.0 * sum(s.stats["correct"] for s in scores) / len(scores)
+
+
+def _mean(values: Sequence[float]) -> float:
+    return sum(values) / len(values)
+
+
+@register_scorer("bfcl")
+class BFCLScorer:
+    name = "bfcl"
+    metric = "accuracy: mean of the non-live and live overalls (Python AST categories; no Java, JS, multi-turn)"
+    lower_is_better = False
+    official_denominator = "every item (an unanswered one is wrong)"
+
+    def score(self, items: Sequence[ScoreInput]) -> list[SampleScore]:
+        scores = []
+        for item in items:
+            reference = BFCLItem.of(item.reference)
+            verdict = judge(reference, item.prediction) if item.prediction is not None else Verdict(False, "failed")
+            scores.append(SampleScore(item.sample_id, {"correct": float(verdict.valid)}, failed=item.prediction is None,
+                                      categories=item.categories,
+                                      detail={"error_type": verdict.error_type, "error": verdict.error}))
+        return scores
+
+    def aggregate(self, scores: Sequence[SampleScore]) -> float:
+        groups = self.breakdown(scores)
+        overalls = [groups[g] for g in ("non_live_overall", "live_overall") if g in groups]
+        return _mean(overalls) if overalls else 0.0
+
+    @staticmethod
+    def breakdown(scores: Sequence[SampleScore]) -> dict[str, float]:
+        """Each category's accuracy, the non-live overall (unweighted over its categories present) and the live
+        overall (pooled over its categories present), in %."""
+        by_category: dict[str, list[SampleScore]] = {}
+        for score in scores:
+            by_category.setdefault(score.categories[CATEGORY], []).append(score)
+        numbers = {name: _accuracy(group) for name, group in sorted(by_category.items())}
+        non_live = [numbers[c] for c in NON_LIVE if c in numbers]
+        live = [s for c in LIVE for s in by_category.get(c, [])]
+        if non_live:
+            numbers["non_live_overall"] = _mean(non_live)
+        if live:
+            numbers["live_overall"] = _accuracy(live)
+        return numbers

@@ -1,0 +1,154 @@
+"""BFCL-v3, the Berkeley Function Calling Leaderboard v3: the eleven Python AST and relevance categories (simple,
+multiple, parallel, parallel_multiple, irrelevance and their six live counterparts; 3,491 items), scored by the
+official AST checker (evalkit.scoring.bfcl). Not covered: java and javascript, and the four multi-turn categories
+(they execute the benchmark's simulated APIs): the reported number is the mean of the non-live and live overalls
+only, which the leaderboard's overall is not (it also averages in multi-turn).
+
+Data: ShishirPatil/gorilla @ cd9429ccf3d4d04156affe883c495b3b047e6b64, the last commit before the v4 release moved the
+files to BFCL_v4; set dataset.local_path to its `berkeley-function-call-leaderboard/bfcl_eval/data` folder
+(`BFCL_v3_<category>.json` and `possible_answer/BFCL_v3_<category>.json`, JSON lines; the relevance categories have
+no answers). dataset.subsets chooses categories.
+
+Prompt (evalkit's choice, recorded with every run): Qwen's own function-calling format, as Qwen3 chat templates
+render tools and as the leaderboard's QwenFCHandler (model_handler/local_inference/qwen_fc.py) builds it: one system
+turn holding the item's system text (if any), then "# Tools ..." with each function doc as JSON inside <tools>, and
+the instruction to answer with <tool_call>{"name": ..., "arguments": ...}</tool_call> blocks; each description gets
+the leaderboard's " Note that the provided function is in Python 3 syntax." Then the item's own turns. An item
+offering no function gets no tools turn, as in the handler. On all 3,491 items the prompt the tiny Qwen3-Omni's chat
+template renders equals QwenFCHandler._format_prompt's character for character (checked in a scratch folder).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Any
+
+from evalkit.config import ConfigError, DatasetConfig, ScorerConfig, TaskConfig
+from evalkit.datasets_io import resolve_path
+from evalkit.registry import TEXT_TABLES, SmokeVariant, TaskSpec, register, reported_in
+from evalkit.scoring.bfcl import CATEGORY, COVERED, BFCLItem
+from evalkit.task import LoadedTask, format_prompt
+from evalkit.types import Message, Sample, TextPart
+
+GORILLA_COMMIT = "cd9429ccf3d4d04156affe883c495b3b047e6b64"
+PYTHON_HINT = " Note that the provided function is in Python 3 syntax."
+TOOLS_PROMPT = (
+    "# Tools\n\nYou may call one or more functions to assist with the user query.\n\nYou are provided with function "
+    "signatures within <tools></tools> XML tags:\n<tools>{tools}\n</tools>\n\nFor each function call, return a json "
+    "object with function name and arguments within <tool_call></tool_call> XML tags:\n<tool_call>\n"
+    '{{"name": <function-name>, "arguments": <args-json-object>}}\n</tool_call>'
+)
+RELEVANCE = ("irrelevance", "live_irrelevance", "live_relevance")  # no possible-answer file
+
+
+def _files(config: TaskConfig, category: str) -> tuple[Path, Path | None]:
+    folder = resolve_path(str(config.dataset.local_path))
+    answers = None if category in RELEVANCE else folder / "possible_answer" / f"BFCL_v3_{category}.json"
+    return folder / f"BFCL_v3_{category}.json", answers
+
+
+def check(config: TaskConfig) -> None:
+    if config.dataset.local_path is None:
+        raise ConfigError(
+            f"task {config.name!r}: BFCL-v3 is read from a gorilla checkout: clone ShishirPatil/gorilla at "
+            f"{GORILLA_COMMIT} and set dataset.local_path to its berkeley-function-call-leaderboard/bfcl_eval/data"
+        )
+    unknown = sorted(set(config.dataset.subsets) - set(COVERED))
+    if unknown:
+        raise ConfigError(f"task {config.name!r}: categories {unknown} are not covered; covered: {list(COVERED)}")
+    for category in config.dataset.subsets:
+        for path in _files(config, category):
+            if path is not None and not path.is_file():
+                raise ConfigError(
+                    f"task {config.name!r}: {path} does not exist; dataset.local_path must be gorilla's bfcl_eval/data "
+                    f"at {GORILLA_COMMIT} (BFCL_v3_*.json; later commits hold BFCL_v4)"
+                )
+
+
+def _lines(path: Path) -> list[dict[str, Any]]:
+    try:
+        return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    except json.JSONDecodeError as exc:
+        raise ConfigError(f"{path}: not JSON lines ({exc}); is this gorilla's BFCL data?") from exc
+
+
+def _tools_text(config: TaskConfig, functions: list[dict[str, Any]], system: str | None) -> str:
+    """The system turn: the item's own system text, then the tools (json.dumps as the handler writes them)."""
+    documented = [{**f, "description": f["description"] + PYTHON_HINT} for f in functions]
+    tools = format_prompt(config, config.prompt, tools="".join(f"\n{json.dumps(f)}" for f in documented))
+    return tools if system is None else f"{system}\n\n{tools}"
+
+
+def _sample(config: TaskConfig, category: str, row: dict[str, Any], truth: list[dict[str, Any]] | None) -> Sample:
+    turns = row["question"][0]
+    if row["function"]:  # an item offering no function (a few live_irrelevance ones) gets no tools turn
+        system = turns[0]["content"] if turns and turns[0]["role"] == "system" else None
+        turns = [{"role": "system", "content": _tools_text(config, row["function"], system)},
+                 *turns[system is not None:]]
+    messages = tuple(Message(role=t["role"], parts=(TextPart(t["content"]),)) for t in turns)
+    return Sample(task=config.name, sample_id=row["id"], messages=messages,
+                  reference=BFCLItem(category, tuple(row["function"]), None if truth is None else tuple(truth)),
+                  categories={CATEGORY: category})
+
+
+def load_samples(config: TaskConfig) -> LoadedTask:
+    check(config)
+    samples, digests = [], {}
+    for category in config.dataset.subsets:
+        questions, answers = _files(config, category)
+        truths = {a["id"]: a["ground_truth"] for a in _lines(answers)} if answers is not None else {}
+        for row in _lines(questions):
+            if answers is not None and row["id"] not in truths:
+                raise ConfigError(f"{answers}: no possible answer for item {row['id']!r}")
+            samples.append(_sample(config, category, row, truths.get(row["id"])))
+        for path in (questions, answers):
+            if path is not None:
+                digests[path.name if path == questions else f"possible_answer/{path.name}"] = hashlib.sha256(
+                    path.read_bytes()).hexdigest()
+    return LoadedTask(samples, {"local_path": str(config.dataset.local_path), "expected_commit": GORILLA_COMMIT,
+                                "sha256": digests})
+
+
+def make_smoke_fixture(folder: Path) -> None:
+    def function(name: str, properties: dict[str, Any], required: list[str]) -> dict[str, Any]:
+        return {"name": name, "description": f"Made-up smoke function {name}.",
+                "parameters": {"type": "dict", "properties": properties, "required": required}}
+
+    weather = function("get_weather", {"city": {"type": "string", "description": "The city."},
+                                       "days": {"type": "integer", "description": "Days ahead."}}, ["city"])
+    items: dict[str, list[tuple[dict[str, Any], list[dict[str, Any]] | None]]] = {
+        "simple": [({"id": "simple_0", "question": [[{"role": "user", "content": "What's the weather in Oslo?"}]],
+                     "function": [weather]}, [{"get_weather": {"city": ["Oslo"], "days": [""]}}])],
+        "parallel": [({"id": "parallel_0", "question": [[{"role": "user", "content": "Weather in Lima and Quito?"}]],
+                       "function": [weather]}, [{"get_weather": {"city": ["Lima"], "days": [""]}},
+                                                {"get_weather": {"city": ["Quito"], "days": [""]}}])],
+        "live_irrelevance": [({"id": "live_irrelevance_0-0-0", "question": [[
+            {"role": "system", "content": "You are a helpful assistant."},
+            {"role": "user", "content": "Write a haiku about autumn."}]], "function": [weather]}, None)],
+    }  # fmt: skip
+    (folder / "possible_answer").mkdir(exist_ok=True)
+    for category, rows in items.items():
+        (folder / f"BFCL_v3_{category}.json").write_text("".join(json.dumps(q) + "\n" for q, _ in rows))
+        if category not in RELEVANCE:
+            (folder / "possible_answer" / f"BFCL_v3_{category}.json").write_text(
+                "".join(json.dumps({"id": q["id"], "ground_truth": truth}) + "\n" for q, truth in rows))
+
+
+register(TaskSpec(
+    name="bfcl_v3",
+    title="BFCL-v3, 11 Python AST/relevance categories (3,491 items), official AST checker; no Java, JS, multi-turn",
+    modalities=("text",),
+    dataset=DatasetConfig(hub_id=f"github:ShishirPatil/gorilla@{GORILLA_COMMIT}", subsets=list(COVERED),
+                          split="test", revision=GORILLA_COMMIT),
+    scorer=ScorerConfig("bfcl"),
+    prompt=TOOLS_PROMPT,
+    prompt_fields=("tools",),
+    load=load_samples,
+    check=check,
+    reported=reported_in(TEXT_TABLES, "BFCL-v3", "", "score"),
+    max_new_tokens=4096,
+    smoke=SmokeVariant(fixture="bfcl_v3", make_fixture=make_smoke_fixture,
+                       subsets=("simple", "parallel", "live_irrelevance")),
+))
