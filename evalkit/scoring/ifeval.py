@@ -361,11 +361,15 @@ class IFEvalScorer:
 
     def _score_one(self, item: ScoreInput) -> SampleScore:
         prompt = IFEvalPrompt.of(item.reference)
-        strict, loose = follow_lists(prompt, item.prediction or "")
+        strict, loose = follow_lists(prompt, self.response_text(item.prediction or ""))
         stats = {"prompt_strict": float(all(strict)), "prompt_loose": float(all(loose)), "total": 1.0,
                  "inst_strict": float(sum(strict)), "inst_loose": float(sum(loose)), "instructions": float(len(strict))}
         return SampleScore(item.sample_id, stats, failed=item.prediction is None, categories=item.categories,
                            detail={"strict": strict, "loose": loose})
+
+    def response_text(self, prediction: str) -> str:
+        """The text the checkers read (a benchmark that reuses them may clean the prediction first)."""
+        return prediction
 
     def aggregate(self, scores: Sequence[SampleScore]) -> float:
         return self.breakdown(scores)["prompt_level_strict"]
