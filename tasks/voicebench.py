@@ -25,7 +25,10 @@ without a judge), the report names what is missing instead of a number.
 Rows (hub schema): audio (a datasets Audio cell), prompt (the spoken text: the judges read it in place of the
 audio), reference where scored against one (sd-qa's answer, the mcq letter, bbh's "yes"/"no"/"(A)"/"(B)"), id (bbh,
 naming its task), key / instruction_id_list / kwargs (ifeval). Sample ids: bbh's id, ifeval's key, else
-"<split>/<row>". The hub revision is not pinned (no commit sha found).
+"<split>/<row>". dataset.split may join hub splits with "+", as `datasets` does (mmsu's default joins its 12
+domains, each a category; `tasks.voicebench_sd_qa.dataset.split=usa+gbr` scores two accents); each split is read
+on its own, from the hub or from a local copy in the hub layout (<config>/<split>-00000-of-00001.parquet).
+The hub revision is not pinned (no commit sha found).
 Prompt: the spoken instruction alone (audio, no text), as VoiceBench's main.py gives it, and no system prompt
 (Qwen states none for any benchmark; VoiceBench's Qwen2.5-Omni wrapper used "You are a helpful assistant.").
 """
@@ -54,7 +57,7 @@ from evalkit.registry import (
 from evalkit.scoring.ifeval import IFEvalPrompt
 from evalkit.scoring.voicebench import SpokenQuery
 from evalkit.scoring.voicebench_extraction import bbh_task
-from evalkit.smoke_fixtures import audio_cell, speech, write_parquet
+from evalkit.smoke_fixtures import audio_cell, sox_synth, speech, write_parquet
 from evalkit.task import LoadedTask, media_cell, user_turn
 from evalkit.types import Sample
 
@@ -62,6 +65,7 @@ HUB_ID = "hlt-lab/voicebench"
 MMSU_DOMAINS = ("law", "engineering", "other", "biology", "business", "economics", "health", "philosophy",
                 "psychology", "history", "chemistry", "physics")
 IFEVAL_COLUMNS = ("key", "instruction_id_list", "kwargs")
+TONE = ("0.05", "sine", "440")  # sox synth: the smoke rows of mmsu's other domains
 JUDGED_SCALE = 20.0  # a 1..5 judge score x20 is on the overall's 0..100
 
 
@@ -159,10 +163,12 @@ def _subset(config: TaskConfig) -> Subset:
 
 
 def _splits(config: TaskConfig) -> list[DatasetConfig]:
-    """One dataset config per split of the subset (mmsu keeps its 12 domains as splits)."""
-    splits = config.options.get("splits") or []
-    if not splits:
-        raise ConfigError(f"task {config.name!r}: options.splits is empty; list the hub splits to score")
+    """One dataset config per split named in dataset.split, "+"-joined as `datasets` writes a union of splits
+    (mmsu's 12 domains; sd-qa's accents, e.g. dataset.split=usa+gbr)."""
+    splits = config.dataset.split.split("+")
+    if not all(splits):
+        raise ConfigError(f"task {config.name!r}: dataset.split={config.dataset.split!r} names an empty split; "
+                          "write hub splits joined by '+'")
     return [dataclasses.replace(config.dataset, split=split) for split in splits]
 
 
@@ -176,7 +182,7 @@ def _sample(config: TaskConfig, subset: Subset, split: str, index: int, row: Row
     sample_id = str(row[subset.id_column]) if subset.id_column else f"{split}/{index}"
     where = f"{config.name} sample {sample_id}"
     reference = subset.reference(row, where)
-    categories = {"split": split} if len(subset.splits) > 1 else {}
+    categories = {"split": split} if "+" in config.dataset.split else {}
     if subset.scorer == "voicebench_bbh":
         categories["task"] = bbh_task(sample_id)
     return Sample(task=config.name, sample_id=sample_id, reference=reference, categories=categories,
@@ -196,8 +202,13 @@ def load_samples(config: TaskConfig) -> LoadedTask:
     return LoadedTask(samples, {"splits": provenance})
 
 
+def _tone(effects: tuple[str, ...], out: Path) -> None:
+    sox_synth(out, *effects)
+
+
 def make_smoke_fixture(folder: Path) -> None:
-    """One spoken row per subset (two mmsu domains), in the hub layout <config>/<split>-00000-of-00001.parquet."""
+    """One row per split in the hub layout <config>/<split>-00000-of-00001.parquet: the first split's row spoken,
+    the other mmsu domains' a short tone (the fixture stays small; the loader reads all 12)."""
     import datasets
 
     kwargs_type = [{"num_words": datasets.Value("int64")}]
@@ -207,8 +218,9 @@ def make_smoke_fixture(folder: Path) -> None:
         if subset.config == "ifeval":
             features.update(key=datasets.Value("int64"), instruction_id_list=[datasets.Value("string")],
                             kwargs=kwargs_type)
-        for split in subset.splits[:2]:
-            rows = [{**row, "audio": audio_cell(partial(speech, row["prompt"], "en-us"), f"{subset.config}.flac")}
+        for n, split in enumerate(subset.splits):
+            rows = [{**row, "audio": audio_cell(partial(speech, row["prompt"], "en-us") if n == 0 else
+                                                partial(_tone, TONE), f"{subset.config}.flac")}
                     for row in subset.smoke_rows]
             write_parquet(rows, datasets.Features(features), folder / subset.config / f"{split}-00000-of-00001.parquet")
 
@@ -221,13 +233,12 @@ def _spec(subset: Subset) -> TaskSpec:
         name=subset.task,
         title=f"VoiceBench {subset.title}",
         modalities=("audio",),
-        dataset=DatasetConfig(hub_id=HUB_ID, subsets=[subset.config]),
+        dataset=DatasetConfig(hub_id=HUB_ID, subsets=[subset.config], split="+".join(subset.splits)),
         scorer=ScorerConfig(subset.scorer),
         load=load_samples,
         check=check,
         max_new_tokens=2048,  # VoiceBench's model wrappers generate up to 2,048 new tokens
-        options={"splits": list(subset.splits)},
-        smoke=dataclasses.replace(SMOKE, options={"splits": list(subset.splits[:2])}),
+        smoke=SMOKE,
     )
 
 

@@ -13,7 +13,7 @@ from evalkit.registry import SMOKE_FIXTURES, all_aggregates
 from evalkit.scoring.voicebench import SpokenQuery
 from evalkit.task import load_task
 from evalkit.types import MediaPart
-from tasks.voicebench import SUBSETS
+from tasks.voicebench import MMSU_DOMAINS, SUBSETS
 
 
 def test_every_subset_is_spoken_alone_and_a_member_of_the_overall(smoke_task):
@@ -28,8 +28,7 @@ def test_references_and_categories(smoke_task):
     sd_qa = load_task(smoke_task("voicebench_sd_qa_smoke")).samples
     assert [(s.sample_id, s.reference) for s in sd_qa] == [("usa/0", SpokenQuery("Paris?", "Paris"))]
     mmsu = load_task(smoke_task("voicebench_mmsu_smoke")).samples
-    assert [(s.sample_id, s.categories) for s in mmsu] == [("law/0", {"split": "law"}),
-                                                           ("engineering/0", {"split": "engineering"})]
+    assert [(s.sample_id, s.categories) for s in mmsu] == [(f"{d}/0", {"split": d}) for d in MMSU_DOMAINS]
     bbh = load_task(smoke_task("voicebench_bbh_smoke")).samples
     assert [(s.sample_id, s.reference, s.categories) for s in bbh] == [
         ("sports_understanding_0", "yes", {"task": "sports_understanding"})]
@@ -58,11 +57,13 @@ def test_bad_rows_are_refused_naming_the_sample(smoke_task, tmp_path, task, conf
         load_task(config_of_task)
 
 
-def test_splits_must_be_listed_and_present(smoke_task):
+def test_splits_are_joined_by_plus_and_must_be_present(smoke_task):
     task = smoke_task("voicebench_mmsu_smoke")
-    task.options["splits"] = []
-    with pytest.raises(ConfigError, match="options.splits is empty"):
+    task.dataset.split = "law+physics"
+    assert [s.sample_id for s in load_task(task).samples] == ["law/0", "physics/0"]
+    task.dataset.split = "law+"
+    with pytest.raises(ConfigError, match="names an empty split"):
         load_task(task)
-    task.options["splits"] = ["law", "physics"]  # the fixture holds two domains only
-    with pytest.raises(ConfigError, match="physics"):
+    task.dataset.split = "law+astronomy"
+    with pytest.raises(ConfigError, match="astronomy"):
         load_task(task)
