@@ -4,6 +4,7 @@ aggregates made of the run's tasks (VoiceBench Overall), and all of them placed 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from statistics import fmean
@@ -88,14 +89,34 @@ def build_report(run: RunFolder, published: PublishedScores | None = None) -> Ru
     for aggregate in all_aggregates().values():
         if any(member.task in run.scores for member in aggregate.members):
             score, missing = aggregate_score(aggregate, run.scores)
+            intervals = {row.task: row.interval for row in rows}
+            score.interval = None if missing else combined_interval(aggregate, score, intervals)
             rows.append(_task_row(run, published, aggregate.name, score, aggregate.reported, missing))
     return RunReport(run=run, rows=tuple(rows), layouts=_layouts(tuple(rows)))
+
+
+def combined_interval(aggregate: TaskAggregate, score: TaskScore,
+                      intervals: Mapping[str, Interval | None]) -> Interval | None:
+    """An interval for a mean of independent tasks (its members are disjoint sample sets): each member's interval
+    taken as a normal one of its half-width, scaled; the mean's half-width is sqrt(sum of squares) / members.
+    None unless every member has an interval at one confidence level."""
+    members = [(m, intervals.get(m.task)) for m in aggregate.members]
+    if score.value is None or any(i is None for _, i in members):
+        return None
+    known = [(m, i) for m, i in members if i is not None]
+    if len({i.confidence for _, i in known}) != 1:
+        return None
+    half = math.sqrt(sum((m.scale * (i.high - i.low) / 2) ** 2 for m, i in known)) / len(known)
+    return Interval(low=score.value - half, high=score.value + half, confidence=known[0][1].confidence,
+                    iterations=min(i.iterations for _, i in known),
+                    method="normal combination of the members' intervals")
 
 
 def aggregate_score(aggregate: TaskAggregate, scores: Mapping[str, TaskScore]) -> tuple[TaskScore, tuple[str, ...]]:
     """The aggregate as a task score over the members the run has, and the members it lacks or did not score.
     Its value (official and strict) is the mean of every member's scaled value, None while one is missing; each
-    member's scaled value is its category; counts are the members' sums. It has no interval of its own."""
+    member's scaled value is its category; counts are the members' sums. Its interval is set by the report
+    (`combined_interval`), from the members' intervals."""
     present = {m.task: (m, scores[m.task]) for m in aggregate.members if m.task in scores}
     missing = tuple(m.task for m in aggregate.members if m.task not in present or present[m.task][1].value is None)
     directions = {score.lower_is_better for _, score in present.values()}

@@ -8,8 +8,8 @@ import pytest
 from run_builder import TaskSpec, accuracy_records, write_run
 
 from evalkit.registry import all_aggregates
-from evalkit.report.rows import aggregate_score, build_report
-from evalkit.run_folder import TaskScore, load_run
+from evalkit.report.rows import aggregate_score, build_report, combined_interval
+from evalkit.run_folder import Interval, TaskScore, load_run
 
 OVERALL = all_aggregates()["voicebench_overall"]
 # the VoiceBench leaderboard's GPT-4o-Audio row (MatthewCYM/VoiceBench README): nine subsets, Overall 86.75
@@ -55,3 +55,23 @@ def test_the_report_sets_the_overall_beside_the_papers_voicebench_column(tmp_pat
     assert row.score.value is None and "voicebench_alpacaeval" in row.label and "NOT SCORED" in row.label
     assert not any(r.task == "voicebench_overall" for r in build_report(load_run(write_run(
         tmp_path / "none", {"mmmu_val": TaskSpec(accuracy_records("mmmu_val", [True]))}))).rows)
+
+
+def test_the_overall_interval_combines_the_members_as_independent_normals():
+    scores = {task: _score(task, v) for task, v in GPT4O_AUDIO.items()}
+    score, _ = aggregate_score(OVERALL, scores)
+    # judged members +-0.1 on 1..5 (x20: +-2), the others +-2: sqrt(9 * 2**2) / 9 = 2/3
+    intervals = {t: Interval(v - h, v + h, 0.95, 1000, "percentile bootstrap")
+                 for t, v in GPT4O_AUDIO.items() for h in [0.1 if v < 5 else 2.0]}
+    interval = combined_interval(OVERALL, score, intervals)
+    assert interval is not None and (interval.high - interval.low) / 2 == pytest.approx(2 / 3)
+    assert interval.low == pytest.approx(score.value - 2 / 3) and interval.confidence == 0.95
+    assert combined_interval(OVERALL, score, {**intervals, "voicebench_bbh": None}) is None
+
+
+def test_a_run_with_intervals_gives_the_overall_a_verdict(tmp_path):
+    tasks = {task: TaskSpec(accuracy_records(task, [True, False] * 20)) for task in GPT4O_AUDIO}
+    report = build_report(load_run(write_run(tmp_path / "run", tasks, with_intervals=True)))
+    row = next(r for r in report.rows if r.task == "voicebench_overall")
+    assert row.interval is not None and row.interval.low < row.score.value < row.interval.high
+    assert row.verdict == "outside"  # 3 x 1000 + 6 x 50 over 9 is far from 85.5
