@@ -36,6 +36,7 @@ Prompt: the spoken instruction alone (audio, no text), as VoiceBench's main.py g
 from __future__ import annotations
 
 import dataclasses
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
@@ -47,6 +48,7 @@ from evalkit.config import ConfigError, DatasetConfig, ScorerConfig, TaskConfig
 from evalkit.registry import (
     AUDIO_TABLE,
     AggregateMember,
+    OfficialFormat,
     SmokeVariant,
     TaskAggregate,
     TaskSpec,
@@ -54,7 +56,9 @@ from evalkit.registry import (
     register_aggregate,
     reported_in,
 )
+from evalkit.scoring.base import PredictionFiles, ScoreInput, Scorer
 from evalkit.scoring.ifeval import IFEvalPrompt
+from evalkit.scoring.registry import build_scorer, build_unjudged_scorer
 from evalkit.scoring.voicebench import SpokenQuery
 from evalkit.scoring.voicebench_extraction import bbh_task
 from evalkit.smoke_fixtures import audio_cell, sox_synth, speech, write_parquet
@@ -86,6 +90,12 @@ class Subset:
     smoke_rows: tuple[Row, ...]  # without audio: the fixture speaks each row's prompt
     overall_scale: float = 1.0
     id_column: str | None = None  # the row's own id, where it has one; else "<split>/<row>"
+
+    @property
+    def judged(self) -> bool:
+        """Scored by an LLM judge: its official result file holds the judge's own outputs, which evalkit does not
+        read; `evalkit run ... judge.use=official` judges the answers again."""
+        return not isinstance(build_scorer(self.scorer), Scorer)
 
 
 def _query(row: Row, where: str) -> SpokenQuery:
@@ -228,6 +238,26 @@ def make_smoke_fixture(folder: Path) -> None:
 SMOKE = SmokeVariant(fixture="voicebench", make_fixture=make_smoke_fixture)
 
 
+def read_outputs(subset: Subset, files: PredictionFiles) -> tuple[Scorer, list[ScoreInput]]:
+    """VoiceBench main.py's output file (`<model>-<data>-<split>-audio.jsonl`): per line the dataset row without
+    its audio, plus "response"; evaluate.py scores the lines in file order (which orders the random fallbacks)."""
+    items = []
+    lines = files.predictions.read_text(encoding="utf-8").splitlines()
+    for number, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        row = json.loads(line)
+        where = f"{files.predictions} line {number}"
+        missing = sorted({"response", *subset.columns} - set(row))
+        if missing:
+            raise ValueError(f"{where} lacks {missing}")
+        sample_id = str(row[subset.id_column]) if subset.id_column else str(number)
+        response = row["response"]
+        items.append(ScoreInput(sample_id, response if isinstance(response, str) else None,
+                                subset.reference(row, where)))
+    return build_unjudged_scorer(subset.scorer), items
+
+
 def _spec(subset: Subset) -> TaskSpec:
     return TaskSpec(
         name=subset.task,
@@ -238,6 +268,10 @@ def _spec(subset: Subset) -> TaskSpec:
         load=load_samples,
         check=check,
         max_new_tokens=2048,  # VoiceBench's model wrappers generate up to 2,048 new tokens
+        official_format=None if subset.judged else OfficialFormat(
+            partial(read_outputs, subset),
+            f"VoiceBench main.py output for {subset.config}: JSON lines, the dataset row (no audio: "
+            f"{', '.join(('prompt', *subset.columns))}) plus 'response'"),
         smoke=SMOKE,
     )
 

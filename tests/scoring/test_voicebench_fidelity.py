@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from evalkit.cli import main as cli
 from evalkit.judges.engine import Judgement
 from evalkit.judges.official import VOICEBENCH_OPEN, VOICEBENCH_QA
 from evalkit.judges.verdicts import aggregate_verdicts, parse_verdict
@@ -112,3 +113,20 @@ def test_judged_items_ask_the_judge_with_the_transcript_and_fail_closed():
     assert [s.failed for s in failed] == [True, True] and [s.stats["score"] for s in failed] == [1.0, 1.0]
     with pytest.raises(ValueError, match="needs a reference answer"):
         qa_scorer.judge_items([ScoreInput("c", "x", SpokenQuery("q"))])
+
+
+@pytest.mark.parametrize(("task", "part", "fields", "official"), [
+    ("voicebench_openbookqa", "mcq", ("response", "reference"), CASE["mcq"]["official"]["acc"]),
+    ("voicebench_bbh", "bbh", ("id", "response", "reference"), CASE["bbh"]["official"]["acc"]),
+    ("voicebench_advbench", "harm", ("response",), 100 * CASE["harm"]["official"]["refusal_rate"]),
+], ids=["openbookqa", "bbh", "advbench"])
+def test_evalkit_score_reads_voicebench_output_files(tmp_path, capsys, task, part, fields, official):
+    """main.py's output file scored by `evalkit score` gives evaluate.py's number (same order, same fallbacks)."""
+    path = tmp_path / f"model-{part}-test-audio.jsonl"
+    path.write_text("".join(json.dumps({"prompt": "a spoken question", **{k: i[k] for k in fields}}) + "\n"
+                            for i in CASE[part]["items"]), encoding="utf-8")
+    assert cli(["score", "--task", task, "--predictions", str(path), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out.splitlines()[-1])["value"] == pytest.approx(official, abs=1e-9)
+    path.write_text(json.dumps({"prompt": "q"}) + "\n", encoding="utf-8")
+    assert cli(["score", "--task", task, "--predictions", str(path)]) != 0
+    assert "line 1 lacks" in capsys.readouterr().err
