@@ -59,7 +59,7 @@ from evalkit.registry import (
 from evalkit.scoring.base import PredictionFiles, ScoreInput, Scorer
 from evalkit.scoring.ifeval import IFEvalPrompt
 from evalkit.scoring.registry import build_scorer, build_unjudged_scorer
-from evalkit.scoring.voicebench import SpokenQuery
+from evalkit.scoring.voicebench import BBH_ANSWERS, SpokenQuery
 from evalkit.scoring.voicebench_extraction import bbh_task
 from evalkit.smoke_fixtures import audio_cell, sox_synth, speech, write_parquet
 from evalkit.task import LoadedTask, media_cell, user_turn
@@ -69,6 +69,7 @@ HUB_ID = "hlt-lab/voicebench"
 MMSU_DOMAINS = ("law", "engineering", "other", "biology", "business", "economics", "health", "philosophy",
                 "psychology", "history", "chemistry", "physics")
 IFEVAL_COLUMNS = ("key", "instruction_id_list", "kwargs")
+MCQ_LETTERS = ("A", "B", "C", "D")
 TONE = ("0.05", "sine", "440")  # sox synth: the smoke rows of mmsu's other domains
 JUDGED_SCALE = 20.0  # a 1..5 judge score x20 is on the overall's 0..100
 
@@ -99,6 +100,8 @@ class Subset:
 
 
 def _query(row: Row, where: str) -> SpokenQuery:
+    if not str(row["prompt"] or "").strip():
+        raise ConfigError(f"{where}: empty prompt; the judge reads the instruction's transcript (check the dataset)")
     return SpokenQuery(row["prompt"])
 
 
@@ -109,7 +112,14 @@ def _answer(row: Row, where: str) -> str:
 
 
 def _qa(row: Row, where: str) -> SpokenQuery:
-    return SpokenQuery(row["prompt"], _answer(row, where))
+    return SpokenQuery(_query(row, where).prompt, _answer(row, where))
+
+
+def _letter(row: Row, where: str) -> str:
+    answer = _answer(row, where)
+    if answer not in MCQ_LETTERS:
+        raise ConfigError(f"{where}: reference {answer!r} is not an option letter ({', '.join(MCQ_LETTERS)})")
+    return answer
 
 
 def _bbh(row: Row, where: str) -> str:
@@ -117,7 +127,10 @@ def _bbh(row: Row, where: str) -> str:
         bbh_task(str(row["id"]))
     except ValueError as exc:
         raise ConfigError(f"{where}: {exc}") from exc
-    return _answer(row, where)
+    answer = _answer(row, where)
+    if answer.lower() not in BBH_ANSWERS:
+        raise ConfigError(f"{where}: reference {answer!r} is not one of {', '.join(BBH_ANSWERS)}")
+    return answer
 
 
 def _ifeval(row: Row, where: str) -> IFEvalPrompt:
@@ -145,10 +158,10 @@ SUBSETS = (
            "SD-QA usa (553 spoken questions; GPT-judged accuracy against the reference answer)", ("reference",), _qa,
            ({"prompt": "Paris?", "reference": "Paris"},)),
     Subset("voicebench_mmsu", "mmsu", MMSU_DOMAINS, "voicebench_mcq",
-           "MMSU (3,074 spoken MMLU-Pro questions in 12 domains; accuracy)", ("reference",), _answer,
+           "MMSU (3,074 spoken MMLU-Pro questions in 12 domains; accuracy)", ("reference",), _letter,
            ({"prompt": "Four? A.", "reference": "A"},)),
     Subset("voicebench_openbookqa", "openbookqa", ("test",), "voicebench_mcq",
-           "OpenBookQA (455 spoken questions; accuracy)", ("reference",), _answer,
+           "OpenBookQA (455 spoken questions; accuracy)", ("reference",), _letter,
            ({"prompt": "Ice? B.", "reference": "B"},)),
     Subset("voicebench_ifeval", "ifeval", ("test",), "voicebench_ifeval",
            "IFEval (345 spoken prompts; mean of strict/loose prompt/instruction accuracy)", IFEVAL_COLUMNS, _ifeval,

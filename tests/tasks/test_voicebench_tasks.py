@@ -49,6 +49,9 @@ def _with_rows(tmp_path, config: str, split: str, change: dict) -> str:
      r"voicebench_sd_qa_smoke sample usa/0: empty reference"),
     ("voicebench_bbh_smoke", "bbh", "test", {"id": "date_understanding_3"},
      r"voicebench_bbh_smoke sample date_understanding_3: .*names none of the tasks"),
+    ("voicebench_bbh_smoke", "bbh", "test", {"reference": "maybe"}, r"reference 'maybe' is not one of yes, no"),
+    ("voicebench_openbookqa_smoke", "openbookqa", "test", {"reference": "E"}, r"'E' is not an option letter"),
+    ("voicebench_commoneval_smoke", "commoneval", "test", {"prompt": ""}, r"test/0: empty prompt; the judge reads"),
 ])  # fmt: skip
 def test_bad_rows_are_refused_naming_the_sample(smoke_task, tmp_path, task, config, split, change, message):
     config_of_task = smoke_task(task)
