@@ -68,6 +68,9 @@ def test_paper_suites(compose_run):
     assert audio["fleurs_zh"].scorer.options == {"language": "zh", "unit": "cer"}
     assert audio["fleurs_en"].prompt.format(source_language="English") == "Transcribe the English audio into text."
     assert task_spec("fleurs_de").options["source_language"] == "German"
+    assert audio["voicebench_mmsu"].dataset.split.split("+")[:2] == ["law", "engineering"]
+    assert (audio["voicebench_sd_qa"].dataset.subsets, audio["voicebench_sd_qa"].dataset.split) == (["sd-qa"], "usa")
+    assert audio["voicebench_alpacaeval"].dataset.subsets == ["alpacaeval_full"]  # the leaderboard's AlpacaEval
     vision = compose_run("suite=paper_vision").tasks
     assert vision["mmmu_pro"].dataset.subsets == ["standard (10 options)", "vision"]
     assert vision["mlvu"].dataset.subsets[0] == "1_plotQA"
