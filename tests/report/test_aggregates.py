@@ -49,6 +49,9 @@ def test_the_report_sets_the_overall_beside_the_papers_voicebench_column(tmp_pat
     assert row.table is not None and row.table.name == "audio->text (understanding, music)"
     assert (row.qwen_model, row.qwen_value, row.baselines) == ("Qwen3-Omni-30B-A3B-Instruct", 85.5,
                                                                {"Gemini-2.5-Pro": 89.6})
+    thinking = build_report(load_run(write_run(tmp_path / "thinking", tasks, variant="thinking")))
+    row = next(r for r in thinking.rows if r.task == "voicebench_overall")
+    assert (row.qwen_model, row.qwen_value) == ("Qwen3-Omni-30B-A3B-Thinking", 88.8)
     partial = {task: tasks[task] for task in ("voicebench_mmsu", "voicebench_bbh")}
     row = next(r for r in build_report(load_run(write_run(tmp_path / "partial", partial))).rows
                if r.task == "voicebench_overall")
