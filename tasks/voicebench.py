@@ -59,7 +59,13 @@ from evalkit.registry import (
 from evalkit.scoring.base import PredictionFiles, ScoreInput, Scorer
 from evalkit.scoring.ifeval import IFEvalPrompt
 from evalkit.scoring.registry import build_scorer, build_unjudged_scorer
-from evalkit.scoring.voicebench import BBH_ANSWERS, SpokenQuery
+from evalkit.scoring.voicebench import (
+    BBH_ANSWERS,
+    RecordedJudgeScorer,
+    SpokenQuery,
+    VoiceBenchOpenScorer,
+    VoiceBenchQAScorer,
+)
 from evalkit.scoring.voicebench_extraction import bbh_task
 from evalkit.smoke_fixtures import audio_cell, sox_synth, speech, write_parquet
 from evalkit.task import LoadedTask, media_cell, user_turn
@@ -94,8 +100,7 @@ class Subset:
 
     @property
     def judged(self) -> bool:
-        """Scored by an LLM judge: its official result file holds the judge's own outputs, which evalkit does not
-        read; `evalkit run ... judge.use=official` judges the answers again."""
+        """Scored by an LLM judge (VoiceBench's result files carry its draws)."""
         return not isinstance(build_scorer(self.scorer), Scorer)
 
 
@@ -252,22 +257,29 @@ SMOKE = SmokeVariant(fixture="voicebench", make_fixture=make_smoke_fixture)
 
 
 def read_outputs(subset: Subset, files: PredictionFiles) -> tuple[Scorer, list[ScoreInput]]:
-    """VoiceBench main.py's output file (`<model>-<data>-<split>-audio.jsonl`): per line the dataset row without
-    its audio, plus "response"; evaluate.py scores the lines in file order (which orders the random fallbacks)."""
-    items = []
+    """VoiceBench's output file: main.py's `<model>-<data>-<split>-audio.jsonl` (per line the dataset row without
+    its audio, plus "response"), or for a judged subset api_judge.py's `result-...jsonl`, which adds the official
+    judge's draws as "score"; evaluate.py scores the lines in file order (which orders the random fallbacks)."""
+    items, recorded = [], {}
+    needed = {"response", *subset.columns, *(("prompt", "score") if subset.judged else ())}
     lines = files.predictions.read_text(encoding="utf-8").splitlines()
     for number, line in enumerate(lines, 1):
         if not line.strip():
             continue
         row = json.loads(line)
         where = f"{files.predictions} line {number}"
-        missing = sorted({"response", *subset.columns} - set(row))
+        missing = sorted(needed - set(row))
         if missing:
             raise ValueError(f"{where} lacks {missing}")
         sample_id = str(row[subset.id_column]) if subset.id_column else str(number)
         response = row["response"]
         items.append(ScoreInput(sample_id, response if isinstance(response, str) else None,
                                 subset.reference(row, where)))
+        if subset.judged:
+            recorded[sample_id] = tuple(str(output) for output in row["score"])
+    scorer = build_scorer(subset.scorer)
+    if isinstance(scorer, VoiceBenchOpenScorer | VoiceBenchQAScorer):
+        return RecordedJudgeScorer(scorer, recorded), items
     return build_unjudged_scorer(subset.scorer), items
 
 
@@ -281,10 +293,11 @@ def _spec(subset: Subset) -> TaskSpec:
         load=load_samples,
         check=check,
         max_new_tokens=2048,  # VoiceBench's model wrappers generate up to 2,048 new tokens
-        official_format=None if subset.judged else OfficialFormat(
+        official_format=OfficialFormat(
             partial(read_outputs, subset),
-            f"VoiceBench main.py output for {subset.config}: JSON lines, the dataset row (no audio: "
-            f"{', '.join(('prompt', *subset.columns))}) plus 'response'"),
+            f"VoiceBench {'api_judge.py result' if subset.judged else 'main.py output'} for {subset.config}: JSON "
+            f"lines, the dataset row (no audio: {', '.join(('prompt', *subset.columns))}) plus 'response'"
+            + (" and the judge's draws as 'score'" if subset.judged else "")),
         smoke=SMOKE,
     )
 

@@ -28,6 +28,7 @@ from typing import Any
 from evalkit.judges.engine import JudgeItem, Judgement
 from evalkit.judges.official import VOICEBENCH_OPEN, VOICEBENCH_QA
 from evalkit.judges.spec import JudgeSpec
+from evalkit.judges.verdicts import Unparsable, aggregate_verdicts, parse_verdict
 from evalkit.scoring.base import SampleScore, ScoreInput
 from evalkit.scoring.choice import AccuracyScorer, ItemAccuracyScorer, failed_score, graded
 from evalkit.scoring.ifeval import IFEvalScorer
@@ -135,6 +136,51 @@ class VoiceBenchQAScorer(_VoiceBenchJudged, AccuracyScorer):
                                       extracted=str(judgement.verdict), categories=item.categories,
                                       detail={"judge": judgement.to_json()}))
         return scores
+
+
+def recorded_judgement(spec: JudgeSpec, sample_id: str, outputs: Sequence[str]) -> Judgement:
+    """A judgement from judge outputs recorded in a file (api_judge.py's "score" list), read by the spec's parser
+    and aggregation as a live judge's would be; an unreadable one is failed."""
+    try:
+        verdicts = [parse_verdict(spec.verdict, output, dict(spec.verdict_options)) for output in outputs]
+        return Judgement(sample_id, aggregate_verdicts(spec.aggregation, verdicts), None, tuple(outputs))
+    except Unparsable as exc:
+        return Judgement(sample_id, None, f"unparsable verdict: {exc}", tuple(outputs))
+
+
+@dataclass(frozen=True)
+class RecordedJudgeScorer:
+    """A judged VoiceBench scorer over judge outputs already in VoiceBench's result file (`outputs` by sample id;
+    `evalkit score` reads them): the official judge's recorded draws are scored, no judge is called."""
+
+    judged: VoiceBenchOpenScorer | VoiceBenchQAScorer
+    outputs: Mapping[str, tuple[str, ...]]
+
+    @property
+    def name(self) -> str:
+        return self.judged.name
+
+    @property
+    def metric(self) -> str:
+        return self.judged.metric
+
+    @property
+    def lower_is_better(self) -> bool:
+        return self.judged.lower_is_better
+
+    @property
+    def official_denominator(self) -> str:
+        return self.judged.official_denominator
+
+    def score(self, items: Sequence[ScoreInput]) -> list[SampleScore]:
+        spec = self.judged.official_judge
+        judgements = [None if item.prediction is None else recorded_judgement(spec, item.sample_id,
+                                                                               self.outputs[item.sample_id])
+                      for item in items]
+        return self.judged.score_judged(items, judgements)
+
+    def aggregate(self, scores: Sequence[SampleScore]) -> float:
+        return self.judged.aggregate(scores)
 
 
 @register_scorer("voicebench_mcq")

@@ -130,3 +130,20 @@ def test_evalkit_score_reads_voicebench_output_files(tmp_path, capsys, task, par
     path.write_text(json.dumps({"prompt": "q"}) + "\n", encoding="utf-8")
     assert cli(["score", "--task", task, "--predictions", str(path)]) != 0
     assert "line 1 lacks" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(("task", "part", "official"), [
+    ("voicebench_commoneval", "open", CASE["open"]["official"]["gpt"]),
+    ("voicebench_sd_qa", "qa", CASE["qa"]["official_gpt"]),
+], ids=["open", "sd-qa"])
+def test_evalkit_score_reads_the_official_judges_recorded_draws(tmp_path, capsys, task, part, official):
+    """api_judge.py's result file (its draws under "score") scored by `evalkit score`, no judge called."""
+    path = tmp_path / f"result-model-{part}-test-audio.jsonl"
+    path.write_text("".join(json.dumps({"prompt": "q", "reference": "r", "response": "a", "score": draws}) + "\n"
+                            for draws in CASE[part]["judge_outputs"]), encoding="utf-8")
+    assert cli(["score", "--task", task, "--predictions", str(path), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out.splitlines()[-1])["value"] == pytest.approx(official, abs=1e-9)
+    path.write_text(json.dumps({"prompt": "q", "reference": "r", "response": "a", "score": ["5", "five", "4"]}) + "\n",
+                    encoding="utf-8")
+    assert cli(["score", "--task", task, "--predictions", str(path), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out.splitlines()[-1])["n_failed"] == 1  # an unreadable draw fails it
