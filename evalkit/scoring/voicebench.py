@@ -16,7 +16,8 @@
 The mcq, bbh and ifeval readers first drop the turn markers some models emit ("<1>" at the start; "<|user|>" at
 the end for ifeval and bbh), as the official readers do. The official random fallbacks are unseeded; here they
 come from a seeded generator, drawn in item order, and the sample is marked as a fallback. The official judge is
-asked once with n=3; evalkit's judge engine asks three times, one seed per draw (the same three samples in law).
+asked once with n=3; evalkit's judge engine asks three times, one seed per draw (three independent samples
+either way).
 `RecordedJudgeScorer` scores the judge draws that VoiceBench's result files already hold, without a judge.
 """
 
