@@ -30,6 +30,7 @@ from typing import Any
 
 from evalkit.judges.engine import JudgeItem, Judgement
 from evalkit.judges.official import VOICEBENCH_OPEN, VOICEBENCH_QA
+from evalkit.judges.panel import JudgeRequest
 from evalkit.judges.spec import JudgeSpec
 from evalkit.judges.verdicts import Unparsable, aggregate_verdicts, parse_verdict
 from evalkit.scoring.base import SampleScore, ScoreInput
@@ -59,28 +60,38 @@ class SpokenQuery:
         return cls(reference["prompt"], reference.get("reference"))
 
 
-def _judged_failure(item: ScoreInput, judgement: Judgement | None, stats: dict[str, float]) -> SampleScore | None:
-    """The failed score of an unanswered item, or of one the judge did not decide; None when it has a verdict."""
-    if item.prediction is None:
-        return SampleScore(item.sample_id, stats, failed=True, categories=item.categories)
-    if judgement is None:
-        raise ValueError(f"sample {item.sample_id}: answered but not judged; every answered item needs the judge")
-    if judgement.failed:
-        return SampleScore(item.sample_id, stats, failed=True, categories=item.categories,
-                           detail={"judge": judgement.to_json()})
-    return None
-
-
 class _VoiceBenchJudged:
-    """Judged VoiceBench scorers: every answered item goes to the judge; there is no rule stage."""
+    """Judged VoiceBench scorers: every answered item goes to the benchmark's one judge; there is no rule stage.
+    An unanswered item, or one the judge did not decide, is failed with the `miss` stats."""
 
-    official_judge: JudgeSpec
+    official_judges: tuple[JudgeSpec, ...]
+    miss: Mapping[str, float]
     lower_is_better = False
 
-    def judge_items(self, items: Sequence[ScoreInput]) -> list[JudgeItem | None]:
-        return [None if item.prediction is None else JudgeItem(item.sample_id, self._fields(item)) for item in items]
+    def judge_requests(self, items: Sequence[ScoreInput]) -> list[tuple[JudgeRequest, ...]]:
+        (judge,) = self.official_judges
+        return [() if item.prediction is None else (JudgeRequest(judge, JudgeItem(item.sample_id, self._fields(item))),)
+                for item in items]
+
+    def score_judged(self, items: Sequence[ScoreInput],
+                     judgements: Sequence[tuple[Judgement, ...]]) -> list[SampleScore]:
+        return [self._score(item, judged[0] if judged else None)
+                for item, judged in zip(items, judgements, strict=True)]
+
+    def _score(self, item: ScoreInput, judgement: Judgement | None) -> SampleScore:
+        if item.prediction is None:
+            return SampleScore(item.sample_id, dict(self.miss), failed=True, categories=item.categories)
+        if judgement is None:
+            raise ValueError(f"sample {item.sample_id}: answered but not judged; every answered item needs the judge")
+        if judgement.failed:
+            return SampleScore(item.sample_id, dict(self.miss), failed=True, categories=item.categories,
+                               detail={"judge": judgement.to_json()})
+        return self._verdict_score(item, judgement)
 
     def _fields(self, item: ScoreInput) -> dict[str, str]:
+        raise NotImplementedError
+
+    def _verdict_score(self, item: ScoreInput, judgement: Judgement) -> SampleScore:
         raise NotImplementedError
 
     def rules_only(self, scores: Sequence[SampleScore]) -> dict[str, float]:
@@ -91,23 +102,17 @@ class _VoiceBenchJudged:
 class VoiceBenchOpenScorer(_VoiceBenchJudged):
     name = "voicebench_open"
     metric = "GPT score (1-5)"
-    official_judge = VOICEBENCH_OPEN
+    official_judges = (VOICEBENCH_OPEN,)
+    miss = {"score": OPEN_SCORE_FLOOR, "total": 1.0}
     official_denominator = "every item (an unanswered or unjudged one scores 1, the lowest rating)"
 
     def _fields(self, item: ScoreInput) -> dict[str, str]:
         return {"prompt": SpokenQuery.of(item.reference).prompt, "response": item.prediction or ""}
 
-    def score_judged(self, items: Sequence[ScoreInput], judgements: Sequence[Judgement | None]) -> list[SampleScore]:
-        scores = []
-        for item, judgement in zip(items, judgements, strict=True):
-            failure = _judged_failure(item, judgement, {"score": OPEN_SCORE_FLOOR, "total": 1.0})
-            if failure is not None:
-                scores.append(failure)
-                continue
-            assert judgement is not None and isinstance(judgement.verdict, float)
-            scores.append(SampleScore(item.sample_id, {"score": judgement.verdict, "total": 1.0},
-                                      categories=item.categories, detail={"judge": judgement.to_json()}))
-        return scores
+    def _verdict_score(self, item: ScoreInput, judgement: Judgement) -> SampleScore:
+        assert isinstance(judgement.verdict, float)  # the mean of three 1..5 scores
+        return SampleScore(item.sample_id, {"score": judgement.verdict, "total": 1.0}, categories=item.categories,
+                           detail={"judge": judgement.to_json()})
 
     def aggregate(self, scores: Sequence[SampleScore]) -> float:
         total = sum(s.stats["total"] for s in scores)
@@ -118,7 +123,8 @@ class VoiceBenchOpenScorer(_VoiceBenchJudged):
 class VoiceBenchQAScorer(_VoiceBenchJudged, AccuracyScorer):
     name = "voicebench_qa"
     metric = "accuracy (GPT judge)"
-    official_judge = VOICEBENCH_QA
+    official_judges = (VOICEBENCH_QA,)
+    miss = {"correct": 0.0, "total": 1.0}
     official_denominator = "every item (an unanswered or unjudged one is wrong)"
 
     def _fields(self, item: ScoreInput) -> dict[str, str]:
@@ -127,18 +133,10 @@ class VoiceBenchQAScorer(_VoiceBenchJudged, AccuracyScorer):
             raise ValueError(f"sample {item.sample_id}: sd-qa needs a reference answer; the item has none")
         return {"prompt": query.prompt, "reference": query.reference, "response": item.prediction or ""}
 
-    def score_judged(self, items: Sequence[ScoreInput], judgements: Sequence[Judgement | None]) -> list[SampleScore]:
-        scores = []
-        for item, judgement in zip(items, judgements, strict=True):
-            failure = _judged_failure(item, judgement, {"correct": 0.0, "total": 1.0})
-            if failure is not None:
-                scores.append(failure)
-                continue
-            assert judgement is not None
-            scores.append(SampleScore(item.sample_id, {"correct": float(judgement.verdict == "yes"), "total": 1.0},
-                                      extracted=str(judgement.verdict), categories=item.categories,
-                                      detail={"judge": judgement.to_json()}))
-        return scores
+    def _verdict_score(self, item: ScoreInput, judgement: Judgement) -> SampleScore:
+        return SampleScore(item.sample_id, {"correct": float(judgement.verdict == "yes"), "total": 1.0},
+                           extracted=str(judgement.verdict), categories=item.categories,
+                           detail={"judge": judgement.to_json()})
 
 
 def recorded_judgement(spec: JudgeSpec, sample_id: str, outputs: Sequence[str]) -> Judgement:
@@ -176,9 +174,9 @@ class RecordedJudgeScorer:
         return self.judged.official_denominator
 
     def score(self, items: Sequence[ScoreInput]) -> list[SampleScore]:
-        spec = self.judged.official_judge
-        judgements = [None if item.prediction is None else recorded_judgement(spec, item.sample_id,
-                                                                               self.outputs[item.sample_id])
+        (spec,) = self.judged.official_judges
+        judgements = [() if item.prediction is None else (recorded_judgement(spec, item.sample_id,
+                                                                             self.outputs[item.sample_id]),)
                       for item in items]
         return self.judged.score_judged(items, judgements)
 

@@ -67,8 +67,8 @@ def test_refusals_equal_the_official_evaluator():
 
 def _judgements(spec, outputs):
     options = dict(spec.verdict_options)
-    return [Judgement(str(n), aggregate_verdicts(spec.aggregation, [parse_verdict(spec.verdict, o, options)
-                                                                     for o in draws]))
+    return [(Judgement(str(n), aggregate_verdicts(spec.aggregation, [parse_verdict(spec.verdict, o, options)
+                                                                      for o in draws])),)
             for n, draws in enumerate(outputs)]
 
 
@@ -105,14 +105,15 @@ def test_judged_items_ask_the_judge_with_the_transcript_and_fail_closed():
     open_scorer, qa_scorer = VoiceBenchOpenScorer(), VoiceBenchQAScorer()
     items = [ScoreInput("a", "Paris.", SpokenQuery("Capital of France?", "Paris")),
              ScoreInput("b", None, SpokenQuery("q", "r"))]
-    asked = qa_scorer.judge_items(items)
-    assert asked[1] is None and dict(asked[0].fields) == {"prompt": "Capital of France?", "reference": "Paris",
-                                                          "response": "Paris."}
-    assert set(VOICEBENCH_QA.template.messages(dict(asked[0].fields))[1][1].split("\n")) >= {"Paris.", "Paris"}
-    failed = open_scorer.score_judged(items, [Judgement("a", None, "judge refused: it returned no text"), None])
+    asked = qa_scorer.judge_requests(items)
+    assert asked[1] == () and asked[0][0].official == VOICEBENCH_QA
+    fields = dict(asked[0][0].item.fields)
+    assert fields == {"prompt": "Capital of France?", "reference": "Paris", "response": "Paris."}
+    assert set(VOICEBENCH_QA.template.messages(fields)[1][1].split("\n")) >= {"Paris.", "Paris"}
+    failed = open_scorer.score_judged(items, [(Judgement("a", None, "judge refused: it returned no text"),), ()])
     assert [s.failed for s in failed] == [True, True] and [s.stats["score"] for s in failed] == [1.0, 1.0]
     with pytest.raises(ValueError, match="needs a reference answer"):
-        qa_scorer.judge_items([ScoreInput("c", "x", SpokenQuery("q"))])
+        qa_scorer.judge_requests([ScoreInput("c", "x", SpokenQuery("q"))])
 
 
 @pytest.mark.parametrize(("task", "part", "fields", "official"), [
