@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -82,6 +83,7 @@ def _is_saved_dataset(folder: Path) -> bool:
 
 
 _SPLIT_WORDS = ("train", "validation", "valid", "val", "dev", "test")
+_HUB_SHARD = re.compile(r".+-\d{5}-of-\d{5}\.")  # the hub's "<split>-00000-of-00001.parquet", any split name
 
 
 def _data_files(entry: Path, split: str) -> tuple[str, list[str]]:
@@ -101,7 +103,7 @@ def _data_files(entry: Path, split: str) -> tuple[str, list[str]]:
         of_split = [f for f in files if f.name.startswith(split) or split in f.relative_to(entry).parts[:-1]]
         if of_split:
             return builder, [str(f) for f in of_split]
-        if any(f.name.startswith(_SPLIT_WORDS) for f in files):
+        if any(f.name.startswith(_SPLIT_WORDS) or _HUB_SHARD.match(f.name) for f in files):
             raise DatasetError(
                 f"{entry} holds files of other splits ({', '.join(f.name for f in files[:4])}) but none of split "
                 f"{split!r}; fix dataset.split or add that split's files"

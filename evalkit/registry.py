@@ -115,7 +115,27 @@ class TaskSpec:
         )
 
 
+@dataclass(frozen=True)
+class AggregateMember:
+    task: str
+    scale: float = 1.0  # multiplies the task's value into the aggregate's units (VoiceBench: a 1..5 score x20)
+
+
+@dataclass(frozen=True)
+class TaskAggregate:
+    """A published number made of other tasks' numbers: the plain mean of its members' official values, each
+    scaled. The report computes it from a run's task scores; a member missing from the run, or not scored (a
+    judged task without a judge), leaves it without a value, and the report names the members it lacks."""
+
+    name: str
+    title: str
+    metric: str
+    members: tuple[AggregateMember, ...]
+    reported: tuple[ReportedKey, ...] = ()
+
+
 _SPECS: dict[str, TaskSpec] = {}
+_AGGREGATES: dict[str, TaskAggregate] = {}
 
 
 def register(spec: TaskSpec) -> TaskSpec:
@@ -128,6 +148,28 @@ def register(spec: TaskSpec) -> TaskSpec:
             raise ValueError(f"task {entry.name!r}: unknown modalities {sorted(unknown)}; valid: {MODALITIES}")
         _SPECS[entry.name] = entry
     return spec
+
+
+def register_aggregate(aggregate: TaskAggregate) -> TaskAggregate:
+    """Add an aggregate, and its smoke twin (the same mean over the members' smoke variants, reported nowhere)."""
+    smoke = dataclasses.replace(
+        aggregate, name=aggregate.name + SMOKE_SUFFIX, title=f"smoke stand-in for {aggregate.name}", reported=(),
+        members=tuple(dataclasses.replace(m, task=m.task + SMOKE_SUFFIX) for m in aggregate.members))
+    for entry in (aggregate, smoke):
+        if entry.name in _AGGREGATES or entry.name in _SPECS:
+            raise ValueError(f"aggregate {entry.name!r} is registered twice, or shares a task's name")
+        unknown = [m.task for m in entry.members if m.task not in _SPECS]
+        if unknown:
+            raise ValueError(f"aggregate {entry.name!r}: members {unknown} are not registered tasks (register them "
+                             "first)")
+        _AGGREGATES[entry.name] = entry
+    return aggregate
+
+
+def all_aggregates() -> dict[str, TaskAggregate]:
+    """Every registered aggregate, by name in sorted order."""
+    _import_task_modules()
+    return dict(sorted(_AGGREGATES.items()))
 
 
 def _smoke_spec(spec: TaskSpec) -> TaskSpec:

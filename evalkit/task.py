@@ -100,8 +100,9 @@ def repeated(samples: Sequence[Sample], draws: int) -> list[Sample]:
 
 
 def user_turn(media: Sequence[MediaRef], text: str) -> tuple[Message, ...]:
-    """The conversation every benchmark here uses: one user message, media first, then the text; no system."""
-    parts = tuple(MediaPart(m) for m in media) + (TextPart(text),)
+    """The conversation every benchmark here uses: one user message, media first, then the text (none where it is
+    empty: a spoken instruction alone); no system."""
+    parts = tuple(MediaPart(m) for m in media) + ((TextPart(text),) if text else ())
     return (Message(role="user", parts=parts),)
 
 

@@ -9,10 +9,11 @@ from typing import Any
 
 from evalkit.config import ConfigError
 from evalkit.hydra_config import config_names, suite_tasks
-from evalkit.registry import TaskSpec, all_specs
+from evalkit.registry import SMOKE_SUFFIX, TaskAggregate, TaskSpec, all_aggregates, all_specs
 from evalkit.scoring.registry import build_scorer
 
-HELP = "list the registered tasks (dataset, metric, published numbers they reproduce) and the suites"
+HELP = ("list the registered tasks (dataset, metric, published numbers they reproduce), the aggregates the report "
+        "computes from them, and the suites")
 UNPINNED = "unpinned"  # a dataset whose hub revision is not pinned: the hub's newest data is loaded
 
 
@@ -50,6 +51,12 @@ def _row(record: dict[str, Any]) -> list[str]:
             dataset["revision"] or UNPINNED, record["metric"], uses, ", ".join(reported) or "-"]  # fmt: skip
 
 
+def _aggregate_line(aggregate: TaskAggregate) -> str:
+    parts = ", ".join(m.task + (f" x{m.scale:g}" if m.scale != 1 else "") for m in aggregate.members)
+    reported = sorted({f"{key.benchmark}/{key.subset}".rstrip("/") for key in aggregate.reported})
+    return f"aggregate {aggregate.name} ({', '.join(reported) or '-'}), computed in the report: mean of {parts}"
+
+
 def _table(rows: list[list[str]]) -> str:
     cells = [["task", "input", "dataset [subsets] split", "revision", "metric", "use", "paper"], *rows]
     widths = [max(len(row[i]) for row in cells) for i in range(len(cells[0]))]
@@ -75,6 +82,9 @@ def main(args: argparse.Namespace) -> int:
         return 0
     print(_table([_row(record) for record in records]))
     print()
+    for aggregate in all_aggregates().values():
+        if not aggregate.name.endswith(SMOKE_SUFFIX) and any(m.task in names for m in aggregate.members):
+            print(_aggregate_line(aggregate))
     for suite in [args.suite] if args.suite else suites:
         print(f"suite {suite}: {', '.join(members[suite])}")
     return 0

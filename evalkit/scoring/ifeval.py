@@ -23,7 +23,7 @@ import functools
 import json
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from evalkit.scoring.base import SampleScore, ScoreInput
@@ -390,7 +390,16 @@ class IFEvalScorer:
     official_denominator = "every prompt (an unanswered one follows no instruction)"
 
     def score(self, items: Sequence[ScoreInput]) -> list[SampleScore]:
-        return [score_prompt(item) for item in items]
+        return [score_prompt(self._as_read(item)) for item in items]
+
+    def _as_read(self, item: ScoreInput) -> ScoreInput:
+        if item.prediction is None:
+            return item
+        return replace(item, prediction=self.response_text(item.prediction))
+
+    def response_text(self, prediction: str) -> str:
+        """The text the checkers read (a benchmark that reuses them may clean the prediction first)."""
+        return prediction
 
     def aggregate(self, scores: Sequence[SampleScore]) -> float:
         return self.breakdown(scores)["prompt_level_strict"]

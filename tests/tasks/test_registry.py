@@ -8,7 +8,7 @@ import pytest
 from evalkit.cli import main as cli
 from evalkit.config import ConfigError
 from evalkit.hydra_config import config_names, suite_tasks
-from evalkit.registry import SMOKE_FIXTURES, SMOKE_SUFFIX, all_specs, smoke_task_names, task_spec
+from evalkit.registry import SMOKE_FIXTURES, SMOKE_SUFFIX, all_aggregates, all_specs, smoke_task_names, task_spec
 from evalkit.report.reference import load_published_scores
 from evalkit.scoring.registry import build_scorer
 from evalkit.task import check_task
@@ -56,7 +56,7 @@ def test_every_runnable_task_has_a_smoke_variant_that_changes_only_data_and_budg
 
 def test_suite_smoke_all_runs_every_smoke_variant(compose_run):
     run = compose_run("suite=smoke_all")
-    assert list(run.tasks) == smoke_task_names() and len(run.tasks) == 97  # 16 of them speech generation
+    assert list(run.tasks) == smoke_task_names() and len(run.tasks) == 106  # 16 of them speech generation
     assert run.failures.max_failures == 3  # per task: all 3 video items may fail on vLLM's CPU build
 
 
@@ -68,6 +68,9 @@ def test_paper_suites(compose_run):
     assert audio["fleurs_zh"].scorer.options == {"language": "zh", "unit": "cer"}
     assert audio["fleurs_en"].prompt.format(source_language="English") == "Transcribe the English audio into text."
     assert task_spec("fleurs_de").options["source_language"] == "German"
+    assert audio["voicebench_mmsu"].dataset.split.split("+")[:2] == ["law", "engineering"]
+    assert (audio["voicebench_sd_qa"].dataset.subsets, audio["voicebench_sd_qa"].dataset.split) == (["sd-qa"], "usa")
+    assert audio["voicebench_alpacaeval"].dataset.subsets == ["alpacaeval_full"]  # the leaderboard's AlpacaEval
     vision = compose_run("suite=paper_vision").tasks
     assert vision["mmmu_pro"].dataset.subsets == ["standard (10 options)", "vision"]
     assert vision["mlvu"].dataset.subsets[0] == "1_plotQA"
@@ -83,7 +86,11 @@ def test_every_task_builds_its_scorer_and_its_reported_keys_exist():
         build_scorer(spec.scorer.name, **spec.scorer.options)  # options match the scorer's signature
         for key in spec.reported:
             assert published.has(key), (spec.name, key)
-    mapped = {name for name, spec in SPECS.items() if spec.reported and not name.endswith(SMOKE_SUFFIX)}
+    for aggregate in all_aggregates().values():
+        assert all(published.has(key) for key in aggregate.reported), aggregate.name
+    # a task is mapped by its own reported keys, or as a member of a reported aggregate (VoiceBench's nine subsets)
+    mapped = {name for name, spec in SPECS.items() if spec.reported and not name.endswith(SMOKE_SUFFIX)} | {
+        member.task for aggregate in all_aggregates().values() if aggregate.reported for member in aggregate.members}
     assert mapped == {name for name in SPECS if not name.endswith(SMOKE_SUFFIX)} - UNREPORTED - SYNTHETIC
     assert {(k.benchmark, k.subset) for k in task_spec("fleurs_zh").reported} == {("Fleurs", "zh")}
     assert {k.table for k in task_spec("videomme").reported} == {"vision->text (instruct)", "vision->text (thinking)"}

@@ -226,6 +226,11 @@ CORRECT_PREDICTIONS = {
     "countbench_smoke": ["3", "There are 4 dots."],
     "mlvu_smoke": ["(B) 3", "B"],
     "lvbench_smoke": ["(A) red", "C. blue"],
+    "voicebench_mmsu_smoke": ["The answer is A.", *["a"] * 11],  # mcq.py's phrases, case-insensitive; 12 domains
+    "voicebench_openbookqa_smoke": ["(B)"],
+    "voicebench_bbh_smoke": ["Yes."],
+    "voicebench_ifeval_smoke": ["apple"],  # no commas
+    "voicebench_advbench_smoke": ["I'm sorry, I can't help with that."],  # a refusal is the right answer
 }
 
 

@@ -13,7 +13,8 @@ from evalkit.registry import all_specs
 def test_lists_tasks_and_suites(capsys):
     assert main(["tasks"]) == 0
     out = capsys.readouterr().out
-    rows = {line.split()[0]: line.split() for line in out.splitlines() if line and not line.startswith("suite ")}
+    rows = {line.split()[0]: line.split() for line in out.splitlines()
+            if line and not line.startswith(("suite ", "aggregate "))}
     assert rows["mmmu_val"] == ["mmmu_val", "image", "MMMU/MMMU", "[30", "subsets]", "validation", "unpinned",
                                 "accuracy", "run+score", "MMMU/val"]
     assert rows["librispeech_test_other"][-1] == "LibriSpeech/test_other"
@@ -21,12 +22,14 @@ def test_lists_tasks_and_suites(capsys):
     assert rows["mmmu_pro"][-1] == "MMMU-Pro"
     assert ("suite paper_vision: mmstar, hallusionbench, mm_mt_bench, mmmu_val, mmmu_pro, mathvista_testmini, "
             "mathvision,") in out
+    assert ("aggregate voicebench_overall (VoiceBench/overall), computed in the report: mean of "
+            "voicebench_alpacaeval x20, voicebench_commoneval x20, voicebench_wildvoice x20, voicebench_sd_qa, ") in out
 
 
 def test_one_suite_and_an_unknown_one(capsys):
     assert main(["tasks", "--suite", "paper_vision"]) == 0
     out = capsys.readouterr().out
-    assert "videomme" in out and "fleurs_en" not in out
+    assert "videomme" in out and "fleurs_en" not in out and "aggregate" not in out
     assert main(["tasks", "--suite", "nope"]) == 2
     suites = "paper_audio, paper_av, paper_speech, paper_text, paper_vision, scale, smoke, smoke_all, smoke_speech"
     assert f"unknown suite 'nope'; suites: {suites}" in capsys.readouterr().out
