@@ -16,6 +16,8 @@ PIP := $(VENV)/bin/python -m pip install --quiet --disable-pip-version-check
 QUIET_PIP = set -o pipefail; $(PIP) $(1) 2>&1 | { grep -v "is ignored" || test $$? = 1; }
 # torch 2.14.1 + torchvision 0.29.1 is the pair that imports on a CPU machine and runs the video processor
 TORCH := torch==2.14.1 torchvision==0.29.1
+# the extras the tests need; a variable, since a literal comma would split $(call QUIET_PIP,...)'s argument
+TEST_EXTRAS := test,ray
 
 .PHONY: smoke smoke-vllm lint test test-main test-vllm bench system clean real-model
 
@@ -27,7 +29,7 @@ $(VENV)/.installed: pyproject.toml requirements/constraints.txt
 	@echo "==> $(VENV): $(TORCH)"
 	@$(call QUIET_PIP,$(TORCH))
 	@echo "==> $(VENV): evalkit and its pinned dependencies, with Ray (the cluster tests start a local Ray cluster)"
-	@$(call QUIET_PIP,-c requirements/constraints.txt -e ".[test,ray]" $(TORCH))
+	@$(call QUIET_PIP,-c requirements/constraints.txt -e ".[$(TEST_EXTRAS)]" $(TORCH))
 	@# qwen-omni-utils reads video through torchcodec; without its dependencies, which would pull another torch
 	@$(call QUIET_PIP,--no-deps torchcodec==0.17.0)
 	@# the proxy speaker encoder; its own dependencies are in the [speech] extra (pyproject.toml says why)

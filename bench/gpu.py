@@ -16,6 +16,10 @@ Parts, each adding its section to one JSON file (bench/results/gpu-<date>.json):
 - restart: a fresh process starts the engine again with the same settings, to measure the compile-cache reuse.
 - invariant: a fresh engine with runner.batch_invariant=true (vLLM's batch-invariant kernels): its start, bare text
   throughput against the vllm part's, the same batching check, and how many outputs equal the default kernels'.
+- dp / tp (two GPUs; bench/GPU.md): evalkit on text and audio with runner.data_parallel_size=2 (two replicas) or
+  runner.tensor_parallel_size=2, against the vllm part's one-GPU numbers in the same result file (run that part
+  first with one GPU visible): requests/s, speedup, whether the token ids equal one GPU's, and (tp) the KV cache's
+  capacity in sequences of max_model_len. These rows make the file's `workloads` and set `gpus`: 2.
 - transformers: the transformers runner at full size (random weights built on the GPU), peak GPU memory for one
   video of 15/30/60/120 s at fps 2, beside the model card's table for Thinking.
 """
@@ -30,6 +34,7 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
@@ -42,6 +47,7 @@ if TYPE_CHECKING:  # evalkit is imported inside each part, after the environment
 
 REPO = Path(__file__).resolve().parent.parent
 PARTS = ("prepare", "vllm", "restart", "invariant", "transformers")
+TWO_GPU_PARTS = ("dp", "tp")  # run one by one (--part), after the vllm part on one of the two GPUs
 # Qwen3-Omni-30B-A3B-Thinking's model card: transformers, BF16, peak GPU memory for one video of this many seconds.
 MODEL_CARD_THINKING_GB = {15: 68.74, 30: 77.79, 60: 95.76, 120: 131.65}
 
@@ -49,7 +55,7 @@ MODEL_CARD_THINKING_GB = {15: 68.74, 30: 77.79, 60: 95.76, 120: 131.65}
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.gpu", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--part", choices=("all", *PARTS), default="all")
+    parser.add_argument("--part", choices=("all", *PARTS, *TWO_GPU_PARTS), default="all")
     parser.add_argument("--rehearse", action="store_true", help="CPU rehearsal: vLLM's CPU build, tiny model")
     parser.add_argument("--work-dir", type=Path, default=REPO / ".cache" / "bench-gpu")
     parser.add_argument("--result", type=Path, help="JSON to write (default bench/results/gpu-<date>.json)")
@@ -76,8 +82,10 @@ def main(argv: list[str] | None = None) -> int:
             if subprocess.run(command, cwd=REPO).returncode != 0:
                 print(f"bench.gpu: part {part} failed; the others go on", file=sys.stderr)
         return 0
-    parts = {"prepare": prepare_part, "vllm": vllm_part, "restart": restart_part, "invariant": invariant_part,
-             "transformers": transformers_part}
+    parts: dict[str, Callable[[argparse.Namespace], dict[str, Any]]] = {
+        "prepare": prepare_part, "vllm": vllm_part, "restart": restart_part, "invariant": invariant_part,
+        "transformers": transformers_part, "dp": functools.partial(parallel_part, mode="dp"),
+        "tp": functools.partial(parallel_part, mode="tp")}
     section = parts[args.part](args)
     _merge(args.result, args.part, section, args.rehearse, args.commit)
     print(json.dumps(section, indent=2))
@@ -182,13 +190,82 @@ def vllm_part(args: argparse.Namespace) -> dict[str, Any]:
         one_call = _generate_ids(runner, inputs, params)
         (args.work_dir / "text-default-ids.json").write_text(json.dumps(one_call))
         batching = _batching(runner, inputs, params, one_call)
+        capacity = kv_capacity(runner)
     finally:
         closing = time.perf_counter()
         runner.close()
         engine_close_s = time.perf_counter() - closing
     return {"engine_start_s": round(engine_start_s, 1), "engine_close_s": round(engine_close_s, 1),
             "engine": runner.info().details if runner.engine else None, "settings": base, "workloads": rows,
-            "batching": batching}
+            "batching": batching, "max_concurrent_sequences": capacity}
+
+
+def kv_capacity(runner: Any) -> float | None:
+    """How many sequences of max_model_len tokens the engine's KV cache holds at once (None where vLLM does not
+    say: its log's "Maximum concurrency" line has it)."""
+    cache = runner.engine.llm.llm_engine.vllm_config.cache_config
+    if not cache.num_gpu_blocks:
+        return None
+    return round(cache.num_gpu_blocks * cache.block_size / runner.runner_config.max_model_len, 2)
+
+
+def parallel_part(args: argparse.Namespace, mode: str) -> dict[str, Any]:
+    """Two GPUs: evalkit with two replicas (dp) or one engine over both (tp) on the text and audio workloads,
+    against the vllm part's one-GPU rows in the same result file."""
+    import evalkit.generation as generation
+    from evalkit.hydra_config import load_run_config
+    from evalkit.pipeline import run_evaluation
+    from evalkit.runners import build_runner
+
+    model_dir = model_folder(args)
+    loads = [w for w in workloads.build(args.work_dir, workloads.REHEARSAL if args.rehearse else workloads.GPU,
+                                        args.max_frames) if w.name in ("text", "audio")]
+    size = "runner.data_parallel_size=2" if mode == "dp" else "runner.tensor_parallel_size=2"
+    base = [*base_overrides(args, model_dir), size]
+    cfg = load_run_config([*base, *task_overrides(loads[0], args.work_dir / "runs" / f"{mode}-start")])
+    started = time.perf_counter()
+    runner = build_runner(cfg.model, cfg.runner, str(model_dir))
+    engine_start_s = time.perf_counter() - started
+    generation.build_runner = lambda *_: _SharedRunner(runner)
+    document = json.loads(args.result.read_text()) if args.result.exists() else {}
+    one_gpu = {w["name"]: w for w in document.get("vllm", {}).get("workloads", [])}
+    rows = []
+    try:
+        for workload in loads:
+            out_dir = args.work_dir / "runs" / f"{mode}-{workload.name}"
+            run_cfg = load_run_config([*base, *task_overrides(workload, out_dir)])
+            seconds = []
+            for _ in range(args.warmup + args.repeats):
+                started = time.perf_counter()
+                run_evaluation(run_cfg)
+                seconds.append(time.perf_counter() - started)
+            rps = workload.n / statistics.median(seconds[args.warmup:])
+            baseline = one_gpu.get(workload.name, {}).get("evalkit_rps")
+            same = _equal_token_ids(out_dir, args.work_dir / "runs" / workload.name)
+            rows.append({"mode": mode, "name": workload.name, "n": workload.n, "rps": round(rps, 2),
+                         "rps_1gpu": baseline, "speedup": baseline and round(rps / baseline, 3),
+                         "outputs_equal_1gpu": same is not None and same == workload.n, "identical_outputs": same,
+                         "evalkit_s": [round(x, 2) for x in seconds[args.warmup:]]})
+            print(json.dumps(rows[-1]), flush=True)
+        capacity = kv_capacity(runner) if mode == "tp" else None
+    finally:
+        runner.close()
+    return {"engine_start_s": round(engine_start_s, 1), "settings": base, "workloads": rows,
+            **({"max_concurrent_sequences": capacity,
+                "max_concurrent_sequences_1gpu": document.get("vllm", {}).get("max_concurrent_sequences")}
+               if mode == "tp" else {})}
+
+
+def _equal_token_ids(ours: Path, one_gpu: Path) -> int | None:
+    """How many samples got the same token ids in two run folders (None without the one-GPU run)."""
+    def ids(folder: Path) -> dict[str, Any]:
+        lines = (folder / "samples.jsonl").read_text().splitlines()
+        return {r["sample_id"]: (r["response"] or {}).get("token_ids") for r in map(json.loads, lines)}
+
+    if not (one_gpu / "samples.jsonl").exists():
+        return None
+    theirs = ids(one_gpu)
+    return sum(tokens is not None and theirs.get(sample) == tokens for sample, tokens in ids(ours).items())
 
 
 def _generate_ids(runner: Any, inputs: list[Any], params: list[Any]) -> list[list[int]]:
@@ -430,6 +507,10 @@ def _merge(path: Path, part: str, section: dict[str, Any], rehearse: bool, commi
     document[part] = section
     if part == "vllm":
         document["workloads"] = section["workloads"]
+    if part in TWO_GPU_PARTS:  # a two-GPU file's rows are the dp/tp ones (one GPU's stay under "vllm")
+        document["gpus"] = 2
+        document["workloads"] = [w for w in document.get("workloads", []) if w.get("mode") not in (None, part)]
+        document["workloads"] += section["workloads"]
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(document, indent=2, sort_keys=True) + "\n")
 
