@@ -19,6 +19,6 @@ case "$1" in
     mkdir -p /tmp/bench-results
     export PYTHONPATH=/tmp/site:$PWD
     python3 -m bench.gpu --part "$2" --work-dir /tmp/bench-work --result /tmp/bench-results/gpu.json "${@:3}"
-    cp /tmp/bench-results/gpu.json "$OUT/gpu-$(date -u +%Y%m%d).json" ;;
+    for f in /tmp/bench-results/*.json; do cp "$f" "$OUT/$(basename "$f" .json)-$(date -u +%Y%m%d).json"; done ;;
   *) echo "usage: $0 receive NN | unpack MD5 | bench PART" >&2; exit 2 ;;
 esac
