@@ -43,6 +43,11 @@ class LoadedDataset:
     parts: tuple[DatasetPart, ...]
     provenance: dict[str, Any]
 
+    @property
+    def rows(self) -> list[dict[str, Any]]:
+        """Every part's rows, in part order (for tasks that do not need to know which subset a row came from)."""
+        return [row for part in self.parts for row in part.rows]
+
 
 def resolve_path(path: str) -> Path:
     """A configured path; relative ones are relative to the repository root, so configs work from any cwd."""

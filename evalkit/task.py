@@ -149,7 +149,7 @@ def load_with_media_dir(config: TaskConfig, columns: Sequence[str],
 
     folder = media_dir(config)
     loaded = datasets_io.load(config.dataset, columns)
-    rows = [row for part in loaded.parts for row in part.rows]
+    rows = loaded.rows
     samples = [make_sample(index, row, folder) for index, row in enumerate(rows)]
     require_media(config, samples)
     return LoadedTask(samples, {**loaded.provenance, "media_dir": str(folder)})

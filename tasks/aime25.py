@@ -35,7 +35,7 @@ def load_samples(config: TaskConfig) -> LoadedTask:
         Sample(task=config.name, sample_id=str(row["id"]),
                messages=user_turn([], format_prompt(config, config.prompt, problem=row["problem"])),
                reference=str(row["answer"]).strip())
-        for part in loaded.parts for row in part.rows
+        for row in loaded.rows
     ]  # fmt: skip
     return LoadedTask(repeated(problems, samples_per_problem(config)), loaded.provenance)
 

@@ -35,7 +35,7 @@ def _sample(config: TaskConfig, index: int, row: dict[str, Any]) -> Sample:
 
 def load_samples(config: TaskConfig) -> LoadedTask:
     loaded = datasets_io.load(config.dataset, COLUMNS, {"image": "image"})
-    rows = [row for part in loaded.parts for row in part.rows]
+    rows = loaded.rows
     return LoadedTask([_sample(config, i, row) for i, row in enumerate(rows)], loaded.provenance)
 
 

@@ -147,7 +147,7 @@ def _asr(config: TaskConfig) -> LoadedTask:
     field = _option(config, "reference_field", REFERENCE_FIELDS, ASR_REFERENCE_DEFAULT)
     loaded = _load(config)
     text = format_prompt(config, config.prompt, source_language=config.options.get("source_language", ""))
-    samples = [_speech_sample(config, row, text, row[field]) for part in loaded.parts for row in part.rows]
+    samples = [_speech_sample(config, row, text, row[field]) for row in loaded.rows]
     return LoadedTask(samples, {**loaded.provenance, "reference_field": field})
 
 

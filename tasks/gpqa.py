@@ -49,7 +49,7 @@ def _sample(config: TaskConfig, row: dict[str, Any], permutation: list[int]) -> 
 
 def load_samples(config: TaskConfig) -> LoadedTask:
     loaded = datasets_io.load(config.dataset, COLUMNS)
-    rows = [row for part in loaded.parts for row in part.rows]
+    rows = loaded.rows
     draws = samples_per_problem(config)
     rng = random.Random(config.options["shuffle_seed"])
     by_draw = [[_sample(config, row, rng.sample(range(4), 4)) for row in rows] for _ in range(draws)]

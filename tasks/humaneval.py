@@ -41,7 +41,7 @@ def load_samples(config: TaskConfig) -> LoadedTask:
         Sample(task=config.name, sample_id=row["task_id"],
                messages=user_turn([], format_prompt(config, config.prompt, prompt=row["prompt"].strip())),
                reference=problem_of(row))
-        for part in loaded.parts for row in part.rows
+        for row in loaded.rows
     ]  # fmt: skip
     return LoadedTask(samples, loaded.provenance)
 

@@ -100,7 +100,7 @@ class CategoryData:
     def load(self, config: TaskConfig) -> LoadedTask:
         release = _release(config)
         loaded = datasets_io.load(config.dataset, COLUMNS + self.columns)
-        rows = [row for part in loaded.parts for row in part.rows if in_release(row, release)]
+        rows = [row for row in loaded.rows if in_release(row, release)]
         return LoadedTask([_sample(config, row) for row in rows], {**loaded.provenance, "release": release})
 
 

@@ -38,7 +38,7 @@ def _sample(config: TaskConfig, row: dict[str, Any], qa: dict[str, Any], folder:
 def load_samples(config: TaskConfig) -> LoadedTask:
     folder = media_dir(config)
     loaded = datasets_io.load(config.dataset, COLUMNS)
-    samples = [_sample(config, row, qa, folder) for part in loaded.parts for row in part.rows for qa in row["qa"]]
+    samples = [_sample(config, row, qa, folder) for row in loaded.rows for qa in row["qa"]]
     require_media(config, samples)
     return LoadedTask(samples, {**loaded.provenance, "media_dir": str(folder)})
 

@@ -49,7 +49,7 @@ def _sample(config: TaskConfig, row: dict[str, Any]) -> Sample:
 
 def load_samples(config: TaskConfig) -> LoadedTask:
     loaded = datasets_io.load(config.dataset, COLUMNS, {"decoded_image": "image"})
-    return LoadedTask([_sample(config, row) for part in loaded.parts for row in part.rows], loaded.provenance)
+    return LoadedTask([_sample(config, row) for row in loaded.rows], loaded.provenance)
 
 
 def make_smoke_fixture(folder: Path) -> None:

@@ -78,7 +78,7 @@ def _turn_samples(config: TaskConfig, index: int, row: dict[str, Any]) -> list[S
 
 def load_samples(config: TaskConfig) -> LoadedTask:
     loaded = datasets_io.load(config.dataset, COLUMNS, {"image": "image"})
-    rows = [row for part in loaded.parts for row in part.rows]
+    rows = loaded.rows
     return LoadedTask([s for i, row in enumerate(rows) for s in _turn_samples(config, i, row)], loaded.provenance)
 
 

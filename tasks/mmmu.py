@@ -111,7 +111,7 @@ def _sample(config: TaskConfig, row: dict[str, Any]) -> Sample:
 def load_samples(config: TaskConfig) -> LoadedTask:
     columns: dict[str, datasets_io.MediaColumnKind] = {c: "image" for c in IMAGE_COLUMNS}
     loaded = datasets_io.load(config.dataset, COLUMNS, columns)
-    samples = [_sample(config, row) for part in loaded.parts for row in part.rows]
+    samples = [_sample(config, row) for row in loaded.rows]
     return LoadedTask(samples, {**loaded.provenance, "image_placement": config.options.get("image_placement", "front")})
 
 

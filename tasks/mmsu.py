@@ -54,7 +54,7 @@ def _sample(config: TaskConfig, row: dict[str, Any]) -> Sample:
 def load_samples(config: TaskConfig) -> LoadedTask:
     category = config.options.get("category")
     loaded = datasets_io.load(config.dataset, COLUMNS, {"audio": "audio"})
-    rows = [row for part in loaded.parts for row in part.rows if category is None or row["category"] == category]
+    rows = [row for row in loaded.rows if category is None or row["category"] == category]
     if not rows:
         raise ConfigError(f"task {config.name!r}: no rows with category {category!r}; check options.category")
     return LoadedTask([_sample(config, row) for row in rows], {**loaded.provenance, "category": category})

@@ -67,7 +67,7 @@ def _turns(config: TaskConfig, row: dict[str, Any]) -> list[Sample]:
 
 def load_samples(config: TaskConfig) -> LoadedTask:
     loaded = datasets_io.load(config.dataset, COLUMNS)
-    samples = [sample for part in loaded.parts for row in part.rows for sample in _turns(config, row)]
+    samples = [sample for row in loaded.rows for sample in _turns(config, row)]
     return LoadedTask(samples, loaded.provenance)
 
 
