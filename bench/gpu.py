@@ -16,12 +16,13 @@ Parts, each adding its section to one JSON file (bench/results/gpu-<date>.json):
 - restart: a fresh process starts the engine again with the same settings, to measure the compile-cache reuse.
 - invariant: a fresh engine with runner.batch_invariant=true (vLLM's batch-invariant kernels): its start, bare text
   throughput against the vllm part's, the same batching check, and how many outputs equal the default kernels'.
-- dp / tp (two GPUs; bench/GPU.md): evalkit on text and audio with runner.data_parallel_size=2 (two replicas) or
-  runner.tensor_parallel_size=2, against the vllm part's one-GPU numbers in the same result file (run that part
-  first with one GPU visible): requests/s, speedup, whether the token ids equal one GPU's, and (tp) the KV cache's
-  capacity in sequences of max_model_len. These rows make the file's `workloads` and set `gpus`: 2.
-- transformers: the transformers runner at full size (random weights built on the GPU), peak GPU memory for one
-  video of 15/30/60/120 s at fps 2, beside the model card's table for Thinking.
+- dp / tp (two GPUs; bench/GPU.md; in bench/gpu_parallel.py): evalkit on text and audio with
+  runner.data_parallel_size=2 (two replicas) or runner.tensor_parallel_size=2, against the vllm part's one-GPU
+  numbers in the same result file (run that part first with one GPU visible): requests/s, speedup, whether the
+  token ids equal one GPU's, and (tp) the KV cache's capacity in sequences of max_model_len. These rows make the
+  file's `workloads` and set `gpus`: 2.
+- transformers (in bench/gpu_memory.py): the transformers runner at full size (random weights built on the GPU),
+  peak GPU memory for one video of 15/30/60/120 s at fps 2, beside the model card's table for Thinking.
 """
 
 from __future__ import annotations
@@ -48,8 +49,6 @@ if TYPE_CHECKING:  # evalkit is imported inside each part, after the environment
 REPO = Path(__file__).resolve().parent.parent
 PARTS = ("prepare", "vllm", "restart", "invariant", "transformers")
 TWO_GPU_PARTS = ("dp", "tp")  # run one by one (--part), after the vllm part on one of the two GPUs
-# Qwen3-Omni-30B-A3B-Thinking's model card: transformers, BF16, peak GPU memory for one video of this many seconds.
-MODEL_CARD_THINKING_GB = {15: 68.74, 30: 77.79, 60: 95.76, 120: 131.65}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -82,10 +81,12 @@ def main(argv: list[str] | None = None) -> int:
             if subprocess.run(command, cwd=REPO).returncode != 0:
                 print(f"bench.gpu: part {part} failed; the others go on", file=sys.stderr)
         return 0
+    from bench import gpu_memory, gpu_parallel  # they use this module's helpers
+
     parts: dict[str, Callable[[argparse.Namespace], dict[str, Any]]] = {
         "prepare": prepare_part, "vllm": vllm_part, "restart": restart_part, "invariant": invariant_part,
-        "transformers": transformers_part, "dp": functools.partial(parallel_part, mode="dp"),
-        "tp": functools.partial(parallel_part, mode="tp")}
+        "transformers": gpu_memory.transformers_part, "dp": functools.partial(gpu_parallel.parallel_part, mode="dp"),
+        "tp": functools.partial(gpu_parallel.parallel_part, mode="tp")}
     section = parts[args.part](args)
     _merge(args.result, args.part, section, args.rehearse, args.commit)
     print(json.dumps(section, indent=2))
@@ -207,65 +208,6 @@ def kv_capacity(runner: Any) -> float | None:
     if not cache.num_gpu_blocks:
         return None
     return round(cache.num_gpu_blocks * cache.block_size / runner.runner_config.max_model_len, 2)
-
-
-def parallel_part(args: argparse.Namespace, mode: str) -> dict[str, Any]:
-    """Two GPUs: evalkit with two replicas (dp) or one engine over both (tp) on the text and audio workloads,
-    against the vllm part's one-GPU rows in the same result file."""
-    import evalkit.generation as generation
-    from evalkit.hydra_config import load_run_config
-    from evalkit.pipeline import run_evaluation
-    from evalkit.runners import build_runner
-
-    model_dir = model_folder(args)
-    loads = [w for w in workloads.build(args.work_dir, workloads.REHEARSAL if args.rehearse else workloads.GPU,
-                                        args.max_frames) if w.name in ("text", "audio")]
-    size = "runner.data_parallel_size=2" if mode == "dp" else "runner.tensor_parallel_size=2"
-    base = [*base_overrides(args, model_dir), size]
-    cfg = load_run_config([*base, *task_overrides(loads[0], args.work_dir / "runs" / f"{mode}-start")])
-    started = time.perf_counter()
-    runner = build_runner(cfg.model, cfg.runner, str(model_dir))
-    engine_start_s = time.perf_counter() - started
-    generation.build_runner = lambda *_: _SharedRunner(runner)
-    document = json.loads(args.result.read_text()) if args.result.exists() else {}
-    one_gpu = {w["name"]: w for w in document.get("vllm", {}).get("workloads", [])}
-    rows = []
-    try:
-        for workload in loads:
-            out_dir = args.work_dir / "runs" / f"{mode}-{workload.name}"
-            run_cfg = load_run_config([*base, *task_overrides(workload, out_dir)])
-            seconds = []
-            for _ in range(args.warmup + args.repeats):
-                started = time.perf_counter()
-                run_evaluation(run_cfg)
-                seconds.append(time.perf_counter() - started)
-            rps = workload.n / statistics.median(seconds[args.warmup:])
-            baseline = one_gpu.get(workload.name, {}).get("evalkit_rps")
-            same = _equal_token_ids(out_dir, args.work_dir / "runs" / workload.name)
-            rows.append({"mode": mode, "name": workload.name, "n": workload.n, "rps": round(rps, 2),
-                         "rps_1gpu": baseline, "speedup": baseline and round(rps / baseline, 3),
-                         "outputs_equal_1gpu": same is not None and same == workload.n, "identical_outputs": same,
-                         "evalkit_s": [round(x, 2) for x in seconds[args.warmup:]]})
-            print(json.dumps(rows[-1]), flush=True)
-        capacity = kv_capacity(runner) if mode == "tp" else None
-    finally:
-        runner.close()
-    return {"engine_start_s": round(engine_start_s, 1), "settings": base, "workloads": rows,
-            **({"max_concurrent_sequences": capacity,
-                "max_concurrent_sequences_1gpu": document.get("vllm", {}).get("max_concurrent_sequences")}
-               if mode == "tp" else {})}
-
-
-def _equal_token_ids(ours: Path, one_gpu: Path) -> int | None:
-    """How many samples got the same token ids in two run folders (None without the one-GPU run)."""
-    def ids(folder: Path) -> dict[str, Any]:
-        lines = (folder / "samples.jsonl").read_text().splitlines()
-        return {r["sample_id"]: (r["response"] or {}).get("token_ids") for r in map(json.loads, lines)}
-
-    if not (one_gpu / "samples.jsonl").exists():
-        return None
-    theirs = ids(one_gpu)
-    return sum(tokens is not None and theirs.get(sample) == tokens for sample, tokens in ids(ours).items())
 
 
 def _generate_ids(runner: Any, inputs: list[Any], params: list[Any]) -> list[list[int]]:
@@ -439,64 +381,6 @@ def invariant_part(args: argparse.Namespace) -> dict[str, Any]:
             "batching": batching,
             "identical_to_default_kernels": None if default is None else sum(
                 a == b for a, b in zip(default, one_call, strict=True))}
-
-
-def transformers_part(args: argparse.Namespace) -> dict[str, Any]:
-    """Peak GPU memory of the transformers runner at full size for one video of each length (fps 2)."""
-    import numpy as np
-
-    from evalkit.config import ModelConfig, RunnerConfig
-    from evalkit.prompting import ChatTemplateRenderer
-    from evalkit.runners.transformers import TransformersRunner
-    from evalkit.types import (
-        Decoding,
-        MediaPart,
-        MediaRef,
-        Message,
-        PreparedRequest,
-        Request,
-        Sample,
-        TextPart,
-        VideoData,
-    )
-
-    model_dir = model_folder(args, "thinking")
-    device = "cpu" if args.rehearse else "cuda"
-    model = ModelConfig(name="full", path=str(model_dir), dtype="float32" if args.rehearse else "bfloat16",
-                        weights="random")
-    started = time.perf_counter()
-    runner = TransformersRunner(model, RunnerConfig(device=device), str(model_dir))
-    load_s = time.perf_counter() - started
-    renderer = ChatTemplateRenderer(str(model_dir))
-    messages = (Message("user", (MediaPart(MediaRef("video", path="v.mp4")), TextPart("Describe the video."))),)
-    width, height = workloads.VIDEO_SIZE
-    rows = []
-    for seconds in (4, 8) if args.rehearse else tuple(MODEL_CARD_THINKING_GB):
-        frames = np.zeros((int(seconds * 2), height, width, 3), np.uint8)
-        video = VideoData(frames, 2.0, {"source": f"{seconds} s of black"})
-        request = PreparedRequest(Request(Sample("bench", f"v{seconds}", messages, None), Decoding(max_new_tokens=8)),
-                                  renderer.render(messages), (video,), "")
-        peak = _peak_gpu_gb(device, functools.partial(runner.generate, [request]))
-        rows.append({"video_s": seconds, "frames": len(frames), "peak_gpu_gb": peak,
-                     "model_card_gb": MODEL_CARD_THINKING_GB.get(seconds)})
-        print(json.dumps(rows[-1]), flush=True)
-    runner.close()
-    return {"model_load_s": round(load_s, 1), "videos": rows,
-            "note": "torch.cuda.max_memory_allocated after reset, in 1e9 bytes; the card's numbers come from "
-                    "Qwen's own measurement (method not stated)"}
-
-
-def _peak_gpu_gb(device: str, work) -> float | str | None:
-    if device == "cpu":
-        response = work()[0]
-        return None if response.error is None else f"failed: {response.error}"
-    import torch
-
-    torch.cuda.reset_peak_memory_stats()
-    response = work()[0]
-    if response.error:
-        return f"failed: {response.error}"
-    return round(torch.cuda.max_memory_allocated() / 1e9, 2)
 
 
 def _merge(path: Path, part: str, section: dict[str, Any], rehearse: bool, commit: str | None) -> None:
