@@ -9,13 +9,14 @@ import time
 from pathlib import Path
 
 import pytest
+import yaml
 from vllm_helpers import require_vllm
 
 require_vllm()
 
 from vllm_helpers import cpu_runner_config, model_config, prepare  # noqa: E402
 
-from evalkit.config import ConfigError  # noqa: E402
+from evalkit.config import REPO_ROOT, ConfigError  # noqa: E402
 from evalkit.hydra_config import load_run_config  # noqa: E402
 from evalkit.pipeline import run_evaluation  # noqa: E402
 from evalkit.runners.vllm import VLLMRunner, check_engine_args  # noqa: E402
@@ -23,6 +24,7 @@ from evalkit.types import TextPart  # noqa: E402
 
 N_SMOKE = 19
 N_VIDEO = 3  # smoke samples vLLM's CPU build cannot take
+SMOKE_TASKS = yaml.safe_load((REPO_ROOT / "configs" / "suite" / "smoke.yaml").read_text())["tasks"]
 
 
 def run_overrides(model_dir: Path, tmp_path: Path, *extra: str) -> list[str]:
@@ -36,9 +38,12 @@ def lines(path: Path) -> list[dict]:
 
 def test_kill_9_mid_stream_then_resume_loses_and_repeats_nothing(vllm_model_dir: Path, tmp_path: Path,
                                                                   kill_run_mid_way) -> None:
-    # one request in the engine at a time, so the kill lands between answers. The CPU build takes no video: the
-    # preflight journals the 3 video samples as failed before the engine starts (and re-plans them on resume).
-    overrides = run_overrides(vllm_model_dir, tmp_path, "runner.batch_size=1")
+    # one request in the engine at a time, each long enough (160 new tokens) that answers reach the journal in
+    # several writes (JOURNAL_INTERVAL_S apart) and the kill lands before the last: with the suite's 24 tokens the
+    # whole run could finish between two polls. The CPU build takes no video: the preflight journals the 3 video
+    # samples as failed before the engine starts (and re-plans them on resume).
+    longer = [f"tasks.{task}.max_new_tokens=160" for task in SMOKE_TASKS]
+    overrides = run_overrides(vllm_model_dir, tmp_path, "runner.batch_size=1", *longer)
     samples = tmp_path / "run" / "samples.jsonl"
     kill_run_mid_way(overrides, samples, answers=N_VIDEO + 3)
     before = {(r["task"], r["sample_id"]): r["response"]
