@@ -15,6 +15,7 @@ livebench/process_results/coding/utils.py `LCB_generation_process_results`:
 from __future__ import annotations
 
 import base64
+import binascii
 import io
 import json
 import pickle
@@ -44,11 +45,15 @@ class _StringsOnly(pickle.Unpickler):
 
 
 def read_test_cases(text: str) -> list[dict[str, str]]:
-    """A test-case column: JSON, or LiveCodeBench's compressed form of it."""
+    """A test-case column: JSON, or LiveCodeBench's compressed form of it; ValueError where it is neither."""
     try:
         cases = json.loads(text)
     except json.JSONDecodeError:
-        cases = json.loads(_StringsOnly(io.BytesIO(zlib.decompress(base64.b64decode(text.encode("utf-8"))))).load())
+        try:
+            packed = _StringsOnly(io.BytesIO(zlib.decompress(base64.b64decode(text.encode("utf-8"))))).load()
+            cases = json.loads(packed)
+        except (binascii.Error, zlib.error, pickle.UnpicklingError, TypeError, EOFError) as exc:
+            raise ValueError(f"test cases are neither JSON nor LiveCodeBench's compressed JSON: {exc}") from exc
     if not isinstance(cases, list) or not all(isinstance(c, dict) and {"input", "output"} <= set(c) for c in cases):
         raise ValueError("test cases are not a list of {input, output, testtype} objects")
     return cases
@@ -70,7 +75,10 @@ class CodingProblem:
         cases = read_test_cases(row["public_test_cases"]) + read_test_cases(row["private_test_cases"])
         if not cases:
             raise ValueError("no test cases")
-        metadata = json.loads((row["original_json"] or {}).get("metadata") or "{}")
+        original = row["original_json"]
+        if not isinstance(original, Mapping):
+            raise ValueError(f"original_json is {type(original).__name__}, not the hub's object with a metadata field")
+        metadata = json.loads(original.get("metadata") or "{}")
         return cls(tuple(c["input"] for c in cases), tuple(c["output"] for c in cases), metadata.get("func_name"),
                    row.get("partial_solution") or "")
 
