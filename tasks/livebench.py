@@ -17,10 +17,10 @@ import base64
 import json
 import pickle
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from collections.abc import Callable
 from typing import Any
 
 from evalkit import datasets_io
@@ -155,7 +155,8 @@ class CategoryData:
         release = _release(config)
         loaded = datasets_io.load(config.dataset, COLUMNS + self.columns)
         rows = [row for row in loaded.rows if in_release(row, release)]
-        return LoadedTask([_sample(config, row, self.reference) for row in rows], {**loaded.provenance, "release": release})
+        samples = [_sample(config, row, self.reference) for row in rows]
+        return LoadedTask(samples, {**loaded.provenance, "release": release})
 
 
 def _write_rows(folder: Path, rows: list[tuple[str, str, str, str, str, str]]) -> None:

@@ -1,17 +1,18 @@
 """The test runner LiveBench's coding graders execute, as a standalone program: evalkit.scoring.livebench_coding
 appends `main(<problem as JSON>)` to this file's text and runs it in evalkit's sandbox (one process per answer).
 
-It does what LiveBench/LiveBench @ f3501c7 livebench/lcb_runner/evaluation/testing_util.py `run_test` does (LiveCodeBench's
-runner) with timeout=6, written anew: the same header of star imports and recursion limit before the code; the
-same destructive functions disabled first (`reliability_guard`); call-based problems (a LeetCode `fn_name`) execute
-the code as a module (pyext's RuntimeModule: a fresh globals dict, so `__name__` is not "__main__"), take
-`Solution().<fn_name>` where the code says "class Solution", else the module's function, and compare its return
-value with the JSON answer (tuples as lists, a one-element answer list unwrapped); stdin problems unwrap a final
-`if __name__ == '__main__':` block, wrap every line but the imports in `def code():`, bind `stdin`/`stdout` to the
-streams of the moment, and call it with sys.stdin a StringIO of the input, the old stdin's read/readline/readlines
-and `open` returning the input, and print captured; output is compared by the same cascade (whole text stripped,
-lines stripped, empty lines dropped, numbers within numpy.allclose's tolerance when some item is not an integer).
-A 6-second alarm covers loading the code and each test. The first failing test ends the run.
+It does what LiveBench/LiveBench @ f3501c7 livebench/lcb_runner/evaluation/testing_util.py `run_test` does
+(LiveCodeBench's runner) with timeout=6, written anew: the same header of star imports and recursion limit before
+the code; the same destructive functions disabled first (`reliability_guard`); call-based problems (a LeetCode
+`fn_name`) execute the code as a module (pyext's RuntimeModule: a fresh globals dict, so `__name__` is not
+"__main__"), take `Solution().<fn_name>` where the code says "class Solution", else the module's function, and
+compare its return value with the JSON answer (tuples as lists, a one-element answer list unwrapped); stdin problems
+unwrap a final `if __name__ == '__main__':` block, wrap every line but the imports in `def code():`, bind
+`stdin`/`stdout` to the streams of the moment, and call it with sys.stdin a StringIO of the input, the old stdin's
+read/readline/readlines and builtins.open returning the input (the code's own `open`, bound by the header's
+`from builtins import *`, stays the real one), and print captured; output is compared by the same cascade (whole
+text stripped, lines stripped, empty lines dropped, numbers within numpy.allclose's tolerance when some item is not
+an integer). A 6-second alarm covers loading the code and each test. The first failing test ends the run.
 
 It prints one line, VERDICT followed by JSON {"passed_tests": n, "failure": ..., "error_message": ...} (failure: null
 when every test passed, else the official result of the failing test: -1 a runtime error or time limit, -2 code
@@ -82,7 +83,8 @@ def stdin_program(code: str) -> str:
         tree = ast.parse(code)
         last = tree.body[-1]
         if isinstance(last, ast.If) and ast.unparse(last.test).strip() == "__name__ == '__main__'":
-            code = ast.unparse(tree.body[:-1]) + "\n" + ast.unparse(last.body)
+            # unparse of statement lists, as the official code calls it (the unparser walks lists too)
+            code = ast.unparse(tree.body[:-1]) + "\n" + ast.unparse(last.body)  # type: ignore[arg-type]
     except Exception:  # code that does not parse is wrapped as it is (and fails to load)
         pass
     lines = [line + "\n" if line.startswith(("from ", "import ")) else "\t" + line + "\n" for line in code.split("\n")]
@@ -167,7 +169,7 @@ def stdin_matches(printed: str, expected: str) -> bool:
     output = [line for line in output if len(line)]
     matched = output == [lines] or output == lines
     with contextlib.suppress(Exception):
-        if not all(_is_int(a) and _is_int(b) for a, b in zip(output, lines)):
+        if not all(_is_int(a) and _is_int(b) for a, b in zip(output, lines, strict=False)):
             given, gold = [float(e) for e in output], [float(e) for e in lines]
             matched = matched or (len(given) == len(gold) and all(map(_close, given, gold)))
     if matched:
