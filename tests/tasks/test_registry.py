@@ -54,7 +54,7 @@ def test_every_runnable_task_has_a_smoke_variant_that_changes_only_data_and_budg
 
 def test_suite_smoke_all_runs_every_smoke_variant(compose_run):
     run = compose_run("suite=smoke_all")
-    assert list(run.tasks) == smoke_task_names() and len(run.tasks) == 106  # 16 of them speech generation
+    assert list(run.tasks) == smoke_task_names() and len(run.tasks) == 108  # 16 of them speech generation
     assert run.failures.max_failures == 3  # per task: all 3 video items may fail on vLLM's CPU build
 
 
