@@ -1,6 +1,7 @@
-"""LiveBench's graders for the categories evalkit reproduces: reasoning (web_of_lies_v2, zebra_puzzle, spatial,
-house_traversal), language (connections, typos, plot_unscrambling), data analysis (cta, tablejoin, tablereformat:
-evalkit.scoring.livebench_data_analysis) and instruction following.
+"""LiveBench's graders, all six categories: reasoning (web_of_lies_v2, zebra_puzzle, spatial, house_traversal),
+language (connections, typos, plot_unscrambling), data analysis (cta, tablejoin, tablereformat:
+evalkit.scoring.livebench_data_analysis), instruction following, math (math_comp, olympiad, AMPS_Hard:
+evalkit.scoring.livebench_math) and coding (LCB_generation, coding_completion: evalkit.scoring.livebench_coding).
 
 Follows LiveBench/LiveBench @ f3501c7 (2025-02-13, the last code before the April 2025 update, so the graders of the
 2024-11-25 release the Qwen3 report evaluates on): livebench/process_results/{reasoning,writing}/*/utils.py and
@@ -9,9 +10,8 @@ util.py, dispatched as gen_ground_truth_judgment.py does (zebra_puzzle and conne
 IFEval's strict checkers (evalkit.scoring.ifeval; LiveBench's copy in if_runner gives the same verdicts on
 evalkit's 1,144-prompt IFEval case) on the answer stripped of surrounding space, scored (all followed + share
 followed) / 2. A task's score is the mean of its questions' scores (0..1, partial credit for
-zebra_puzzle, connections, plot_unscrambling); a category's the mean of its tasks' (show_livebench_result.py), x100.
-Math and coding are not reproduced, so LiveBench's overall (the mean of six
-categories, the paper's column) is not computed (README).
+zebra_puzzle, connections, plot_unscrambling, olympiad); a category's the mean of its tasks' (show_livebench_result.py),
+x100; LiveBench's overall is the mean of the six categories (tasks/livebench.py, `livebench_overall`).
 """
 
 from __future__ import annotations
@@ -21,12 +21,16 @@ import itertools
 import re
 from collections import defaultdict
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 
 from evalkit.scoring.base import SampleScore, ScoreInput
 from evalkit.scoring.choice import failed_score
 from evalkit.scoring.ifeval import IFEvalPrompt, follow_lists
 from evalkit.scoring.livebench_boxes import last_boxed, unboxed
+from evalkit.scoring.livebench_coding import CodingProblem, grade_coding
 from evalkit.scoring.livebench_data_analysis import cta, tablejoin, tablereformat
+from evalkit.scoring.livebench_math import edit_distance, grade_math
 from evalkit.scoring.registry import register_scorer
 
 TASK_KEY = "task"
@@ -203,16 +207,6 @@ def typos(truth: str, answer: str) -> float:
     return float(truth in (marked.group(1) if marked else joined))
 
 
-def _edit_distance(a: Sequence[int], b: Sequence[int]) -> int:
-    previous = list(range(len(b) + 1))
-    for i, x in enumerate(a, 1):
-        current = [i]
-        for j, y in enumerate(b, 1):
-            current.append(previous[j - 1] if x == y else 1 + min(previous[j], current[j - 1], previous[j - 1]))
-        previous = current
-    return previous[-1]
-
-
 def plot_unscrambling(truth: str, answer: str) -> float:
     summary = re.search(r"<PLOT_SUMMARY>(.*)", answer, re.DOTALL)
     text = summary.group(1) if summary else answer
@@ -224,7 +218,7 @@ def plot_unscrambling(truth: str, answer: str) -> float:
         match = difflib.get_close_matches(sentence, given, n=1, cutoff=0.0)
         if match:
             order.append(given.index(match[0]))
-    return 1 - _edit_distance(list(range(len(gold))), order) / len(gold)
+    return 1 - edit_distance(list(range(len(gold))), order) / len(gold)
 
 
 Grader = Callable[[str, str], float]
@@ -265,18 +259,32 @@ def task_mean(scores: Sequence[SampleScore]) -> float:
 
 
 @register_scorer("livebench")
+@dataclass
 class LiveBenchScorer:
     """Reference: {"ground_truth", "released"} (the question's livebench_release_date), plus "table_format" for
-    tablereformat, or for instruction following {"instructions"} (an IFEvalPrompt); the task is the sample's
-    `task` category. A question the model did not answer scores 0, as LiveBench scores a missing answer."""
+    tablereformat; for instruction following {"instructions"} (an IFEvalPrompt); for math {"ground_truth",
+    "math_grader", "choice_text"} (livebench_math); for coding {"coding"} (a CodingProblem, run in the sandbox,
+    `workers` at a time). The task is the sample's `task` category. A question the model did not answer scores 0,
+    as LiveBench scores a missing answer."""
 
-    name = "livebench"
-    metric = "score"
-    lower_is_better = False
-    official_denominator = "every question; the category score is the mean of its tasks' mean scores"
+    workers: int = 2
+    name: str = "livebench"
+    metric: str = "score"
+    lower_is_better: bool = False
+    official_denominator: str = "every question; the category score is the mean of its tasks' mean scores"
 
     def score(self, items: Sequence[ScoreInput]) -> list[SampleScore]:
-        return [self._score(item) for item in items]
+        """Coding answers run in parallel threads (each program is its own process); the rest in this thread."""
+        coding = [i for i, item in enumerate(items) if item.prediction is not None and "coding" in item.reference]
+        with ThreadPoolExecutor(max_workers=self.workers) as pool:
+            executed = dict(zip(coding, pool.map(lambda i: self._score_code(items[i]), coding), strict=True))
+        return [executed[i] if i in executed else self._score(item) for i, item in enumerate(items)]
+
+    @staticmethod
+    def _score_code(item: ScoreInput) -> SampleScore:
+        result = grade_coding(CodingProblem.of(item.reference["coding"]), item.prediction or "")
+        return SampleScore(item.sample_id, {"score": result.score, "total": 1.0}, extracted=result.code,
+                           categories=item.categories, detail=result.detail)
 
     def _score(self, item: ScoreInput) -> SampleScore:
         if item.prediction is None:
@@ -287,6 +295,9 @@ class LiveBenchScorer:
             value = instruction_score(IFEvalPrompt.of(reference["instructions"]), item.prediction)
         elif "table_format" in reference:
             value = tablereformat(reference["table_format"], reference["ground_truth"], item.prediction)
+        elif "math_grader" in reference:
+            value = grade_math(reference["math_grader"], reference["ground_truth"], item.prediction,
+                               reference.get("choice_text", ""))
         else:
             value = grade(item.categories[TASK_KEY], reference["released"], reference["ground_truth"], item.prediction)
         return SampleScore(item.sample_id, {"score": float(value), "total": 1.0}, categories=item.categories)

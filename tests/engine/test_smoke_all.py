@@ -32,10 +32,10 @@ def test_every_smoke_variant_runs_end_to_end(tmp_path: Path, tiny_model_dir: Pat
     # Arena-Hard 2 hard prompts + 1 creative, Creative Writing 2 pieces, WritingBench 2 queries;
     # GPQA 3, AIME25 3 problems x 2 draws, MMLU-Redux 3, ZebraLogic 2, PolyMATH 2 languages x 4 levels,
     # LiveBench reasoning 3 (its fourth question left the release), language 3, data analysis 3, instruction
-    # following 2; MathVision 3; MM-MT-Bench 3 turns of 2 conversations; Multi-IF 3 + 2 turns (each turn a
-    # record); BFCL-v3 3 items; VoiceBench 1 per subset and split (MMSU: 12 domains)
+    # following 2, math 4, coding 3; MathVision 3; MM-MT-Bench 3 turns of 2 conversations; Multi-IF 3 + 2 turns
+    # (each turn a record); BFCL-v3 3 items; VoiceBench 1 per subset and split (MMSU: 12 domains)
     assert len(records) == (4 + 4 + 17 + 4 + 9 + 18 + 9 + 2 + 2 + 21 + (17 + 19 + 17 + 19) + 4 + 2 + 2 + 3 + 8 + 3
-                            + 6 + 16 + 32 + 7 + 3 + 6 + 3 + 2 + 8 + 3 + 3 + 3 + 2 + 3 + 3 + 5 + 3 + 20)
+                            + 6 + 16 + 32 + 7 + 3 + 6 + 3 + 2 + 8 + 3 + 3 + 3 + 2 + 4 + 3 + 3 + 3 + 5 + 3 + 20)
     assert all(scores[name]["n"] >= 1 for name in scores)
     # without a judge the judged tasks are NOT SCORED (their items needing a judge fail so); every other sample is
     # answered

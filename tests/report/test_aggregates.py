@@ -1,8 +1,11 @@
-"""Aggregates of several tasks in the report: VoiceBench Overall from its nine subsets."""
+"""Aggregates of several tasks in the report: VoiceBench Overall from its nine subsets, LiveBench's overall from its
+six categories."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 from run_builder import TaskSpec, accuracy_records, write_run
@@ -10,6 +13,8 @@ from run_builder import TaskSpec, accuracy_records, write_run
 from evalkit.registry import all_aggregates
 from evalkit.report.rows import aggregate_score, build_report, combined_interval
 from evalkit.run_folder import Interval, TaskScore, load_run
+from evalkit.scoring.base import SampleScore
+from evalkit.scoring.registry import build_scorer
 
 OVERALL = all_aggregates()["voicebench_overall"]
 # the VoiceBench leaderboard's GPT-4o-Audio row (MatthewCYM/VoiceBench README): nine subsets, Overall 86.75
@@ -78,3 +83,37 @@ def test_a_run_with_intervals_gives_the_overall_a_verdict(tmp_path):
     row = next(r for r in report.rows if r.task == "voicebench_overall")
     assert row.interval is not None and row.interval.low < row.score.value < row.interval.high
     assert row.verdict == "outside"  # 3 x 1000 + 6 x 50 over 9 is far from 85.5
+
+
+LIVEBENCH = all_aggregates()["livebench_overall"]
+LIVEBENCH_CASE = json.loads((Path(__file__).parents[1] / "fixtures" / "official_cases" / "livebench_overall.json")
+                            .read_text(encoding="utf-8"))
+
+
+def test_livebench_overall_equals_show_livebench_result():
+    """Made-up judgments of one model (uneven task sizes, partial credit) through evalkit's category scorer and the
+    aggregate, against show_livebench_result.py's category columns and average (pandas, before its rounding)."""
+    by_category: dict[str, list[SampleScore]] = {}
+    for j in LIVEBENCH_CASE["judgments"]:
+        by_category.setdefault(j["category"], []).append(
+            SampleScore(j["question_id"], {"score": j["score"], "total": 1.0}, categories={"task": j["task"]}))
+    scorer = build_scorer("livebench")
+    scores = {f"livebench_{c}": _score(f"livebench_{c}", scorer.aggregate(s)) for c, s in by_category.items()}
+    for category, official in LIVEBENCH_CASE["categories"].items():
+        assert scores[f"livebench_{category}"].value == pytest.approx(official, abs=1e-9)
+    score, missing = aggregate_score(LIVEBENCH, scores)
+    assert missing == () and score.value == pytest.approx(LIVEBENCH_CASE["average"], abs=1e-9)
+    assert round(score.value, 1) == LIVEBENCH_CASE["printed_average"]
+
+
+def test_the_report_sets_livebench_overall_beside_the_thinking_tables_column(tmp_path):
+    tasks = {m.task: TaskSpec(accuracy_records(m.task, [True, False, True, True])) for m in LIVEBENCH.members}
+    row = next(r for r in build_report(load_run(write_run(tmp_path / "t", tasks, variant="thinking"))).rows
+               if r.task == "livebench_overall")
+    assert row.score.value == pytest.approx(75.0)
+    assert (row.qwen_model, row.qwen_value) == ("Qwen3-Omni-30B-A3B-Thinking", 71.8)
+    assert row.baselines == {"Gemini-2.5-Flash-Thinking": 74.3}
+    del tasks["livebench_coding"]
+    row = next(r for r in build_report(load_run(write_run(tmp_path / "five", tasks, variant="thinking"))).rows
+               if r.task == "livebench_overall")
+    assert row.score.value is None and "livebench_coding" in row.label

@@ -22,9 +22,7 @@ UNREPORTED = {f"fleurs_{code}" for code in ("yue", "ja", "ko", "de", "ru", "it",
     "fleurs_s2tt_en_zh", "fleurs_s2tt_zh_en", "mmmu_pro_standard10", "mmmu_pro_vision",
     "commonvoice15_yue", "commonvoice15_fr",  # Common Voice: sets Qwen's ASR script evaluates, the paper does not print
     "humaneval",  # HumanEval is not in the paper: it checks the code-execution path on a real model
-    "arena_hard_v2_creative_writing",  # Arena-Hard's other category: the paper's row is the hard prompts
-    # four of LiveBench's six categories: the paper prints only the overall
-    "livebench_reasoning", "livebench_language", "livebench_data_analysis", "livebench_instruction_following"}
+    "arena_hard_v2_creative_writing"}  # Arena-Hard's other category: the paper's row is the hard prompts
 # Synthetic load tests (tasks/scale.py): their media are generated already, and the paper has nothing for them.
 SYNTHETIC = {"scale_speech", "scale_sound", "scale_images", "scale_video"}
 
@@ -56,7 +54,7 @@ def test_every_runnable_task_has_a_smoke_variant_that_changes_only_data_and_budg
 
 def test_suite_smoke_all_runs_every_smoke_variant(compose_run):
     run = compose_run("suite=smoke_all")
-    assert list(run.tasks) == smoke_task_names() and len(run.tasks) == 106  # 16 of them speech generation
+    assert list(run.tasks) == smoke_task_names() and len(run.tasks) == 108  # 16 of them speech generation
     assert run.failures.max_failures == 3  # per task: all 3 video items may fail on vLLM's CPU build
 
 

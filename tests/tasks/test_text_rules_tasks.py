@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 import random
+from pathlib import Path
 
 import pytest
 
 from evalkit.config import ConfigError
 from evalkit.decoding import for_draw
 from evalkit.registry import task_spec
+from evalkit.scoring.livebench_coding import CodingProblem
 from evalkit.task import check_task, load_task
 from evalkit.types import Decoding
 
@@ -100,3 +103,35 @@ def test_livebench_references_carry_what_their_graders_need():
     assert data["d3"]["table_format"] == "jsonl" and "table_format" not in data["d1"]
     instructed = _load("livebench_instruction_following_smoke")[1].reference["instructions"]
     assert instructed.instruction_ids == ("length_constraints:number_words",)
+    math = {s.sample_id: s.reference for s in _load("livebench_math_smoke")}
+    assert [math[q]["math_grader"] for q in ("m1", "m2", "m3", "m4")] == ["amc", "aime", "proof_rearrangement",
+                                                                           "amps_hard"]
+    assert math["m1"]["choice_text"] == "2" and "choice_text" not in math["m2"]
+    coding = {s.sample_id: CodingProblem.of(s.reference["coding"]) for s in _load("livebench_coding_smoke")}
+    # public tests, then the private ones (stored compressed, as LiveCodeBench ships them)
+    assert coding["c1"].inputs == ("3\n1 2 3\n", "2\n-5 5\n") and coding["c1"].fn_name is None
+    assert coding["c2"].fn_name == "twoSum" and coding["c3"].partial_solution.endswith("seen = {}")
+
+
+@pytest.mark.parametrize(("field", "value", "message"), [
+    ("subtask", "hmmt_2024", "has no LiveBench math grader"),
+    ("ground_truth", "F", "is not a letter A-E"),
+])
+def test_livebench_math_rows_without_a_grader_are_refused(tmp_path, field, value, message):
+    rows = (Path(task_spec("livebench_math_smoke").task_config().dataset.local_path or "")).read_text().splitlines()
+    first = {**json.loads(rows[0]), field: value}
+    (tmp_path / "test.jsonl").write_text(json.dumps(first) + "\n", encoding="utf-8")
+    config = task_spec("livebench_math_smoke").task_config()
+    config.dataset.local_path = str(tmp_path / "test.jsonl")
+    with pytest.raises(ConfigError, match=f"question m1: .*{message}"):
+        load_task(config)
+
+
+def test_livebench_coding_rows_with_unreadable_tests_are_refused(tmp_path):
+    rows = (Path(task_spec("livebench_coding_smoke").task_config().dataset.local_path or "")).read_text().splitlines()
+    (tmp_path / "test.jsonl").write_text(json.dumps({**json.loads(rows[0]), "private_test_cases": "not tests"}) + "\n",
+                                         encoding="utf-8")
+    config = task_spec("livebench_coding_smoke").task_config()
+    config.dataset.local_path = str(tmp_path / "test.jsonl")
+    with pytest.raises(ConfigError, match="question c1: test cases are neither JSON"):
+        load_task(config)
