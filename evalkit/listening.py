@@ -1,12 +1,14 @@
 """Listening to spoken answers: speech recognition (for WER) and speaker similarity, in two named modes.
 
-official (SEED-TTS eval, BytedanceSpeech/seed-tts-eval @ 95003fe): Whisper-large-v3 (transformers) for English,
-    Paraformer-zh (FunASR, output converted to simplified Chinese with zhconv) for Chinese; speaker similarity is
-    the cosine of WavLM-large + ECAPA-TDNN embeddings (UniSpeech's speaker-verification checkpoint
-    wavlm_large_finetune.pth) of the generated and the prompt audio, both resampled to 16 kHz. Every model is read
-    from a local path in `speech_eval`; a missing one is a ConfigError before generation. Languages other than
-    zh/en (the multilingual table) go to Whisper-large-v3 with the language named: the paper does not say which
-    recogniser it used for them.
+official (SEED-TTS eval, BytedanceSpeech/seed-tts-eval @ 95003fe run_wer.py; the UniSpeech code @ c952b9c, the
+    first commit whose ecapa_tdnn.py does not load WavLM from a path on its authors' disk): Whisper-large-v3
+    (transformers) for English, fed as run_wer.py feeds it (soundfile's samples, FFT-resampled to 16 kHz by
+    scipy.signal.resample); Paraformer-zh (FunASR, given the file, output converted to simplified Chinese with
+    zhconv) for Chinese; speaker similarity by the UniSpeech folder's own `verification` (librosa load, torchaudio
+    resampling to 16 kHz, cosine of the WavLM-large + ECAPA-TDNN embeddings of wavlm_large_finetune.pth). Every
+    model is read from a local path in `speech_eval`; a missing one is a ConfigError before generation, and each
+    listener records a fingerprint of what it loaded. Languages other than zh/en (the multilingual table) go to
+    Whisper-large-v3 with the language named: the paper does not say which recogniser it used for them.
 proxy: models that install from PyPI with their weights inside the wheel: PocketSphinx's en-us model for English
     and Resemblyzer's GE2E speaker encoder. No such package ships a recogniser for zh, de, ja or ko: their proxy
     WER is not measured (recorded as such). Proxy numbers are another instrument; reports never set them beside
@@ -28,6 +30,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from evalkit.config import ConfigError, RunConfig, SpeechEvalConfig, TaskConfig
+from evalkit.provenance import checkpoint_fingerprint, file_sha256
 from evalkit.run_folder import RunStore, SampleRecord
 from evalkit.task import spoken_voice
 
@@ -35,6 +38,8 @@ SIMILARITY_SCORER = "speaker_similarity"
 WER_SCORER = "tts_wer"
 SPEECH_SCORERS = (WER_SCORER, SIMILARITY_SCORER)
 LISTEN_RATE = 16000  # every recogniser and speaker model here takes 16 kHz
+UNISPEECH_IMPORTS = ("torchaudio", "librosa", "fire")
+UNISPEECH_FILES = ("verification.py", "models/ecapa_tdnn.py")
 WHISPER_LANGUAGES = {"en": "english", "de": "german", "ja": "japanese", "ko": "korean", "zh": "chinese"}
 
 
@@ -99,7 +104,22 @@ def speaker_encoder(config: SpeechEvalConfig, load: bool = True) -> SpeakerEncod
     checkpoint = _local(config.wavlm_large_sv, "speech_eval.wavlm_large_sv", "UniSpeech wavlm_large_finetune.pth")
     code = _local(config.unispeech_sv_code, "speech_eval.unispeech_sv_code",
                   "UniSpeech downstreams/speaker_verification folder (in a seed-tts-eval checkout)")  # fmt: skip
+    _check_unispeech_code(code)
+    for package in UNISPEECH_IMPORTS:  # what verification.py and models/ecapa_tdnn.py import
+        _require_package(package, "the UniSpeech speaker verifier (official similarity)")
     return UniSpeechVerifier(code, checkpoint) if load else None
+
+
+def _check_unispeech_code(code: Path) -> None:
+    key = f"speech_eval.unispeech_sv_code={str(code)!r}"
+    missing = [name for name in UNISPEECH_FILES if not (code / name).is_file()]
+    if missing:
+        raise ConfigError(f"{key} has no {', '.join(missing)}: give seed-tts-eval's "
+                          "thirdparty/UniSpeech/downstreams/speaker_verification folder")  # fmt: skip
+    if "source='local'" in (code / "models/ecapa_tdnn.py").read_text():
+        raise ConfigError(f"{key}: its models/ecapa_tdnn.py loads WavLM-large from a local path of seed-tts-eval's "
+                          "authors (seed-tts-eval before c952b9c); use a checkout at c952b9c or later, which loads it "
+                          "with torch.hub.load('s3prl/s3prl', 'wavlm_large')")  # fmt: skip
 
 
 def _local(path: str | None, key: str, what: str) -> Path:
@@ -172,6 +192,28 @@ class Resemblyzer:
         return [float(np.dot(embed(a), embed(b))) for a, b in pairs]
 
 
+def run_wer_samples(path: Path) -> np.ndarray:
+    """A WAV as seed-tts-eval's run_wer.py gives it to Whisper: soundfile's float64 samples, FFT-resampled
+    (scipy.signal.resample) to int(n * 16000 / rate) samples when not at 16 kHz."""
+    import soundfile
+    from scipy.signal import resample
+
+    samples, rate = soundfile.read(str(path))
+    if samples.ndim != 1:
+        raise ValueError(f"{path}: {samples.shape[1]} channels; the official recogniser takes mono audio")
+    if rate == LISTEN_RATE:
+        return samples
+    return np.asarray(resample(samples, int(len(samples) * LISTEN_RATE / rate)))
+
+
+def _loaded(name: str, folder: Path, package: str) -> dict[str, Any]:
+    """An official listener's record: the model, where it was read from, the fingerprint of that folder's files
+    (evalkit.provenance.checkpoint_fingerprint, as the manifest keeps for the evaluated model) and the version of
+    the package that ran it."""
+    return {"mode": "official", "model": name, "path": str(folder), "content_hash": checkpoint_fingerprint(folder),
+            "version": _version(package)}  # fmt: skip
+
+
 class Whisper:
     """Whisper-large-v3 through transformers, language and task forced, greedy, as seed-tts-eval's run_wer.py."""
 
@@ -180,14 +222,15 @@ class Whisper:
 
         self.processor = WhisperProcessor.from_pretrained(folder)
         self.model = WhisperForConditionalGeneration.from_pretrained(folder).eval()
-        self.info = {"mode": "official", "model": f"whisper-large-v3 ({folder})", "version": _version("transformers")}
+        self.info = _loaded("whisper-large-v3", folder, "transformers")
 
     def transcribe(self, paths: Sequence[Path], language: str) -> list[str]:
         import torch
 
         texts = []
         for path in paths:
-            features = self.processor(load_16k(path), sampling_rate=LISTEN_RATE, return_tensors="pt").input_features
+            features = self.processor(run_wer_samples(path), sampling_rate=LISTEN_RATE,
+                                      return_tensors="pt").input_features  # fmt: skip
             with torch.inference_mode():
                 ids = self.model.generate(features.to(self.model.device), language=WHISPER_LANGUAGES[language],
                                           task="transcribe")  # fmt: skip
@@ -202,7 +245,7 @@ class Paraformer:
         from funasr import AutoModel
 
         self.model = AutoModel(model=str(folder), disable_update=True)
-        self.info = {"mode": "official", "model": f"paraformer-zh ({folder})", "version": _version("funasr")}
+        self.info = _loaded("paraformer-zh", folder, "funasr")
 
     def transcribe(self, paths: Sequence[Path], language: str) -> list[str]:
         import zhconv
@@ -211,27 +254,26 @@ class Paraformer:
 
 
 class UniSpeechVerifier:
-    """UniSpeech's WavLM-large + ECAPA-TDNN verifier, loaded with its own code (`init_model` of the
-    speaker_verification folder seed-tts-eval ships), both files resampled to 16 kHz, cosine of the embeddings."""
+    """UniSpeech's WavLM-large + ECAPA-TDNN verifier, run by the speaker_verification folder seed-tts-eval ships:
+    `init_model` builds it (WavLM-large through torch.hub's s3prl, then wavlm_large_finetune.pth), and that folder's
+    `verification` loads both files, resamples them to 16 kHz and returns the cosine of their embeddings."""
 
     def __init__(self, code: Path, checkpoint: Path) -> None:
         sys.path.insert(0, str(code))
         from verification import init_model  # the UniSpeech folder's module
 
-        self.model = init_model("wavlm_large", str(checkpoint)).eval()
-        self.info = {"mode": "official", "model": f"UniSpeech wavlm_large ECAPA-TDNN ({checkpoint.name})",
-                     "version": str(code)}  # fmt: skip
+        self.model = init_model("wavlm_large", str(checkpoint))
+        self.info = {"mode": "official", "model": "UniSpeech wavlm_large ECAPA-TDNN", "path": str(checkpoint),
+                     "sha256": file_sha256(checkpoint), "code": str(code),
+                     "code_sha256": {name: file_sha256(code / name) for name in UNISPEECH_FILES}}  # fmt: skip
 
     def similarity(self, pairs: Sequence[tuple[Path, Path]]) -> list[float]:
         import torch
-        import torch.nn.functional as F
+        from verification import verification
 
-        scores = []
-        with torch.inference_mode():
-            for a, b in pairs:
-                first, second = (self.model(torch.from_numpy(load_16k(p)).unsqueeze(0)) for p in (a, b))
-                scores.append(float(F.cosine_similarity(first, second)[0]))
-        return scores
+        gpu = torch.cuda.is_available()
+        return [float(verification("wavlm_large", str(a), str(b), use_gpu=gpu, model=self.model)[0][0])
+                for a, b in pairs]  # fmt: skip
 
 
 def listen(cfg: RunConfig, store: RunStore,

@@ -3,14 +3,20 @@ speech (espeak-ng) through both listening modes: proxy here, official where its 
 
 from __future__ import annotations
 
+import importlib.metadata
+import json
 import shutil
 import subprocess
 from pathlib import Path
 
+import numpy as np
 import pytest
+import soundfile
+from profiles.tiny_families import build_tiny_whisper
 
 from evalkit.config import ConfigError, SpeechEvalConfig
-from evalkit.listening import speaker_encoder, transcriber_for
+from evalkit.listening import run_wer_samples, speaker_encoder, transcriber_for
+from evalkit.provenance import checkpoint_fingerprint
 from evalkit.scoring.base import ScoreInput, aggregate_with_categories
 from evalkit.scoring.tts import SpeakerSimilarityScorer, TtsWerScorer, seedtts_tokens, utterance_wer
 
@@ -94,6 +100,50 @@ def test_official_mode_without_local_weights_is_a_config_error_naming_the_key() 
         transcriber_for(SpeechEvalConfig(mode="official"), "en", load=False)
     with pytest.raises(ConfigError, match=r"speech_eval\.wavlm_large_sv"):
         speaker_encoder(SpeechEvalConfig(mode="official"), load=False)
+
+
+def test_official_whisper_input_is_resampled_as_run_wer_does(tmp_path: Path) -> None:
+    rate = 24000
+    tone = 0.5 * np.sin(2 * np.pi * 440 * np.arange(rate) / rate)
+    soundfile.write(tmp_path / "tone.wav", tone, rate, subtype="PCM_16")
+    samples = run_wer_samples(tmp_path / "tone.wav")
+    # int(24000 * 16000 / 24000) samples, float64, the tone still at 440 Hz (1 s: bin k is k Hz)
+    assert samples.shape == (16000,) and samples.dtype == np.float64
+    assert int(np.argmax(np.abs(np.fft.rfft(samples)))) == 440
+    soundfile.write(tmp_path / "16k.wav", tone[:16000], 16000, subtype="PCM_16")
+    assert np.array_equal(run_wer_samples(tmp_path / "16k.wav"), soundfile.read(tmp_path / "16k.wav")[0])
+    soundfile.write(tmp_path / "stereo.wav", np.stack([tone, tone], axis=1), rate)
+    with pytest.raises(ValueError, match=r"stereo\.wav: 2 channels"):
+        run_wer_samples(tmp_path / "stereo.wav")
+
+
+def test_official_whisper_records_the_fingerprint_of_the_folder_it_loaded(spoken: list[Path], tmp_path: Path) -> None:
+    # the listener's own code on a tiny random Whisper built offline: what it hears is noise, what it records is not
+    folder = build_tiny_whisper(tmp_path / "whisper")
+    generation = json.loads((folder / "generation_config.json").read_text())
+    (folder / "generation_config.json").write_text(json.dumps({**generation, "max_length": 16}))  # random text: short
+    listener = transcriber_for(SpeechEvalConfig(mode="official", whisper_large_v3=str(folder)), "en")
+    assert listener is not None
+    assert listener.info == {"mode": "official", "model": "whisper-large-v3", "path": str(folder),
+                             "content_hash": checkpoint_fingerprint(folder),
+                             "version": importlib.metadata.version("transformers")}  # fmt: skip
+    heard = listener.transcribe(spoken, "en")
+    assert len(heard) == len(spoken) and all(isinstance(text, str) for text in heard)
+
+
+def test_official_similarity_refuses_a_unispeech_folder_that_cannot_build_its_model(tmp_path: Path) -> None:
+    checkpoint = tmp_path / "wavlm_large_finetune.pth"
+    checkpoint.write_bytes(b"")
+    code = tmp_path / "speaker_verification"
+    config = SpeechEvalConfig(mode="official", wavlm_large_sv=str(checkpoint), unispeech_sv_code=str(code))
+    (code / "models").mkdir(parents=True)
+    with pytest.raises(ConfigError, match=r"has no verification\.py, models/ecapa_tdnn\.py: give seed-tts-eval's"):
+        speaker_encoder(config, load=False)
+    (code / "verification.py").write_text("")
+    # seed-tts-eval before c952b9c: WavLM-large from a folder on its authors' disk
+    (code / "models/ecapa_tdnn.py").write_text("torch.hub.load('/mnt/bn/s3prl', feat_type, source='local')")
+    with pytest.raises(ConfigError, match=r"before c952b9c\); use a checkout at c952b9c or later"):
+        speaker_encoder(config, load=False)
 
 
 def test_official_whisper_hears_known_speech(spoken: list[Path]) -> None:
