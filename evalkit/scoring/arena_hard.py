@@ -131,11 +131,8 @@ class ArenaHardScorer(JudgedShareScorer):
     def __init__(self, style_control: bool = True, o200k_ranks: str | None = None) -> None:
         self.style_control = style_control
         self.o200k_ranks = o200k_ranks
-
-    @property
-    def metric(self) -> str:
-        return ("win rate, style control (length, markdown)" if self.style_control  # --control-features markdown length
-                else "win rate, no style control")  # show_result.py without --control-features
+        self.metric = ("win rate, style control (length, markdown)" if style_control  # -f markdown length
+                       else "win rate, no style control")  # show_result.py without --control-features
 
     def requests(self, item: ScoreInput, answer: str) -> tuple[JudgeRequest, ...]:
         question = ArenaHardQuestion.of(item.reference)

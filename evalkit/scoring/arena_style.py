@@ -126,7 +126,7 @@ def fit_bradley_terry(outcomes: np.ndarray, covariates: np.ndarray, weights: np.
         optimizer.zero_grad()
         loss = torch.nn.functional.binary_cross_entropy_with_logits(design @ coefficients, target, weight=weight,
                                                                     reduction="sum")
-        loss.backward()  # type: ignore[no-untyped-call]
+        loss.backward()
         return loss
 
     threads = torch.get_num_threads()
