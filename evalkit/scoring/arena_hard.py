@@ -79,6 +79,9 @@ class ArenaHardQuestion:
         """The question itself, or its JSON form as a run's samples.jsonl stores it."""
         if isinstance(reference, ArenaHardQuestion):
             return reference
+        if "baseline_style" not in reference:
+            raise ValueError(f"arena-hard reference {reference.get('uid')!r} has no baseline_style: it was recorded "
+                             f"before style control; run the task again to record it")
         return cls(**{**reference, "baseline_style": StyleCounts.of(reference["baseline_style"])})
 
     @property

@@ -168,3 +168,5 @@ def test_a_baseline_answer_without_metadata_is_named(tmp_path: Path) -> None:
                                    "metadata": {"token_len": 1}}) + "\n", encoding="utf-8")
     with pytest.raises(ValueError, match=f"{answers}: the answer to u1 has unusable metadata: metadata without"):
         read_questions(tmp_path / "question.jsonl", "hard_prompt")
+    with pytest.raises(ValueError, match="'u1' has no baseline_style: it was recorded before style control"):
+        ArenaHardQuestion.of({"uid": "u1", "category": "hard_prompt", "prompt": "p", "baseline_answer": "a"})
