@@ -155,6 +155,22 @@ def load_with_media_dir(config: TaskConfig, columns: Sequence[str],
     return LoadedTask(samples, {**loaded.provenance, "media_dir": str(folder)})
 
 
+def load_image_questions(config: TaskConfig, columns: Sequence[str],
+                         reference: Callable[[dict[str, Any]], Any],
+                         categories: Callable[[dict[str, Any]], dict[str, str]] = lambda row: {}) -> LoadedTask:
+    """The loader of a benchmark whose rows hold an image cell `image` and a `question` (ChartQA, CountBench): per
+    row (its index the sample id) one user turn, the image then the prompt filled with the question."""
+    from evalkit import datasets_io
+
+    loaded = datasets_io.load(config.dataset, columns, {"image": "image"})
+    samples = [Sample(task=config.name, sample_id=str(index),
+                      messages=user_turn([media_cell("image", row["image"], f"{config.name} item {index}")],
+                                         format_prompt(config, config.prompt, question=row["question"])),
+                      reference=reference(row), categories=categories(row))
+               for index, row in enumerate(loaded.rows)]
+    return LoadedTask(samples, loaded.provenance)
+
+
 def require_media(config: TaskConfig, samples: Sequence[Sample]) -> None:
     """Fail at load, not mid-run, when none of the media files named by the rows exist: the media folder is
     wrong. A few missing files are per-sample failures, recorded by the media stage while the run goes on."""

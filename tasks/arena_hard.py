@@ -12,8 +12,10 @@ Rows: uid, category, subcategory, prompt. Prompt: the question alone as the only
 no system prompt by default). `evalkit score --task arena_hard_v2 --predictions <model>.jsonl --references
 question.jsonl --judge use=official` judges answers made by gen_answer.py instead. Categories: subcategory
 (coding / math / creative_writing). The paper does not say which category or whether style control was applied:
-the hard-prompt win rate without style control is evalkit's reading of "win rate judged by GPT-4.1", recorded
-here and in the README.
+the hard-prompt win rate with style control (arena-hard-auto's README: "Hard Prompt, Style Control, and GPT-4.1 as
+Judge", its official setting for a GPT-4.1 judge) is evalkit's reading of "win rate judged by GPT-4.1", recorded
+here and in the README; `scorer.options.style_control=false` gives the plain win rate. The baselines' answer files
+must carry gen_answer.py's `metadata` (token_len and markdown counts), as the repository's do.
 """
 
 from __future__ import annotations
@@ -26,6 +28,8 @@ from evalkit import datasets_io
 from evalkit.config import ConfigError, DatasetConfig, ScorerConfig, TaskConfig
 from evalkit.registry import TEXT_TABLES, SmokeVariant, TaskSpec, register, reported_in
 from evalkit.scoring.arena_hard import ANSWER_FOLDER, CATEGORY_SETTINGS, QuestionSet, read_questions
+from evalkit.scoring.arena_style import answer_metadata
+from evalkit.scoring.o200k import o200k_encoding
 from evalkit.task import LoadedTask, format_prompt, user_turn
 from evalkit.types import Sample
 
@@ -65,7 +69,8 @@ SMOKE_QUESTIONS = [
 
 
 def make_smoke_fixture(folder: Path) -> None:
-    """question.jsonl and the two baselines' answer files in the repository's layout."""
+    """question.jsonl and the two baselines' answer files in the repository's layout, metadata as gen_answer.py
+    writes it."""
     (folder / ANSWER_FOLDER).mkdir(parents=True, exist_ok=True)
     questions = [{"uid": uid, "category": category, "subcategory": sub, "prompt": prompt}
                  for uid, category, sub, prompt, _ in SMOKE_QUESTIONS]
@@ -74,7 +79,7 @@ def make_smoke_fixture(folder: Path) -> None:
         rows: list[dict[str, Any]] = [
             {"uid": uid, "ans_id": f"smoke-{uid}", "model": baseline,
              "messages": [{"role": "user", "content": prompt}, {"role": "assistant", "content": {"answer": answer}}],
-             "tstamp": 0.0, "metadata": {"token_len": len(answer.split())}}
+             "tstamp": 0.0, "metadata": answer_metadata(answer, o200k_encoding())}
             for uid, category, _, prompt, answer in SMOKE_QUESTIONS if CATEGORY_SETTINGS[category].baseline == baseline
         ]
         (folder / ANSWER_FOLDER / f"{baseline}.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows),
@@ -87,7 +92,7 @@ def _register(name: str, category: str, title: str, reported: bool) -> None:
         title=title,
         modalities=("text",),
         dataset=DatasetConfig(hub_id="", split="train"),
-        scorer=ScorerConfig("arena_hard_v2"),
+        scorer=ScorerConfig("arena_hard_v2", {"style_control": CATEGORY_SETTINGS[category].style_control}),
         prompt="{prompt}",
         prompt_fields=("prompt",),
         load=load_samples,
@@ -100,6 +105,7 @@ def _register(name: str, category: str, title: str, reported: bool) -> None:
 
 
 _register("arena_hard_v2", "hard_prompt", "Arena-Hard v2 hard prompts, 500: pairwise against o3-mini, GPT-4.1 judge, "
-          "win rate without style control", reported=True)
+          "style-controlled win rate", reported=True)
 _register("arena_hard_v2_creative_writing", "creative_writing", "Arena-Hard v2 creative writing, 250: pairwise "
-          "against gemini-2.0-flash-001, GPT-4.1 judge, win rate", reported=False)
+          "against gemini-2.0-flash-001, GPT-4.1 judge, win rate (no style control, as the README's command)",
+          reported=False)

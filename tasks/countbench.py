@@ -15,8 +15,7 @@ from evalkit import datasets_io
 from evalkit.config import DatasetConfig, ScorerConfig, TaskConfig
 from evalkit.registry import VISION_TABLES, SmokeVariant, TaskSpec, register, reported_in
 from evalkit.smoke_fixtures import png, write_parquet
-from evalkit.task import LoadedTask, format_prompt, media_cell, user_turn
-from evalkit.types import Sample
+from evalkit.task import LoadedTask, load_image_questions
 
 COLUMNS = ("image", "number", "question")
 
@@ -25,18 +24,8 @@ def check(config: TaskConfig) -> None:
     datasets_io.check(config.dataset, COLUMNS)
 
 
-def _sample(config: TaskConfig, index: int, row: dict[str, Any]) -> Sample:
-    where = f"{config.name} item {index}"
-    return Sample(task=config.name, sample_id=str(index),
-                  messages=user_turn([media_cell("image", row["image"], where)],
-                                     format_prompt(config, config.prompt, question=row["question"])),
-                  reference=str(row["number"]))
-
-
 def load_samples(config: TaskConfig) -> LoadedTask:
-    loaded = datasets_io.load(config.dataset, COLUMNS, {"image": "image"})
-    rows = loaded.rows
-    return LoadedTask([_sample(config, i, row) for i, row in enumerate(rows)], loaded.provenance)
+    return load_image_questions(config, COLUMNS, lambda row: str(row["number"]))
 
 
 def make_smoke_fixture(folder: Path) -> None:

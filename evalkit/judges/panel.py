@@ -13,7 +13,7 @@ is None, never a number computed by rules alone.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
@@ -149,6 +149,13 @@ class JudgePanel:
         for judge in self._judges.values():
             judge.close()
         self._engines.close()
+
+
+def score_single_requests(items: Sequence[ScoreInput], judgements: Sequence[tuple[Judgement, ...]],
+                          score: Callable[[ScoreInput, Judgement | None], SampleScore]) -> list[SampleScore]:
+    """`score_judged` of a scorer that asks at most one request per item (VoiceBench, MathVista's extractor):
+    `score(item, its judgement, or None where it asked none)` for each item, in order."""
+    return [score(item, judged[0] if judged else None) for item, judged in zip(items, judgements, strict=True)]
 
 
 def judgement_failure(judgements: Sequence[Judgement]) -> str | None:

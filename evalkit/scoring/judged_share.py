@@ -39,6 +39,14 @@ class JudgedShareScorer(AccuracyScorer):
         """(earned, out of, the verdicts as `extracted` shows them) from the sample's verdicts, in request order."""
         raise NotImplementedError
 
+    def answer_stats(self, item: ScoreInput, verdicts: Sequence[Verdict]) -> dict[str, float]:
+        """Stats a judged sample keeps beside `correct` and `total`, for an `aggregate` that reads more."""
+        return {}
+
+    def miss_stats(self, item: ScoreInput) -> dict[str, float]:
+        """A failed or unjudged sample's stats: nothing earned of what it could earn (the strict number)."""
+        return {"correct": 0.0, "total": self.total(item)}
+
     def judge_requests(self, items: Sequence[ScoreInput]) -> list[tuple[JudgeRequest, ...]]:
         return [() if item.prediction is None else self.requests(item, item.prediction) for item in items]
 
@@ -47,7 +55,7 @@ class JudgedShareScorer(AccuracyScorer):
         return [self._score(item, judged) for item, judged in zip(items, judgements, strict=True)]
 
     def _score(self, item: ScoreInput, judged: tuple[Judgement, ...]) -> SampleScore:
-        nothing = {"correct": 0.0, "total": self.total(item)}
+        nothing = self.miss_stats(item)
         if item.prediction is None:
             return SampleScore(item.sample_id, nothing, failed=True, excluded=True, categories=item.categories)
         if not judged:  # `requests` asked nothing of an empty answer
@@ -58,8 +66,10 @@ class JudgedShareScorer(AccuracyScorer):
         if failure is not None:
             return SampleScore(item.sample_id, nothing, failed=True, excluded=True, categories=item.categories,
                                detail={**detail, "error": failure})
-        earned, possible, shown = self.earned(item, [j.verdict for j in judged if j.verdict is not None])
-        return SampleScore(item.sample_id, {"correct": earned, "total": possible}, extracted=shown,
+        verdicts = [j.verdict for j in judged if j.verdict is not None]
+        earned, possible, shown = self.earned(item, verdicts)
+        stats = {"correct": earned, "total": possible} | self.answer_stats(item, verdicts)
+        return SampleScore(item.sample_id, stats, extracted=shown,
                            categories=item.categories, detail=detail)
 
     def rules_only(self, scores: Sequence[SampleScore]) -> dict[str, float]:

@@ -17,7 +17,7 @@ from typing import Any
 
 from evalkit.judges.engine import JudgeItem, Judgement
 from evalkit.judges.official import MATHVISTA_EXTRACTION
-from evalkit.judges.panel import JudgeRequest
+from evalkit.judges.panel import JudgeRequest, score_single_requests
 from evalkit.scoring.base import PredictionFiles, SampleScore, ScoreInput
 from evalkit.scoring.choice import AccuracyScorer, failed_score
 from evalkit.scoring.choice_files import read_mathvista
@@ -78,8 +78,7 @@ class MathVistaJudgedScorer(AccuracyScorer):
 
     def score_judged(self, items: Sequence[ScoreInput],
                      judgements: Sequence[tuple[Judgement, ...]]) -> list[SampleScore]:
-        return [self._score(item, judged[0] if judged else None)
-                for item, judged in zip(items, judgements, strict=True)]
+        return score_single_requests(items, judgements, self._score)
 
     def _score(self, item: ScoreInput, judgement: Judgement | None) -> SampleScore:
         if item.prediction is None:

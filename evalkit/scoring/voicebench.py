@@ -30,7 +30,7 @@ from typing import Any
 
 from evalkit.judges.engine import JudgeItem, Judgement
 from evalkit.judges.official import VOICEBENCH_OPEN, VOICEBENCH_QA
-from evalkit.judges.panel import JudgeRequest
+from evalkit.judges.panel import JudgeRequest, score_single_requests
 from evalkit.judges.spec import JudgeSpec
 from evalkit.judges.verdicts import Unparsable, aggregate_verdicts, parse_verdict
 from evalkit.scoring.base import SampleScore, ScoreInput
@@ -75,8 +75,7 @@ class _VoiceBenchJudged:
 
     def score_judged(self, items: Sequence[ScoreInput],
                      judgements: Sequence[tuple[Judgement, ...]]) -> list[SampleScore]:
-        return [self._score(item, judged[0] if judged else None)
-                for item, judged in zip(items, judgements, strict=True)]
+        return score_single_requests(items, judgements, self._score)
 
     def _score(self, item: ScoreInput, judgement: Judgement | None) -> SampleScore:
         if item.prediction is None:

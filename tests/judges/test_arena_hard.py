@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 from fake_judge_server import KEY_ENV, user_text
 
@@ -16,7 +17,9 @@ from evalkit.judges.panel import JudgePanel
 from evalkit.judges.spec import JudgeConfig
 from evalkit.judges.verdicts import Unparsable, parse_verdict
 from evalkit.scoring.arena_hard import ArenaHardQuestion, ArenaHardScorer, model_battles
+from evalkit.scoring.arena_style import StyleCounts, style_controlled_win_rate, style_differences
 from evalkit.scoring.base import ScoreInput, official_scores
+from evalkit.scoring.o200k import o200k_encoding
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 CASE = FIXTURES / "judges" / "arena_hard_v2_made_up.json"
@@ -24,7 +27,7 @@ SMOKE = FIXTURES / "smoke" / "arena_hard_v2"
 
 
 def item(uid: str, category: str, answer: str | None = "my answer") -> ScoreInput:
-    question = ArenaHardQuestion(uid, category, f"question {uid}", f"baseline answer {uid}")
+    question = ArenaHardQuestion(uid, category, f"question {uid}", f"baseline answer {uid}", StyleCounts(5, 0, 0, 0))
     return ScoreInput(uid, answer, question, {"category": category})
 
 
@@ -44,7 +47,7 @@ def test_battles_follow_show_result() -> None:
 
 def test_equals_the_official_show_result_on_a_made_up_case() -> None:
     case = json.loads(CASE.read_text(encoding="utf-8"))
-    scorer = ArenaHardScorer()
+    scorer = ArenaHardScorer(style_control=False)  # the plain battle share (style: tests/scoring/test_arena_style.py)
     items = [item(uid, category) for uid, category, _, _ in case["verdicts"]]
     judged = [tuple(judgement(f"{uid}#game{n}", f"My final verdict: [[{label}]]" if label else "no verdict")
                     for n, label in ((1, game1), (2, game2)))
@@ -74,7 +77,7 @@ def test_two_orders_per_question_judged_cached_and_failing_closed(start_judge_se
     items = [item("h1", "hard_prompt"), item("c1", "creative_writing"), item("bad", "hard_prompt"),
              item("none", "hard_prompt", answer=None)]
     config = JudgeConfig(use="official", base_url=server.base_url, api_key_env=KEY_ENV)
-    scorer = ArenaHardScorer()
+    scorer = ArenaHardScorer(style_control=False)
     for calls, hits in ((6, 0), (0, 6)):  # three answered questions, two games each; then all from the cache
         panel = JudgePanel(config, tmp_path)
         judged = panel.score(scorer, items)
@@ -83,7 +86,7 @@ def test_two_orders_per_question_judged_cached_and_failing_closed(start_judge_se
     assert (judged.report["needing_judge"], judged.report["requests"], judged.report["failed"]) == (3, 6, 2)
     assert set(judged.report["specs"]) == {ARENA_HARD_V2.name, ARENA_HARD_V2_CREATIVE.name}
     h1, c1, bad, none = judged.scores
-    assert h1.stats == {"correct": 4.0, "total": 4.0} and h1.extracted == "B>A A>>B"  # game 2 counts three battles
+    assert (h1.stats["correct"], h1.stats["total"], h1.extracted) == (4.0, 4.0, "B>A A>>B")  # game 2: three battles
     assert c1.stats == h1.stats and not h1.failed
     assert bad.failed and bad.excluded and set(bad.detail["judges"]) == {"bad#game1", "bad#game2"}
     assert none.failed and none.excluded and "judges" not in none.detail
@@ -114,7 +117,15 @@ def test_score_command_judges_gen_answer_output(start_judge_server, tmp_path: Pa
                 str(questions), "--json", "--judge-cache", str(tmp_path / "cache"), "--judge", "use=official",
                 f"base_url={server.base_url}", f"api_key_env={KEY_ENV}"]) == 0
     result = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
-    # one question answered (won, 4 battles), the other unanswered: left out, two lost battles in strict
-    assert (result["value"], result["strict_value"], result["n"], result["n_failed"]) == (100.0, 400 / 6, 2, 1)
-    assert result["metric"] == "win rate, no style control" and len(server.bodies) == 2
+    # one question answered (won, 4 battles), the other unanswered: left out, in strict an empty answer that lost
+    # two battles; the baselines' answers have 9 and 22 tokens (their metadata), no markdown
+    answered = style_differences(StyleCounts(len(o200k_encoding().encode("my answer: s[::-1]")), 0, 0, 0),
+                                 StyleCounts(9, 0, 0, 0))
+    empty = style_differences(StyleCounts(0, 0, 0, 0), StyleCounts(22, 0, 0, 0))
+    assert result["value"] == pytest.approx(style_controlled_win_rate(
+        np.array([1.0]), np.array([answered]), np.array([4.0])))
+    assert result["strict_value"] == pytest.approx(style_controlled_win_rate(
+        np.array([1.0, 0.0]), np.array([answered, empty]), np.array([4.0, 2.0])))
+    assert (result["n"], result["n_failed"]) == (2, 1) and 99 < result["value"] and result["strict_value"] < 90
+    assert result["metric"] == "win rate, style control (length, markdown)" and len(server.bodies) == 2
     assert "Use slicing" in user_text(server.bodies[0])  # the official baseline's answer from model_answer/
