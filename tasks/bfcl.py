@@ -1,8 +1,9 @@
-"""BFCL-v3, the Berkeley Function Calling Leaderboard v3: the eleven Python AST and relevance categories (simple,
-multiple, parallel, parallel_multiple, irrelevance and their six live counterparts; 3,491 items), scored by the
-official AST checker (evalkit.scoring.bfcl). Not covered: java and javascript, and the four multi-turn categories
-(they execute the benchmark's simulated APIs): the reported number is the mean of the non-live and live overalls
-only, which the leaderboard's overall is not (it also averages in multi-turn).
+"""BFCL-v3, the Berkeley Function Calling Leaderboard v3: the thirteen single-turn categories, Python (simple,
+multiple, parallel, parallel_multiple, irrelevance and their six live counterparts) and the Java and JavaScript
+simple ones (3,641 items), scored by the official AST checker (evalkit.scoring.bfcl). The four multi-turn
+categories are not generated here: the model must call the benchmark's simulated APIs step by step, which the run
+loop does not do; evalkit.scoring.bfcl_multi_turn scores recorded multi-turn answers. So the reported number is the
+mean of the non-live and live overalls, which the leaderboard's overall is not (it also averages in multi-turn).
 
 Data: ShishirPatil/gorilla @ cd9429ccf3d4d04156affe883c495b3b047e6b64, the last commit before the v4 release moved the
 files to BFCL_v4; set dataset.local_path to its `berkeley-function-call-leaderboard/bfcl_eval/data` folder
@@ -14,12 +15,16 @@ render tools and as the leaderboard's QwenFCHandler (model_handler/local_inferen
 turn holding the item's system text (if any), then "# Tools ..." with each function doc as JSON inside <tools>, and
 the instruction to answer with <tool_call>{"name": ..., "arguments": ...}</tool_call> blocks; each description gets
 the leaderboard's " Note that the provided function is in Python 3 syntax." Then the item's own turns. An item
-offering no function gets no tools turn, as in the handler. On all 3,491 items the prompt the tiny Qwen3-Omni's chat
-template renders equals QwenFCHandler._format_prompt's character for character (checked in a scratch folder).
+offering no function gets no tools turn, as in the handler. On all 3,491 Python items the prompt the tiny
+Qwen3-Omni's chat template renders equals QwenFCHandler._format_prompt's character for character (checked in a
+scratch folder). Java and JavaScript items get their own note and every parameter as a string whose description
+names its declared type (utils.func_doc_language_specific_pre_processing; `documented` equals it on all 150 items
+and 1,453 Python ones, checked in a scratch folder).
 """
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 from pathlib import Path
@@ -28,12 +33,15 @@ from typing import Any
 from evalkit.config import ConfigError, DatasetConfig, ScorerConfig, TaskConfig
 from evalkit.datasets_io import resolve_path
 from evalkit.registry import TEXT_TABLES, SmokeVariant, TaskSpec, register, reported_in
-from evalkit.scoring.bfcl import CATEGORY, COVERED, BFCLItem
+from evalkit.scoring.bfcl import CATEGORY, SINGLE_TURN, BFCLItem
 from evalkit.task import LoadedTask, format_prompt
 from evalkit.types import Message, Sample, TextPart
 
 GORILLA_COMMIT = "cd9429ccf3d4d04156affe883c495b3b047e6b64"
+HINTS = {"java": " Note that the provided function is in Java 8 SDK syntax.",
+         "javascript": " Note that the provided function is in JavaScript syntax."}
 PYTHON_HINT = " Note that the provided function is in Python 3 syntax."
+LANGUAGE_NAMES = {"java": "Java", "javascript": "JavaScript"}
 TOOLS_PROMPT = (
     "# Tools\n\nYou may call one or more functions to assist with the user query.\n\nYou are provided with function "
     "signatures within <tools></tools> XML tags:\n<tools>{tools}\n</tools>\n\nFor each function call, return a json "
@@ -55,9 +63,9 @@ def check(config: TaskConfig) -> None:
             f"task {config.name!r}: BFCL-v3 is read from a gorilla checkout: clone ShishirPatil/gorilla at "
             f"{GORILLA_COMMIT} and set dataset.local_path to its berkeley-function-call-leaderboard/bfcl_eval/data"
         )
-    unknown = sorted(set(config.dataset.subsets) - set(COVERED))
+    unknown = sorted(set(config.dataset.subsets) - set(SINGLE_TURN))
     if unknown:
-        raise ConfigError(f"task {config.name!r}: categories {unknown} are not covered; covered: {list(COVERED)}")
+        raise ConfigError(f"task {config.name!r}: categories {unknown} are not covered; covered: {list(SINGLE_TURN)}")
     for category in config.dataset.subsets:
         for path in _files(config, category):
             if path is not None and not path.is_file():
@@ -74,10 +82,42 @@ def _lines(path: Path) -> list[dict[str, Any]]:
         raise ConfigError(f"{path}: not JSON lines ({exc}); is this gorilla's BFCL data?") from exc
 
 
-def _tools_text(config: TaskConfig, functions: list[dict[str, Any]], system: str | None) -> str:
+def _as_string(category: str, param: dict[str, Any]) -> None:
+    """utils.func_doc_language_specific_pre_processing for one Java or JavaScript parameter: its type, items and
+    properties said in its description, its type made "string" (the model writes every argument as a literal)."""
+    language = LANGUAGE_NAMES[category]
+    if param["type"] == "any":
+        param["description"] += f" This parameter can be of any type of {language} object in string representation."
+    else:
+        param["description"] += f" This is {language} {param['type']} type parameter in string representation."
+    if param["type"] in (("ArrayList", "Array") if category == "java" else ("array",)):
+        param["description"] += (f" The list elements are of type {param['items']['type']}; they are not in string "
+                                 "representation.")
+        del param["items"]
+    if category == "javascript" and param["type"] == "dict" and "properties" in param:
+        param["description"] += (" The dictionary entries have the following schema; they are not in string "
+                                 f"representation. {json.dumps(param['properties'])}")
+        del param["properties"]
+    param["type"] = "string"
+
+
+def documented(category: str, functions: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The function docs as the handler sends them (func_doc_language_specific_pre_processing): each description
+    with its language's note; Java and JavaScript parameters as strings. The item's own docs stay as they are (the
+    checker reads the declared types)."""
+    docs = copy.deepcopy(functions)
+    for doc in docs:
+        doc["description"] += HINTS.get(category, PYTHON_HINT)
+        if category in LANGUAGE_NAMES:
+            for param in doc["parameters"]["properties"].values():
+                _as_string(category, param)
+    return docs
+
+
+def _tools_text(config: TaskConfig, category: str, functions: list[dict[str, Any]], system: str | None) -> str:
     """The system turn: the item's own system text, then the tools (json.dumps as the handler writes them)."""
-    documented = [{**f, "description": f["description"] + PYTHON_HINT} for f in functions]
-    tools = format_prompt(config, config.prompt, tools="".join(f"\n{json.dumps(f)}" for f in documented))
+    docs = documented(category, functions)
+    tools = format_prompt(config, config.prompt, tools="".join(f"\n{json.dumps(f)}" for f in docs))
     return tools if system is None else f"{system}\n\n{tools}"
 
 
@@ -85,7 +125,7 @@ def _sample(config: TaskConfig, category: str, row: dict[str, Any], truth: list[
     turns = row["question"][0]
     if row["function"]:  # an item offering no function (a few live_irrelevance ones) gets no tools turn
         system = turns[0]["content"] if turns and turns[0]["role"] == "system" else None
-        turns = [{"role": "system", "content": _tools_text(config, row["function"], system)},
+        turns = [{"role": "system", "content": _tools_text(config, category, row["function"], system)},
                  *turns[system is not None:]]
     messages = tuple(Message(role=t["role"], parts=(TextPart(t["content"]),)) for t in turns)
     return Sample(task=config.name, sample_id=row["id"], messages=messages,
@@ -138,9 +178,10 @@ def make_smoke_fixture(folder: Path) -> None:
 
 register(TaskSpec(
     name="bfcl_v3",
-    title="BFCL-v3, 11 Python AST/relevance categories (3,491 items), official AST checker; no Java, JS, multi-turn",
+    title="BFCL-v3, 13 single-turn categories (Python, Java, JavaScript; 3,641 items), official AST checker; no "
+          "multi-turn",
     modalities=("text",),
-    dataset=DatasetConfig(hub_id=f"github:ShishirPatil/gorilla@{GORILLA_COMMIT}", subsets=list(COVERED),
+    dataset=DatasetConfig(hub_id=f"github:ShishirPatil/gorilla@{GORILLA_COMMIT}", subsets=list(SINGLE_TURN),
                           split="test", revision=GORILLA_COMMIT),
     scorer=ScorerConfig("bfcl"),
     prompt=TOOLS_PROMPT,
