@@ -32,8 +32,9 @@ from typing import Any
 
 from evalkit.config import ConfigError, DatasetConfig, ScorerConfig, TaskConfig
 from evalkit.datasets_io import resolve_path
-from evalkit.registry import TEXT_TABLES, SmokeVariant, TaskSpec, register, reported_in
-from evalkit.scoring.bfcl import CATEGORY, SINGLE_TURN, BFCLItem
+from evalkit.registry import TEXT_TABLES, OfficialFormat, SmokeVariant, TaskSpec, register, reported_in
+from evalkit.scoring.base import PredictionFiles, ScoreInput, Scorer
+from evalkit.scoring.bfcl import CATEGORY, MULTI_TURN, SINGLE_TURN, BFCLItem, BFCLScorer, MultiTurnItem
 from evalkit.task import LoadedTask, format_prompt
 from evalkit.types import Message, Sample, TextPart
 
@@ -51,10 +52,13 @@ TOOLS_PROMPT = (
 RELEVANCE = ("irrelevance", "live_irrelevance", "live_relevance")  # no possible-answer file
 
 
-def _files(config: TaskConfig, category: str) -> tuple[Path, Path | None]:
-    folder = resolve_path(str(config.dataset.local_path))
+def _data_files(folder: Path, category: str) -> tuple[Path, Path | None]:
     answers = None if category in RELEVANCE else folder / "possible_answer" / f"BFCL_v3_{category}.json"
     return folder / f"BFCL_v3_{category}.json", answers
+
+
+def _files(config: TaskConfig, category: str) -> tuple[Path, Path | None]:
+    return _data_files(resolve_path(str(config.dataset.local_path)), category)
 
 
 def check(config: TaskConfig) -> None:
@@ -65,7 +69,10 @@ def check(config: TaskConfig) -> None:
         )
     unknown = sorted(set(config.dataset.subsets) - set(SINGLE_TURN))
     if unknown:
-        raise ConfigError(f"task {config.name!r}: categories {unknown} are not covered; covered: {list(SINGLE_TURN)}")
+        raise ConfigError(
+            f"task {config.name!r}: categories {unknown} are not generated here; covered: {list(SINGLE_TURN)} (the "
+            f"multi-turn ones are scored from recorded answers: `evalkit score --task {config.name}`)"
+        )
     for category in config.dataset.subsets:
         for path in _files(config, category):
             if path is not None and not path.is_file():
@@ -133,22 +140,59 @@ def _sample(config: TaskConfig, category: str, row: dict[str, Any], truth: list[
                   categories={CATEGORY: category})
 
 
+def _rows(questions: Path, answers: Path | None) -> list[tuple[dict[str, Any], Any]]:
+    """Each question row with its possible answer / ground truth (None for the relevance categories)."""
+    truths = {a["id"]: a["ground_truth"] for a in _lines(answers)} if answers is not None else {}
+    rows = _lines(questions)
+    missing = next((row["id"] for row in rows if row["id"] not in truths), None)
+    if answers is not None and missing is not None:
+        raise ConfigError(f"{answers}: no possible answer for item {missing!r}")
+    return [(row, truths.get(row["id"])) for row in rows]
+
+
 def load_samples(config: TaskConfig) -> LoadedTask:
     check(config)
     samples, digests = [], {}
     for category in config.dataset.subsets:
         questions, answers = _files(config, category)
-        truths = {a["id"]: a["ground_truth"] for a in _lines(answers)} if answers is not None else {}
-        for row in _lines(questions):
-            if answers is not None and row["id"] not in truths:
-                raise ConfigError(f"{answers}: no possible answer for item {row['id']!r}")
-            samples.append(_sample(config, category, row, truths.get(row["id"])))
+        samples += [_sample(config, category, row, truth) for row, truth in _rows(questions, answers)]
         for path in (questions, answers):
             if path is not None:
                 digests[path.name if path == questions else f"possible_answer/{path.name}"] = hashlib.sha256(
                     path.read_bytes()).hexdigest()
     return LoadedTask(samples, {"local_path": str(config.dataset.local_path), "expected_commit": GORILLA_COMMIT,
                                 "sha256": digests})
+
+
+def _reference(category: str, row: dict[str, Any], truth: Any) -> BFCLItem | MultiTurnItem:
+    if category in MULTI_TURN:
+        return MultiTurnItem(category, row, tuple(tuple(turn) for turn in truth))
+    return BFCLItem(category, tuple(row["function"]), None if truth is None else tuple(truth))
+
+
+def read_gorilla_results(files: PredictionFiles) -> tuple[Scorer, list[ScoreInput]]:
+    """gorilla's result files of a Qwen FC model (a folder of BFCL_v3_<category>_result.json, JSON lines with "id"
+    and "result": the answer text, or for multi-turn the list of turns of step responses) against the data folder
+    given as references; every item of each category present is scored, one without a result as failed."""
+    if files.references is None:
+        raise ValueError("--references must be gorilla's bfcl_eval/data folder at cd9429c (the questions and answers)")
+    paths = [files.predictions] if files.predictions.is_file() else sorted(files.predictions.rglob("BFCL_v3_*.json"))
+    if not paths:
+        raise ValueError(f"{files.predictions} holds no BFCL_v3_<category>_result.json file")
+    items = []
+    for path in paths:
+        category = path.name.removeprefix("BFCL_v3_").removesuffix("_result.json")
+        if category not in SINGLE_TURN + MULTI_TURN:
+            raise ValueError(f"{path}: {category!r} is not a BFCL-v3 category (the name must be "
+                             "BFCL_v3_<category>_result.json)")
+        results = {row["id"]: row["result"] for row in _lines(path)}
+        for row, truth in _rows(*_data_files(files.references, category)):
+            result = results.get(row["id"])
+            if result is not None and category in SINGLE_TURN and not isinstance(result, str):
+                raise ValueError(f"{path}: item {row['id']!r}: a Qwen FC result is text, not {type(result).__name__}")
+            prediction = None if result is None else result if isinstance(result, str) else json.dumps(result)
+            items.append(ScoreInput(row["id"], prediction, _reference(category, row, truth), {CATEGORY: category}))
+    return BFCLScorer(), items
 
 
 def make_smoke_fixture(folder: Path) -> None:
@@ -188,6 +232,12 @@ register(TaskSpec(
     prompt_fields=("tools",),
     load=load_samples,
     check=check,
+    official_format=OfficialFormat(
+        read_gorilla_results,
+        "gorilla's result folder of a Qwen FC model: BFCL_v3_<category>_result.json, JSON lines {id, result} (the "
+        "answer text; for multi-turn a list of turns of step responses); --references gorilla's bfcl_eval/data",
+        takes=("references",),
+    ),
     reported=reported_in(TEXT_TABLES, "BFCL-v3", "", "score"),
     max_new_tokens=4096,
     smoke=SmokeVariant(fixture="bfcl_v3", make_fixture=make_smoke_fixture,

@@ -102,6 +102,17 @@ class BFCLItem:
         return cls(reference["category"], tuple(reference["functions"]), None if truth is None else tuple(truth))
 
 
+@dataclass(frozen=True)
+class MultiTurnItem:
+    """A multi-turn reference: the test category, its question row (the checker reads id, initial_config and
+    involved_classes) and, per turn, the ground-truth calls (an empty turn expects none). Its answer is the JSON
+    list of turns, each the list of the model's step responses (evalkit.scoring.bfcl_multi_turn)."""
+
+    category: str
+    entry: Mapping[str, Any]
+    ground_truth: tuple[tuple[str, ...], ...]
+
+
 def decode_tool_calls(text: str) -> list[Call] | None:
     """QwenFCHandler.decode_ast: the calls in `<tool_call>` blocks; [] when a block is not a JSON object; None
     when decoding fails (an object without "name" or "arguments", or arguments that are not an object)."""
@@ -335,6 +346,15 @@ def _mean(values: Sequence[float]) -> float:
     return sum(values) / len(values)
 
 
+def _verdict(reference: BFCLItem | MultiTurnItem | Mapping[str, Any], prediction: str) -> Verdict:
+    if isinstance(reference, MultiTurnItem):
+        # imported here: the simulated APIs (bfcl-eval) are needed only where multi-turn answers are scored
+        from evalkit.scoring.bfcl_multi_turn import judge_recorded
+
+        return judge_recorded(reference, prediction)
+    return judge(BFCLItem.of(reference), prediction)
+
+
 @register_scorer("bfcl")
 class BFCLScorer:
     name = "bfcl"
@@ -346,8 +366,7 @@ class BFCLScorer:
     def score(self, items: Sequence[ScoreInput]) -> list[SampleScore]:
         scores = []
         for item in items:
-            reference = BFCLItem.of(item.reference)
-            verdict = judge(reference, item.prediction) if item.prediction is not None else Verdict(False, "failed")
+            verdict = Verdict(False, "failed") if item.prediction is None else _verdict(item.reference, item.prediction)
             scores.append(SampleScore(item.sample_id, {"correct": float(verdict.valid)}, failed=item.prediction is None,
                                       categories=item.categories,
                                       detail={"error_type": verdict.error_type, "error": verdict.error}))

@@ -4,7 +4,8 @@ answers: for every turn of an item, the model's raw response at each step (goril
 
 Generating those answers needs a loop the run does not have (the model calls the benchmark's simulated APIs, sees
 their results and calls again, up to 20 steps a turn, new functions arriving mid-conversation in miss_func), so
-this module scores answers recorded elsewhere, such as by gorilla's own generation; see the README's BFCL notes.
+answers recorded elsewhere (gorilla's own generation) are scored: `evalkit score --task bfcl_v3` reads gorilla's
+result files (tasks/bfcl.py read_gorilla_results) and BFCLScorer calls `judge_recorded` for these items.
 
 Follows ShishirPatil/gorilla @ cd9429c, berkeley-function-call-leaderboard/bfcl_eval:
 - each step is decoded as QwenFCHandler.decode_execute does (model_handler/local_inference/qwen_fc.py with
@@ -31,29 +32,16 @@ import inspect
 import json
 import re
 import uuid
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from pathlib import Path
+from collections.abc import Sequence
 from typing import Any
 
 from bfcl_eval.eval_checker.multi_turn_eval import multi_turn_utils
 from bfcl_eval.eval_checker.multi_turn_eval.multi_turn_checker import multi_turn_checker
 
-from evalkit.scoring.base import SampleScore
-from evalkit.scoring.bfcl import CATEGORY, MULTI_TURN, TOOL_CALL, Verdict
+from evalkit.scoring.bfcl import TOOL_CALL, MultiTurnItem, Verdict
 
 IDENTIFIER = re.compile(r"[A-Za-z_]\w*")
 REFUSED = "evalkit_refused_call()"  # fails as an unknown function does: a NameError recorded as the call's result
-
-
-@dataclass(frozen=True)
-class MultiTurnItem:
-    """One multi-turn item: its question row (the checker reads id, initial_config and involved_classes) and, per
-    turn, the ground-truth calls (an empty turn expects none)."""
-
-    category: str
-    entry: Mapping[str, Any]
-    ground_truth: tuple[tuple[str, ...], ...]
 
 
 def api_methods(classes: Sequence[str]) -> frozenset[str]:
@@ -123,49 +111,14 @@ def judge_multi_turn(item: MultiTurnItem, turns: Sequence[Sequence[str]]) -> Ver
     return Verdict(False, result["error_type"], str(result.get("error_message", "")))
 
 
-def _lines(path: Path) -> list[dict[str, Any]]:
+def judge_recorded(item: MultiTurnItem, prediction: str) -> Verdict:
+    """The verdict on a recorded answer, the JSON list of turns of step responses; anything else (gorilla writes
+    an inference error as text) is wrong, as multi_turn_runner has it."""
     try:
-        return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-    except json.JSONDecodeError as exc:
-        raise ValueError(f"{path}: not JSON lines ({exc})") from exc
-
-
-def load_items(data_dir: Path, category: str) -> list[MultiTurnItem]:
-    """A category's items from gorilla's bfcl_eval/data at cd9429c (BFCL_v3_<category>.json and its possible
-    answers)."""
-    if category not in MULTI_TURN:
-        raise ValueError(f"{category!r} is not a BFCL-v3 multi-turn category; they are {list(MULTI_TURN)}")
-    answers_path = data_dir / "possible_answer" / f"BFCL_v3_{category}.json"
-    truths = {row["id"]: row["ground_truth"] for row in _lines(answers_path)}
-    items = []
-    for row in _lines(data_dir / f"BFCL_v3_{category}.json"):
-        if row["id"] not in truths:
-            raise ValueError(f"{answers_path}: no ground truth for item {row['id']!r}")
-        items.append(MultiTurnItem(category, row, tuple(tuple(turn) for turn in truths[row["id"]])))
-    return items
-
-
-def read_results(path: Path) -> dict[str, list[list[str]]]:
-    """A gorilla result file (JSON lines with "id" and "result", a list of turns of step responses), by id."""
-    results = {}
-    for row in _lines(path):
-        turns = row.get("result")
-        if not (isinstance(turns, list) and all(isinstance(t, list) and all(isinstance(s, str) for s in t)
-                                                for t in turns)):
-            raise ValueError(f"{path}: item {row.get('id')!r}: 'result' is not a list of turns of step responses")
-        results[row["id"]] = turns
-    return results
-
-
-def score_results(items: Sequence[MultiTurnItem], results: Mapping[str, Sequence[Sequence[str]]]) -> list[SampleScore]:
-    """Every item's score (an item without a result is a failed, wrong one), with its category for
-    BFCLScorer.breakdown's multi-turn overall."""
-    scores = []
-    for item in items:
-        sample_id = str(item.entry["id"])
-        turns = results.get(sample_id)
-        verdict = Verdict(False, "failed", "no result") if turns is None else judge_multi_turn(item, turns)
-        scores.append(SampleScore(sample_id, {"correct": float(verdict.valid)}, failed=turns is None,
-                                  categories={CATEGORY: item.category},
-                                  detail={"error_type": verdict.error_type, "error": verdict.error}))
-    return scores
+        turns = json.loads(prediction)
+    except ValueError:
+        turns = None
+    if not (isinstance(turns, list) and all(isinstance(t, list) and all(isinstance(s, str) for s in t)
+                                            for t in turns)):
+        return Verdict(False, "multi_turn:inference_error", "the answer is not a list of turns of step responses")
+    return judge_multi_turn(item, turns)

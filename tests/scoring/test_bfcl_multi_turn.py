@@ -8,19 +8,13 @@ from pathlib import Path
 import pytest
 from bfcl_eval.eval_checker.multi_turn_eval import multi_turn_utils
 
-from evalkit.scoring.bfcl import BFCLScorer
-from evalkit.scoring.bfcl_multi_turn import (
-    REFUSED,
-    MultiTurnItem,
-    api_methods,
-    decode_execute,
-    judge_multi_turn,
-    load_items,
-    read_results,
-    score_results,
-)
+from evalkit.scoring.base import PredictionFiles
+from evalkit.scoring.bfcl import BFCLScorer, MultiTurnItem
+from evalkit.scoring.bfcl_multi_turn import REFUSED, api_methods, decode_execute, judge_multi_turn, judge_recorded
+from tasks.bfcl import read_gorilla_results
 
 CASE = Path(__file__).resolve().parents[1] / "fixtures" / "official" / "bfcl_multi_turn_case.json"
+SINGLE_CASE = CASE.with_name("bfcl_case.json")
 FILES = api_methods(["GorillaFileSystem"])
 
 
@@ -31,6 +25,10 @@ def items() -> list[dict]:
 def item_of(raw: dict) -> MultiTurnItem:
     entry = {key: raw[key] for key in ("id", "initial_config", "involved_classes")}
     return MultiTurnItem(raw["category"], entry, tuple(tuple(turn) for turn in raw["ground_truth"]))
+
+
+def write_lines(path: Path, rows: list[dict]) -> None:
+    path.write_text("".join(json.dumps(row) + "\n" for row in rows), encoding="utf-8")
 
 
 def block(name: str, arguments: object) -> str:
@@ -71,15 +69,31 @@ def test_calls_to_no_api_method_are_refused_not_run():
     assert decode_execute(block("cd", {"folder='a',x": 1}), FILES) == [REFUSED]
 
 
-def test_records_and_the_multi_turn_overall(tmp_path):
-    raw = items()
-    scores = score_results([item_of(r) for r in raw], {raw[0]["id"]: raw[0]["outputs"][0],
-                                                       raw[1]["id"]: raw[1]["outputs"][2]})
-    assert [(s.stats["correct"], s.failed) for s in scores] == [(1.0, False), (0.0, False), (0.0, True)]
-    assert BFCLScorer.breakdown(scores)["multi_turn_overall"] == pytest.approx((100 + 0 + 0) / 3)
-    bad = tmp_path / "result.json"
-    bad.write_text(json.dumps({"id": "multi_turn_base_0", "result": "text"}) + "\n")
-    with pytest.raises(ValueError, match="multi_turn_base_0"):
-        read_results(bad)
-    with pytest.raises(ValueError, match="not a BFCL-v3 multi-turn category"):
-        load_items(tmp_path, "simple")
+def test_gorilla_result_files_score_with_the_leaderboard_overall(tmp_path):
+    """`evalkit score --task bfcl_v3`'s reader: gorilla's data and result layout, a single-turn and two multi-turn
+    categories, an item without a result recorded as failed."""
+    data, results = tmp_path / "data", tmp_path / "result"
+    (data / "possible_answer").mkdir(parents=True)
+    results.mkdir()
+    single = json.loads(SINGLE_CASE.read_text(encoding="utf-8"))["items"][0]  # a right first answer
+    write_lines(data / "BFCL_v3_simple.json", [{"id": single["id"], "function": single["functions"],
+                                                "question": [[{"role": "user", "content": "made up"}]]}])
+    write_lines(data / "possible_answer" / "BFCL_v3_simple.json", [{"id": single["id"],
+                                                                    "ground_truth": single["ground_truth"]}])
+    write_lines(results / "BFCL_v3_simple_result.json", [{"id": single["id"], "result": single["outputs"][0]}])
+    for raw, answer in zip(items()[:2], (items()[0]["outputs"][0], None), strict=True):
+        category = raw["category"]
+        write_lines(data / f"BFCL_v3_{category}.json", [{k: raw[k] for k in ("id", "initial_config",
+                                                                             "involved_classes")}])
+        write_lines(data / "possible_answer" / f"BFCL_v3_{category}.json", [{"id": raw["id"],
+                                                                             "ground_truth": raw["ground_truth"]}])
+        write_lines(results / f"BFCL_v3_{category}_result.json", [] if answer is None else [{"id": raw["id"],
+                                                                                             "result": answer}])
+    scorer, inputs = read_gorilla_results(PredictionFiles(results, references=data))
+    scores = scorer.score(inputs)
+    assert [(s.sample_id, s.stats["correct"], s.failed) for s in scores] == [
+        (items()[0]["id"], 1.0, False), (items()[1]["id"], 0.0, True), (single["id"], 1.0, False)]
+    numbers = BFCLScorer.breakdown(scores)
+    assert numbers["multi_turn_overall"] == pytest.approx(50.0)
+    assert scorer.aggregate(scores) == pytest.approx((100 + 50) / 2)  # non-live and multi-turn overalls present
+    assert not judge_recorded(item_of(items()[0]), "Error during inference: timeout").valid
