@@ -8,7 +8,8 @@ mean of the non-live and live overalls, which the leaderboard's overall is not (
 Data: ShishirPatil/gorilla @ cd9429ccf3d4d04156affe883c495b3b047e6b64, the last commit before the v4 release moved the
 files to BFCL_v4; set dataset.local_path to its `berkeley-function-call-leaderboard/bfcl_eval/data` folder
 (`BFCL_v3_<category>.json` and `possible_answer/BFCL_v3_<category>.json`, JSON lines; the relevance categories have
-no answers). dataset.subsets chooses categories.
+no answers). PyPI's bfcl-eval 2025.8.6.2 (which `make` installs for multi-turn scoring) ships that folder file for file
+as bfcl_eval/data. dataset.subsets chooses categories.
 
 Prompt (evalkit's choice, recorded with every run): Qwen's own function-calling format, as Qwen3 chat templates
 render tools and as the leaderboard's QwenFCHandler (model_handler/local_inference/qwen_fc.py) builds it: one system

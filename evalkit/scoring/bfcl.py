@@ -348,7 +348,7 @@ def _mean(values: Sequence[float]) -> float:
 
 def _verdict(reference: BFCLItem | MultiTurnItem | Mapping[str, Any], prediction: str) -> Verdict:
     if isinstance(reference, MultiTurnItem):
-        # imported here: the simulated APIs (bfcl-eval) are needed only where multi-turn answers are scored
+        # imported here: that module builds on this one
         from evalkit.scoring.bfcl_multi_turn import judge_recorded
 
         return judge_recorded(reference, prediction)

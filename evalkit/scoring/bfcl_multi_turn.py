@@ -33,10 +33,8 @@ import json
 import re
 import uuid
 from collections.abc import Sequence
+from types import ModuleType
 from typing import Any
-
-from bfcl_eval.eval_checker.multi_turn_eval import multi_turn_utils
-from bfcl_eval.eval_checker.multi_turn_eval.multi_turn_checker import multi_turn_checker
 
 from evalkit.scoring.bfcl import TOOL_CALL, MultiTurnItem, Verdict
 
@@ -44,9 +42,20 @@ IDENTIFIER = re.compile(r"[A-Za-z_]\w*")
 REFUSED = "evalkit_refused_call()"  # fails as an unknown function does: a NameError recorded as the call's result
 
 
+def _official() -> tuple[ModuleType, ModuleType]:
+    """bfcl-eval's executor (multi_turn_utils) and checker modules, imported when multi-turn answers are scored."""
+    try:
+        return (importlib.import_module("bfcl_eval.eval_checker.multi_turn_eval.multi_turn_utils"),
+                importlib.import_module("bfcl_eval.eval_checker.multi_turn_eval.multi_turn_checker"))
+    except ImportError as exc:
+        raise RuntimeError("BFCL-v3 multi-turn scoring needs bfcl-eval==2025.8.6.2 (gorilla @ cd9429c's simulated "
+                           "APIs); `make` installs it with --no-deps") from exc
+
+
 def api_methods(classes: Sequence[str]) -> frozenset[str]:
     """The public methods of the simulated APIs named (multi_turn_utils.CLASS_FILE_PATH_MAPPING's classes): the
     names the official executor binds to an instance."""
+    multi_turn_utils, _ = _official()
     names: set[str] = set()
     for class_name in classes:
         api = getattr(importlib.import_module(multi_turn_utils.CLASS_FILE_PATH_MAPPING[class_name]), class_name)
@@ -99,10 +108,11 @@ def judge_multi_turn(item: MultiTurnItem, turns: Sequence[Sequence[str]]) -> Ver
     decoded = [_executed_steps(turn, methods) for turn in turns]
     # the official executor keeps every instance in its module's globals, named after the model, item and class;
     # a fresh name per check keeps checks apart, and its instances are dropped afterwards
+    multi_turn_utils, checker = _official()
     name = f"evalkit_{uuid.uuid4().hex}"
     try:
-        result = multi_turn_checker(decoded, [list(t) for t in item.ground_truth], dict(item.entry), item.category,
-                                    name)
+        result = checker.multi_turn_checker(decoded, [list(t) for t in item.ground_truth], dict(item.entry),
+                                            item.category, name)
     finally:
         for key in [k for k in vars(multi_turn_utils) if k.startswith(name)]:
             del vars(multi_turn_utils)[key]

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 from pathlib import Path
 
 import pytest
-from bfcl_eval.eval_checker.multi_turn_eval import multi_turn_utils
 
 from evalkit.scoring.base import PredictionFiles
 from evalkit.scoring.bfcl import BFCLScorer, MultiTurnItem
@@ -49,7 +49,8 @@ def test_checks_are_independent_and_leave_no_instances():
     raw = items()[0]
     assert judge_multi_turn(item_of(raw), raw["outputs"][0]).valid  # the ground truth itself
     assert judge_multi_turn(item_of(raw), raw["outputs"][0]).valid  # again, on fresh instances
-    assert not [key for key in vars(multi_turn_utils) if key.startswith("evalkit_")]
+    executor = importlib.import_module("bfcl_eval.eval_checker.multi_turn_eval.multi_turn_utils")
+    assert not [key for key in vars(executor) if key.startswith("evalkit_")]
     verdict = judge_multi_turn(item_of(raw), raw["outputs"][0][:-1])
     assert (verdict.valid, verdict.error_type) == (False, "multi_turn:force_terminated")
 
