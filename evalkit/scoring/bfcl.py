@@ -113,16 +113,23 @@ class MultiTurnItem:
     ground_truth: tuple[tuple[str, ...], ...]
 
 
-def decode_tool_calls(text: str) -> list[Call] | None:
-    """QwenFCHandler.decode_ast: the calls in `<tool_call>` blocks; [] when a block is not a JSON object; None
-    when decoding fails (an object without "name" or "arguments", or arguments that are not an object)."""
+def tool_call_objects(text: str) -> list[dict[str, Any]] | None:
+    """QwenFCHandler._extract_tool_calls: the JSON object of each `<tool_call>` block; None when any block is not
+    one (both decoders then give no call)."""
     blocks: list[Any] = []
     for block in TOOL_CALL.findall(text):
         try:
             blocks.append(json.loads(block))
         except ValueError:
             blocks.append(block)
-    if any(not isinstance(b, dict) for b in blocks):
+    return None if any(not isinstance(b, dict) for b in blocks) else blocks
+
+
+def decode_tool_calls(text: str) -> list[Call] | None:
+    """QwenFCHandler.decode_ast: the calls in `<tool_call>` blocks; [] when a block is not a JSON object; None
+    when decoding fails (an object without "name" or "arguments", or arguments that are not an object)."""
+    blocks = tool_call_objects(text)
+    if blocks is None:
         return []
     try:
         return [{b["name"]: dict(b["arguments"].items())} for b in blocks]

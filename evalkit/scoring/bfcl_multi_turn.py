@@ -36,7 +36,7 @@ from collections.abc import Sequence
 from types import ModuleType
 from typing import Any
 
-from evalkit.scoring.bfcl import TOOL_CALL, MultiTurnItem, Verdict
+from evalkit.scoring.bfcl import MultiTurnItem, Verdict, tool_call_objects
 
 IDENTIFIER = re.compile(r"[A-Za-z_]\w*")
 REFUSED = "evalkit_refused_call()"  # fails as an unknown function does: a NameError recorded as the call's result
@@ -79,13 +79,8 @@ def _call(name: Any, arguments: Any, methods: frozenset[str]) -> str:
 def decode_execute(text: str, methods: frozenset[str]) -> list[str] | None:
     """QwenFCHandler.decode_execute: the step's calls as Python call strings; [] when a block is not a JSON object;
     None when decoding fails (a block without "name" or "arguments", arguments that are not an object)."""
-    blocks: list[Any] = []
-    for block in TOOL_CALL.findall(text):
-        try:
-            blocks.append(json.loads(block))
-        except ValueError:
-            blocks.append(block)
-    if any(not isinstance(b, dict) for b in blocks):
+    blocks = tool_call_objects(text)
+    if blocks is None:
         return []
     try:
         return [_call(b["name"], b["arguments"], methods) for b in blocks]
