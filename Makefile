@@ -36,6 +36,9 @@ $(VENV)/.installed: pyproject.toml requirements/constraints.txt
 	@$(call QUIET_PIP,--no-deps resemblyzer==0.1.4)
 	@# MATH-V's LaTeX parser (scoring/mathvision.py): it pins ANTLR 4.7.2, hydra 4.9.*; its parser runs on 4.9.3
 	@$(call QUIET_PIP,--no-deps latex2sympy2==1.9.1)
+	@# BFCL-v3 multi-turn (scoring/bfcl_multi_turn.py): gorilla's simulated APIs and checker, which need only mpmath;
+	@# the package's own dependencies (numpy 1.26, every hosted model's SDK) are for its generation side
+	@$(call QUIET_PIP,--no-deps bfcl-eval==2025.8.6.2)
 	@$(VENV)/bin/python -c "import evalkit, torch, torchvision, transformers" && touch $@
 
 $(VLLM_VENV)/.installed: pyproject.toml scripts/setup_vllm_env.sh

@@ -1,25 +1,31 @@
-"""BFCL-v3, the Berkeley Function Calling Leaderboard v3: the eleven Python AST and relevance categories (simple,
-multiple, parallel, parallel_multiple, irrelevance and their six live counterparts; 3,491 items), scored by the
-official AST checker (evalkit.scoring.bfcl). Not covered: java and javascript, and the four multi-turn categories
-(they execute the benchmark's simulated APIs): the reported number is the mean of the non-live and live overalls
-only, which the leaderboard's overall is not (it also averages in multi-turn).
+"""BFCL-v3, the Berkeley Function Calling Leaderboard v3: the thirteen single-turn categories, Python (simple,
+multiple, parallel, parallel_multiple, irrelevance and their six live counterparts) and the Java and JavaScript
+simple ones (3,641 items), scored by the official AST checker (evalkit.scoring.bfcl). The four multi-turn
+categories are not generated here: the model must call the benchmark's simulated APIs step by step, which the run
+loop does not do; evalkit.scoring.bfcl_multi_turn scores recorded multi-turn answers. So the reported number is the
+mean of the non-live and live overalls, which the leaderboard's overall is not (it also averages in multi-turn).
 
 Data: ShishirPatil/gorilla @ cd9429ccf3d4d04156affe883c495b3b047e6b64, the last commit before the v4 release moved the
 files to BFCL_v4; set dataset.local_path to its `berkeley-function-call-leaderboard/bfcl_eval/data` folder
 (`BFCL_v3_<category>.json` and `possible_answer/BFCL_v3_<category>.json`, JSON lines; the relevance categories have
-no answers). dataset.subsets chooses categories.
+no answers). PyPI's bfcl-eval 2025.8.6.2 (which `make` installs for multi-turn scoring) ships that folder file for file
+as bfcl_eval/data. dataset.subsets chooses categories.
 
 Prompt (evalkit's choice, recorded with every run): Qwen's own function-calling format, as Qwen3 chat templates
 render tools and as the leaderboard's QwenFCHandler (model_handler/local_inference/qwen_fc.py) builds it: one system
 turn holding the item's system text (if any), then "# Tools ..." with each function doc as JSON inside <tools>, and
 the instruction to answer with <tool_call>{"name": ..., "arguments": ...}</tool_call> blocks; each description gets
 the leaderboard's " Note that the provided function is in Python 3 syntax." Then the item's own turns. An item
-offering no function gets no tools turn, as in the handler. On all 3,491 items the prompt the tiny Qwen3-Omni's chat
-template renders equals QwenFCHandler._format_prompt's character for character (checked in a scratch folder).
+offering no function gets no tools turn, as in the handler. On all 3,491 Python items the prompt the tiny
+Qwen3-Omni's chat template renders equals QwenFCHandler._format_prompt's character for character (checked in a
+scratch folder). Java and JavaScript items get their own note and every parameter as a string whose description
+names its declared type (utils.func_doc_language_specific_pre_processing; `documented` equals it on all 150 items
+and 1,453 Python ones, checked in a scratch folder).
 """
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 from pathlib import Path
@@ -27,13 +33,17 @@ from typing import Any
 
 from evalkit.config import ConfigError, DatasetConfig, ScorerConfig, TaskConfig
 from evalkit.datasets_io import resolve_path
-from evalkit.registry import TEXT_TABLES, SmokeVariant, TaskSpec, register, reported_in
-from evalkit.scoring.bfcl import CATEGORY, COVERED, BFCLItem
+from evalkit.registry import TEXT_TABLES, OfficialFormat, SmokeVariant, TaskSpec, register, reported_in
+from evalkit.scoring.base import PredictionFiles, ScoreInput, Scorer
+from evalkit.scoring.bfcl import CATEGORY, MULTI_TURN, SINGLE_TURN, BFCLItem, BFCLScorer, MultiTurnItem
 from evalkit.task import LoadedTask, format_prompt
 from evalkit.types import Message, Sample, TextPart
 
 GORILLA_COMMIT = "cd9429ccf3d4d04156affe883c495b3b047e6b64"
+HINTS = {"java": " Note that the provided function is in Java 8 SDK syntax.",
+         "javascript": " Note that the provided function is in JavaScript syntax."}
 PYTHON_HINT = " Note that the provided function is in Python 3 syntax."
+LANGUAGE_NAMES = {"java": "Java", "javascript": "JavaScript"}
 TOOLS_PROMPT = (
     "# Tools\n\nYou may call one or more functions to assist with the user query.\n\nYou are provided with function "
     "signatures within <tools></tools> XML tags:\n<tools>{tools}\n</tools>\n\nFor each function call, return a json "
@@ -43,10 +53,13 @@ TOOLS_PROMPT = (
 RELEVANCE = ("irrelevance", "live_irrelevance", "live_relevance")  # no possible-answer file
 
 
-def _files(config: TaskConfig, category: str) -> tuple[Path, Path | None]:
-    folder = resolve_path(str(config.dataset.local_path))
+def _data_files(folder: Path, category: str) -> tuple[Path, Path | None]:
     answers = None if category in RELEVANCE else folder / "possible_answer" / f"BFCL_v3_{category}.json"
     return folder / f"BFCL_v3_{category}.json", answers
+
+
+def _files(config: TaskConfig, category: str) -> tuple[Path, Path | None]:
+    return _data_files(resolve_path(str(config.dataset.local_path)), category)
 
 
 def check(config: TaskConfig) -> None:
@@ -55,9 +68,12 @@ def check(config: TaskConfig) -> None:
             f"task {config.name!r}: BFCL-v3 is read from a gorilla checkout: clone ShishirPatil/gorilla at "
             f"{GORILLA_COMMIT} and set dataset.local_path to its berkeley-function-call-leaderboard/bfcl_eval/data"
         )
-    unknown = sorted(set(config.dataset.subsets) - set(COVERED))
+    unknown = sorted(set(config.dataset.subsets) - set(SINGLE_TURN))
     if unknown:
-        raise ConfigError(f"task {config.name!r}: categories {unknown} are not covered; covered: {list(COVERED)}")
+        raise ConfigError(
+            f"task {config.name!r}: categories {unknown} are not generated here; covered: {list(SINGLE_TURN)} (the "
+            f"multi-turn ones are scored from recorded answers: `evalkit score --task {config.name}`)"
+        )
     for category in config.dataset.subsets:
         for path in _files(config, category):
             if path is not None and not path.is_file():
@@ -74,10 +90,42 @@ def _lines(path: Path) -> list[dict[str, Any]]:
         raise ConfigError(f"{path}: not JSON lines ({exc}); is this gorilla's BFCL data?") from exc
 
 
-def _tools_text(config: TaskConfig, functions: list[dict[str, Any]], system: str | None) -> str:
+def _as_string(category: str, param: dict[str, Any]) -> None:
+    """utils.func_doc_language_specific_pre_processing for one Java or JavaScript parameter: its type, items and
+    properties said in its description, its type made "string" (the model writes every argument as a literal)."""
+    language = LANGUAGE_NAMES[category]
+    if param["type"] == "any":
+        param["description"] += f" This parameter can be of any type of {language} object in string representation."
+    else:
+        param["description"] += f" This is {language} {param['type']} type parameter in string representation."
+    if param["type"] in (("ArrayList", "Array") if category == "java" else ("array",)):
+        param["description"] += (f" The list elements are of type {param['items']['type']}; they are not in string "
+                                 "representation.")
+        del param["items"]
+    if category == "javascript" and param["type"] == "dict" and "properties" in param:
+        param["description"] += (" The dictionary entries have the following schema; they are not in string "
+                                 f"representation. {json.dumps(param['properties'])}")
+        del param["properties"]
+    param["type"] = "string"
+
+
+def documented(category: str, functions: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The function docs as the handler sends them (func_doc_language_specific_pre_processing): each description
+    with its language's note; Java and JavaScript parameters as strings. The item's own docs stay as they are (the
+    checker reads the declared types)."""
+    docs = copy.deepcopy(functions)
+    for doc in docs:
+        doc["description"] += HINTS.get(category, PYTHON_HINT)
+        if category in LANGUAGE_NAMES:
+            for param in doc["parameters"]["properties"].values():
+                _as_string(category, param)
+    return docs
+
+
+def _tools_text(config: TaskConfig, category: str, functions: list[dict[str, Any]], system: str | None) -> str:
     """The system turn: the item's own system text, then the tools (json.dumps as the handler writes them)."""
-    documented = [{**f, "description": f["description"] + PYTHON_HINT} for f in functions]
-    tools = format_prompt(config, config.prompt, tools="".join(f"\n{json.dumps(f)}" for f in documented))
+    docs = documented(category, functions)
+    tools = format_prompt(config, config.prompt, tools="".join(f"\n{json.dumps(f)}" for f in docs))
     return tools if system is None else f"{system}\n\n{tools}"
 
 
@@ -85,7 +133,7 @@ def _sample(config: TaskConfig, category: str, row: dict[str, Any], truth: list[
     turns = row["question"][0]
     if row["function"]:  # an item offering no function (a few live_irrelevance ones) gets no tools turn
         system = turns[0]["content"] if turns and turns[0]["role"] == "system" else None
-        turns = [{"role": "system", "content": _tools_text(config, row["function"], system)},
+        turns = [{"role": "system", "content": _tools_text(config, category, row["function"], system)},
                  *turns[system is not None:]]
     messages = tuple(Message(role=t["role"], parts=(TextPart(t["content"]),)) for t in turns)
     return Sample(task=config.name, sample_id=row["id"], messages=messages,
@@ -93,22 +141,59 @@ def _sample(config: TaskConfig, category: str, row: dict[str, Any], truth: list[
                   categories={CATEGORY: category})
 
 
+def _rows(questions: Path, answers: Path | None) -> list[tuple[dict[str, Any], Any]]:
+    """Each question row with its possible answer / ground truth (None for the relevance categories)."""
+    truths = {a["id"]: a["ground_truth"] for a in _lines(answers)} if answers is not None else {}
+    rows = _lines(questions)
+    missing = next((row["id"] for row in rows if row["id"] not in truths), None)
+    if answers is not None and missing is not None:
+        raise ConfigError(f"{answers}: no possible answer for item {missing!r}")
+    return [(row, truths.get(row["id"])) for row in rows]
+
+
 def load_samples(config: TaskConfig) -> LoadedTask:
     check(config)
     samples, digests = [], {}
     for category in config.dataset.subsets:
         questions, answers = _files(config, category)
-        truths = {a["id"]: a["ground_truth"] for a in _lines(answers)} if answers is not None else {}
-        for row in _lines(questions):
-            if answers is not None and row["id"] not in truths:
-                raise ConfigError(f"{answers}: no possible answer for item {row['id']!r}")
-            samples.append(_sample(config, category, row, truths.get(row["id"])))
+        samples += [_sample(config, category, row, truth) for row, truth in _rows(questions, answers)]
         for path in (questions, answers):
             if path is not None:
                 digests[path.name if path == questions else f"possible_answer/{path.name}"] = hashlib.sha256(
                     path.read_bytes()).hexdigest()
     return LoadedTask(samples, {"local_path": str(config.dataset.local_path), "expected_commit": GORILLA_COMMIT,
                                 "sha256": digests})
+
+
+def _reference(category: str, row: dict[str, Any], truth: Any) -> BFCLItem | MultiTurnItem:
+    if category in MULTI_TURN:
+        return MultiTurnItem(category, row, tuple(tuple(turn) for turn in truth))
+    return BFCLItem(category, tuple(row["function"]), None if truth is None else tuple(truth))
+
+
+def read_gorilla_results(files: PredictionFiles) -> tuple[Scorer, list[ScoreInput]]:
+    """gorilla's result files of a Qwen FC model (a folder of BFCL_v3_<category>_result.json, JSON lines with "id"
+    and "result": the answer text, or for multi-turn the list of turns of step responses) against the data folder
+    given as references; every item of each category present is scored, one without a result as failed."""
+    if files.references is None:
+        raise ValueError("--references must be gorilla's bfcl_eval/data folder at cd9429c (the questions and answers)")
+    paths = [files.predictions] if files.predictions.is_file() else sorted(files.predictions.rglob("BFCL_v3_*.json"))
+    if not paths:
+        raise ValueError(f"{files.predictions} holds no BFCL_v3_<category>_result.json file")
+    items = []
+    for path in paths:
+        category = path.name.removeprefix("BFCL_v3_").removesuffix("_result.json")
+        if category not in SINGLE_TURN + MULTI_TURN:
+            raise ValueError(f"{path}: {category!r} is not a BFCL-v3 category (the name must be "
+                             "BFCL_v3_<category>_result.json)")
+        results = {row["id"]: row["result"] for row in _lines(path)}
+        for row, truth in _rows(*_data_files(files.references, category)):
+            result = results.get(row["id"])
+            if result is not None and category in SINGLE_TURN and not isinstance(result, str):
+                raise ValueError(f"{path}: item {row['id']!r}: a Qwen FC result is text, not {type(result).__name__}")
+            prediction = None if result is None else result if isinstance(result, str) else json.dumps(result)
+            items.append(ScoreInput(row["id"], prediction, _reference(category, row, truth), {CATEGORY: category}))
+    return BFCLScorer(), items
 
 
 def make_smoke_fixture(folder: Path) -> None:
@@ -138,15 +223,22 @@ def make_smoke_fixture(folder: Path) -> None:
 
 register(TaskSpec(
     name="bfcl_v3",
-    title="BFCL-v3, 11 Python AST/relevance categories (3,491 items), official AST checker; no Java, JS, multi-turn",
+    title="BFCL-v3, 13 single-turn categories (Python, Java, JavaScript; 3,641 items), official AST checker; no "
+          "multi-turn",
     modalities=("text",),
-    dataset=DatasetConfig(hub_id=f"github:ShishirPatil/gorilla@{GORILLA_COMMIT}", subsets=list(COVERED),
+    dataset=DatasetConfig(hub_id=f"github:ShishirPatil/gorilla@{GORILLA_COMMIT}", subsets=list(SINGLE_TURN),
                           split="test", revision=GORILLA_COMMIT),
     scorer=ScorerConfig("bfcl"),
     prompt=TOOLS_PROMPT,
     prompt_fields=("tools",),
     load=load_samples,
     check=check,
+    official_format=OfficialFormat(
+        read_gorilla_results,
+        "gorilla's result folder of a Qwen FC model: BFCL_v3_<category>_result.json, JSON lines {id, result} (the "
+        "answer text; for multi-turn a list of turns of step responses); --references gorilla's bfcl_eval/data",
+        takes=("references",),
+    ),
     reported=reported_in(TEXT_TABLES, "BFCL-v3", "", "score"),
     max_new_tokens=4096,
     smoke=SmokeVariant(fixture="bfcl_v3", make_fixture=make_smoke_fixture,

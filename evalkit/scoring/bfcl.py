@@ -1,54 +1,73 @@
-"""BFCL-v3 (Berkeley Function Calling Leaderboard v3): the AST categories, Python.
+"""BFCL-v3 (Berkeley Function Calling Leaderboard v3): the AST and relevance categories, Python, Java and JavaScript.
 
 Follows ShishirPatil/gorilla @ cd9429c (the last commit with the v3 data, before the v4 release),
 berkeley-function-call-leaderboard/bfcl_eval:
 - decoding a Qwen answer (model_handler/local_inference/qwen_fc.py, QwenFCHandler.decode_ast): every
   `<tool_call>\\n...\\n</tool_call>` block is parsed as JSON; if any block is not a JSON object the answer holds no
   call; each object becomes {name: arguments} (an object without "name" or "arguments" fails decoding);
-- the AST checker (eval_checker/ast_eval/ast_checker.py, language Python): per call the function name, required
-  parameters, each parameter's type against the function doc (an int is taken for a float; a value whose type is
-  that of a "variable" in the possible answer passes the type check), its value among the possible answers
-  (strings compared after `standardize_string`, lists element-wise so, dicts and lists of dicts key by key), and
-  every possible-answer parameter not marked optional ("" among its values) present; parallel categories match
-  calls to answers in any order (greedily, answer by answer), multiple ones check the one expected call;
+- the AST checker (eval_checker/ast_eval/ast_checker.py): per call the function name, required parameters, each
+  parameter's type against the function doc (Python: an int is taken for a float; a value whose type is that of a
+  "variable" in the possible answer passes the type check), its value among the possible answers (strings
+  compared after `standardize_string`, lists element-wise so, dicts and lists of dicts key by key), and every
+  possible-answer parameter not marked optional ("" among its values) present; parallel categories match calls to
+  answers in any order (greedily, answer by answer), multiple ones check the one expected call. Java and
+  JavaScript (the java and javascript categories): every argument must be a string, read as a literal of its
+  declared type by the official type converters (evalkit.scoring.bfcl_literals) before the same checks;
 - eval_runner.py: a decoding failure or an output not in function-call form is wrong; relevance categories
   (irrelevance, live_irrelevance: no call expected; live_relevance: a call expected) only ask whether a non-empty
   call list was decoded;
-- eval_runner_helper.py: non-live overall = unweighted mean of simple, multiple, parallel, parallel_multiple and
-  irrelevance accuracy (its "simple" is the unweighted mean of Python, Java and JavaScript simple); live overall =
-  accuracy pooled over the six live categories; the leaderboard's overall = unweighted mean of the live,
-  non-live and multi-turn overalls.
+- eval_runner_helper.py (generate_leaderboard_csv): non-live overall = unweighted mean of simple, multiple,
+  parallel, parallel_multiple and irrelevance accuracy, where simple is the unweighted mean of Python, Java and
+  JavaScript simple; live overall = accuracy pooled over the six live categories; multi-turn overall = unweighted
+  mean of the four multi-turn categories (evalkit.scoring.bfcl_multi_turn scores them); the leaderboard's overall =
+  unweighted mean of the non-live, live and multi-turn overalls.
 
-Covered here: the eleven Python AST and relevance categories. Not covered: java and javascript (their type
-converters parse Java/JavaScript literals) and the four multi-turn categories (they execute the benchmark's
-simulated APIs). So the headline is the unweighted mean of the non-live overall (simple = Python simple) and the
-live overall over the categories present; `BFCLScorer.breakdown` gives every category and both overalls.
+`BFCLScorer.breakdown` gives every category and each overall over the categories present (the official table
+counts a missing category as 0, so an overall over fewer categories is not the leaderboard's).
 """
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from evalkit.scoring.base import SampleScore, ScoreInput
+from evalkit.scoring.bfcl_literals import COLLECTIONS, JAVA_TYPES, JS_TYPES, read_java, read_js
 from evalkit.scoring.registry import register_scorer
 
 CATEGORY = "category"  # the sample category naming its BFCL test category
-NON_LIVE = ("simple", "multiple", "parallel", "parallel_multiple", "irrelevance")
+SIMPLE = ("simple", "java", "javascript")  # the non-live "simple" group: Python, Java, JavaScript
+NON_LIVE = (*SIMPLE, "multiple", "parallel", "parallel_multiple", "irrelevance")
 LIVE = ("live_simple", "live_multiple", "live_parallel", "live_parallel_multiple", "live_irrelevance",
         "live_relevance")
-COVERED = NON_LIVE + LIVE
-NOT_COVERED = ("java", "javascript", "multi_turn_base", "multi_turn_miss_func", "multi_turn_miss_param",
-               "multi_turn_long_context")
+MULTI_TURN = ("multi_turn_base", "multi_turn_miss_func", "multi_turn_miss_param", "multi_turn_long_context")
+SINGLE_TURN = NON_LIVE + LIVE
+OVERALLS = ("non_live_overall", "live_overall", "multi_turn_overall")  # the leaderboard's overall: their mean
 NO_CALL_EXPECTED = ("irrelevance", "live_irrelevance")
 CALL_EXPECTED = ("live_relevance",)
 
 PYTHON_TYPES: dict[str, type] = {"string": str, "integer": int, "float": float, "boolean": bool, "array": list,
                                  "tuple": list, "dict": dict, "any": str}
 NESTED_TYPES = ("array", "tuple")  # whose items' type is checked, one level deep
+
+
+@dataclass(frozen=True)
+class Language:
+    """How the AST checker reads one language's arguments: its type table and, for Java and JavaScript, the reader
+    of the string literal every argument must be."""
+
+    name: str
+    types: Mapping[str, type]
+    nested: tuple[str, ...]
+    read: Callable[[str, str, str | None], Any] | None = None  # None: the JSON value is taken as it is
+
+
+PYTHON = Language("Python", PYTHON_TYPES, NESTED_TYPES)
+LANGUAGES = {"java": Language("java", JAVA_TYPES, COLLECTIONS, read_java),
+             "javascript": Language("js", JS_TYPES, COLLECTIONS, read_js)}
 TOOL_CALL = re.compile(r"<tool_call>\n(.*?)\n</tool_call>", re.DOTALL)
 
 Call = dict[str, dict[str, Any]]  # {function name: {parameter: value}}
@@ -83,16 +102,34 @@ class BFCLItem:
         return cls(reference["category"], tuple(reference["functions"]), None if truth is None else tuple(truth))
 
 
-def decode_tool_calls(text: str) -> list[Call] | None:
-    """QwenFCHandler.decode_ast: the calls in `<tool_call>` blocks; [] when a block is not a JSON object; None
-    when decoding fails (an object without "name" or "arguments", or arguments that are not an object)."""
+@dataclass(frozen=True)
+class MultiTurnItem:
+    """A multi-turn reference: the test category, its question row (the checker reads id, initial_config and
+    involved_classes) and, per turn, the ground-truth calls (an empty turn expects none). Its answer is the JSON
+    list of turns, each the list of the model's step responses (evalkit.scoring.bfcl_multi_turn)."""
+
+    category: str
+    entry: Mapping[str, Any]
+    ground_truth: tuple[tuple[str, ...], ...]
+
+
+def tool_call_objects(text: str) -> list[dict[str, Any]] | None:
+    """QwenFCHandler._extract_tool_calls: the JSON object of each `<tool_call>` block; None when any block is not
+    one (both decoders then give no call)."""
     blocks: list[Any] = []
     for block in TOOL_CALL.findall(text):
         try:
             blocks.append(json.loads(block))
         except ValueError:
             blocks.append(block)
-    if any(not isinstance(b, dict) for b in blocks):
+    return None if any(not isinstance(b, dict) for b in blocks) else blocks
+
+
+def decode_tool_calls(text: str) -> list[Call] | None:
+    """QwenFCHandler.decode_ast: the calls in `<tool_call>` blocks; [] when a block is not a JSON object; None
+    when decoding fails (an object without "name" or "arguments", or arguments that are not an object)."""
+    blocks = tool_call_objects(text)
+    if blocks is None:
         return []
     try:
         return [{b["name"]: dict(b["arguments"].items())} for b in blocks]
@@ -198,7 +235,19 @@ def check_list_of_dicts(param: str, value: list, possible: Sequence[Any]) -> Ver
     return verdict
 
 
-def check_call(function: Mapping[str, Any], call: Call, answer: Mapping[str, Mapping[str, Sequence[Any]]]) -> Verdict:
+def _declared(language: Language, param: str, details: Mapping[str, Any]) -> tuple[str, type, str | None]:
+    """The parameter's declared type, its Python type, and its items' declared type (an array's)."""
+    expected = details[param]["type"]
+    nested = details[param]["items"]["type"] if expected in language.nested else None
+    for name in (expected, nested):
+        if name is not None and name not in language.types:
+            raise ValueError(f"BFCL: parameter {param!r} declares type {name!r}, not in the official "
+                             f"{language.name} type table {sorted(language.types)}")
+    return expected, language.types[expected], nested
+
+
+def check_call(function: Mapping[str, Any], call: Call, answer: Mapping[str, Mapping[str, Sequence[Any]]],
+               language: Language = PYTHON) -> Verdict:
     """simple_function_checker for one call against one possible answer {name: {param: [possible values]}}."""
     possible = next(iter(answer.values()))
     name, details = function["name"], function["parameters"]["properties"]
@@ -211,12 +260,16 @@ def check_call(function: Mapping[str, Any], call: Call, answer: Mapping[str, Map
     for param, value in arguments.items():
         if param not in details or param not in possible:
             return Verdict(False, "simple_function_checker:unexpected_param", f"Unexpected parameter: {param!r}.")
-        expected = details[param]["type"]
-        expected_type = PYTHON_TYPES[expected]
-        nested_type = PYTHON_TYPES[details[param]["items"]["type"]] if expected in NESTED_TYPES else None
+        expected, expected_type, nested = _declared(language, param, details)
+        nested_type = None if nested is None else language.types[nested]
+        if language.read is not None:
+            if type(value) is not str:
+                return Verdict(False, f"type_error:{language.name}", f"Incorrect type for parameter {param!r}. "
+                               f"Expected type String, got {type(value).__name__}. Parameter value: {value!r}.")
+            value = language.read(value, expected, nested)
         if expected == "tuple" and type(value) is tuple:
             value = list(value)
-        if expected == "float" and type(value) is int:
+        if language is PYTHON and expected == "float" and type(value) is int:
             value = float(value)
         typed = check_type(param, value, possible[param], expected, expected_type, nested_type)
         if not typed.valid:
@@ -252,6 +305,7 @@ def _function(functions: Sequence[Mapping[str, Any]], name: str) -> Mapping[str,
 def check_calls(category: str, functions: Sequence[Mapping[str, Any]], calls: list[Call],
                 truth: Sequence[Mapping[str, Any]]) -> Verdict:
     """ast_checker: parallel categories in any order, multiple ones the one expected call, simple ones one call."""
+    language = LANGUAGES.get(category, PYTHON)
     if len(calls) != len(truth):
         return Verdict(False, "wrong_count", "Wrong number of functions.")
     if "parallel" in category:
@@ -262,7 +316,7 @@ def check_calls(category: str, functions: Sequence[Mapping[str, Any]], calls: li
             for index, call in enumerate(calls):
                 if index in matched:
                     continue
-                verdict = check_call(function, call, answer)
+                verdict = check_call(function, call, answer, language)
                 if verdict.valid:
                     matched.add(index)
                     break
@@ -270,8 +324,8 @@ def check_calls(category: str, functions: Sequence[Mapping[str, Any]], calls: li
                 return Verdict(False, "parallel_function_checker_no_order:cannot_find_match", verdict.error)
         return OK
     if "multiple" in category:
-        return check_call(_function(functions, next(iter(truth[0]))), calls[0], truth[0])
-    return check_call(functions[0], calls[0], truth[0])
+        return check_call(_function(functions, next(iter(truth[0]))), calls[0], truth[0], language)
+    return check_call(functions[0], calls[0], truth[0], language)
 
 
 def judge(item: BFCLItem, answer: str) -> Verdict:
@@ -299,18 +353,27 @@ def _mean(values: Sequence[float]) -> float:
     return sum(values) / len(values)
 
 
+def _verdict(reference: BFCLItem | MultiTurnItem | Mapping[str, Any], prediction: str) -> Verdict:
+    if isinstance(reference, MultiTurnItem):
+        # imported here: that module builds on this one
+        from evalkit.scoring.bfcl_multi_turn import judge_recorded
+
+        return judge_recorded(reference, prediction)
+    return judge(BFCLItem.of(reference), prediction)
+
+
 @register_scorer("bfcl")
 class BFCLScorer:
     name = "bfcl"
-    metric = "accuracy: mean of the non-live and live overalls (Python AST categories; no Java, JS, multi-turn)"
+    metric = ("accuracy: the leaderboard's overall, the unweighted mean of the non-live, live and multi-turn "
+              "overalls present (the bfcl_v3 task: non-live and live; multi-turn is scored from recorded calls)")
     lower_is_better = False
     official_denominator = "every item (an unanswered one is wrong)"
 
     def score(self, items: Sequence[ScoreInput]) -> list[SampleScore]:
         scores = []
         for item in items:
-            reference = BFCLItem.of(item.reference)
-            verdict = judge(reference, item.prediction) if item.prediction is not None else Verdict(False, "failed")
+            verdict = Verdict(False, "failed") if item.prediction is None else _verdict(item.reference, item.prediction)
             scores.append(SampleScore(item.sample_id, {"correct": float(verdict.valid)}, failed=item.prediction is None,
                                       categories=item.categories,
                                       detail={"error_type": verdict.error_type, "error": verdict.error}))
@@ -318,21 +381,29 @@ class BFCLScorer:
 
     def aggregate(self, scores: Sequence[SampleScore]) -> float:
         groups = self.breakdown(scores)
-        overalls = [groups[g] for g in ("non_live_overall", "live_overall") if g in groups]
+        overalls = [groups[g] for g in OVERALLS if g in groups]
         return _mean(overalls) if overalls else 0.0
 
     @staticmethod
     def breakdown(scores: Sequence[SampleScore]) -> dict[str, float]:
-        """Each category's accuracy, the non-live overall (unweighted over its categories present) and the live
-        overall (pooled over its categories present), in %."""
+        """Each category's accuracy and, over the categories present, generate_leaderboard_csv's groups: the
+        non-live simple AST (unweighted over Python, Java, JavaScript simple), the non-live overall (unweighted
+        over simple, multiple, parallel, parallel_multiple, irrelevance), the live overall (pooled over its six
+        categories) and the multi-turn overall (unweighted over its four), in %."""
         by_category: dict[str, list[SampleScore]] = {}
         for score in scores:
             by_category.setdefault(score.categories[CATEGORY], []).append(score)
         numbers = {name: _accuracy(group) for name, group in sorted(by_category.items())}
-        non_live = [numbers[c] for c in NON_LIVE if c in numbers]
+        simple = [numbers[c] for c in SIMPLE if c in numbers]
+        if simple:
+            numbers["non_live_simple"] = _mean(simple)
+        non_live = [numbers[c] for c in ("non_live_simple", *NON_LIVE[len(SIMPLE):]) if c in numbers]
         live = [s for c in LIVE for s in by_category.get(c, [])]
+        multi_turn = [numbers[c] for c in MULTI_TURN if c in numbers]
         if non_live:
             numbers["non_live_overall"] = _mean(non_live)
         if live:
             numbers["live_overall"] = _accuracy(live)
+        if multi_turn:
+            numbers["multi_turn_overall"] = _mean(multi_turn)
         return numbers

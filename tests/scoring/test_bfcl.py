@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from evalkit.scoring.base import ScoreInput
+from evalkit.scoring.base import SampleScore, ScoreInput
 from evalkit.scoring.bfcl import BFCLItem, BFCLScorer, decode_tool_calls, judge, standardize_string
 
 CASE = Path(__file__).resolve().parents[1] / "fixtures" / "official" / "bfcl_case.json"
@@ -23,8 +23,9 @@ def reference(item: dict) -> BFCLItem:
 
 
 def test_every_verdict_equals_the_official_checkers():
-    """173 made-up answers (right, wrong value, missing or extra parameter, wrong type, reordered, repeated, no
-    call, broken JSON, wrong name, int/float swapped) to 16 items over all covered categories."""
+    """217 made-up answers (right, wrong value, missing or extra parameter, wrong type, reordered, repeated, no
+    call, broken JSON, wrong name, int/float swapped; Java and JavaScript literals of every declared type, read and
+    misread) to 18 items over all single-turn categories."""
     mismatches = [(item["id"], output) for item in items()
                   for output, official in zip(item["outputs"], item["official_valid"], strict=True)
                   if judge(reference(item), output).valid != official]
@@ -37,6 +38,7 @@ def test_the_overalls_follow_the_leaderboard_aggregation():
     scores = scorer.score([ScoreInput(item["id"], item["outputs"][0], reference(item), {"category": item["category"]})
                            for item in case["items"]])
     numbers = scorer.breakdown(scores)
+    assert numbers["non_live_simple"] == pytest.approx(100 * case["official_overall"]["non_live_simple"])
     assert numbers["non_live_overall"] == pytest.approx(100 * case["official_overall"]["non_live"])
     assert numbers["live_overall"] == pytest.approx(100 * case["official_overall"]["live"])
     assert scorer.aggregate(scores) == pytest.approx((numbers["non_live_overall"] + numbers["live_overall"]) / 2)
@@ -55,3 +57,21 @@ def test_a_missing_answer_is_a_failed_wrong_item():
     item = items()[0]
     [score] = BFCLScorer().score([ScoreInput("x", None, reference(item), {"category": item["category"]})])
     assert score.failed and score.stats["correct"] == 0.0
+
+
+def test_the_leaderboard_overall_averages_the_multi_turn_overall():
+    """generate_leaderboard_csv: multi-turn overall = unweighted mean of its four categories; overall = unweighted
+    mean of the non-live, live and multi-turn overalls (hand-computed)."""
+    def scores(category: str, right: int, total: int) -> list[SampleScore]:
+        return [SampleScore(f"{category}_{i}", {"correct": float(i < right)}, categories={"category": category})
+                for i in range(total)]
+
+    everything = [*scores("simple", 3, 4), *scores("java", 1, 2), *scores("javascript", 0, 1),
+                  *scores("live_simple", 1, 2), *scores("live_multiple", 2, 2),
+                  *scores("multi_turn_base", 1, 4), *scores("multi_turn_long_context", 1, 2)]
+    numbers = BFCLScorer.breakdown(everything)
+    assert numbers["non_live_simple"] == pytest.approx((75 + 50 + 0) / 3)
+    assert numbers["non_live_overall"] == pytest.approx(125 / 3)  # simple is the only non-live group present
+    assert numbers["live_overall"] == pytest.approx(75.0)  # pooled: 3 of 4
+    assert numbers["multi_turn_overall"] == pytest.approx((25 + 50) / 2)
+    assert BFCLScorer().aggregate(everything) == pytest.approx((125 / 3 + 75 + 37.5) / 3)
