@@ -65,10 +65,11 @@ class RayMediaPool:
         connect(cluster)
         self.cache_dir, self.max_in_flight = cache_dir.resolve(), max_in_flight
         self.nodes = decoding_nodes()
-        task: Any = ray.remote(decode_on_worker).options(num_cpus=0, num_returns=2)
+        task = ray.remote(decode_on_worker)
         # soft: a node that died meanwhile is replaced by any other
-        self._tasks = itertools.cycle([task.options(scheduling_strategy=NodeAffinitySchedulingStrategy(node, soft=True))
-                                       for node in self.nodes])
+        self._tasks: Iterator[Any] = itertools.cycle([
+            task.options(num_cpus=0, num_returns=2, scheduling_strategy=NodeAffinitySchedulingStrategy(node, soft=True))
+            for node in self.nodes])  # fmt: skip
 
     def prepare(self, items: Iterable[Item[K]],
                 poll: bool = False) -> Iterator[tuple[K, Prepared | HeldMedia] | NotReady]:  # fmt: skip
@@ -117,8 +118,8 @@ def check_shared_media(nodes: Sequence[str], refs: Iterable[MediaRef], cache_dir
     from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy
 
     paths = sorted({ref.path for ref in refs if ref.path is not None and os.access(ref.path, os.R_OK)})
-    check = ray.remote(_unreadable).options(num_cpus=0)
-    found = ray.get([check.options(scheduling_strategy=NodeAffinitySchedulingStrategy(node, soft=False))
+    check = ray.remote(_unreadable)
+    found = ray.get([check.options(num_cpus=0, scheduling_strategy=NodeAffinitySchedulingStrategy(node, soft=False))
                      .remote(paths, str(cache_dir.resolve())) for node in nodes])  # fmt: skip
     for node, (host, unreadable, cache_problem) in zip(nodes, found, strict=True):
         if unreadable:
