@@ -16,7 +16,7 @@ import pytest
 ray = pytest.importorskip("ray", reason="cluster=ray needs the ray extra (pip install -e '.[ray]')")
 
 from engine.run_helpers import read_lines, smoke_overrides, stable_records  # noqa: E402
-from fake_judge_server import KEY, KEY_ENV, FakeJudgeServer  # noqa: E402
+from judges.fake_judge_server import KEY, KEY_ENV, FakeJudgeServer  # noqa: E402
 from ray.cluster_utils import Cluster  # noqa: E402
 
 import evalkit.media.pool  # noqa: E402
@@ -144,8 +144,11 @@ def test_a_judged_task_on_the_cluster_gives_the_local_run_and_rescores_from_the_
                     f"judge.base_url={server.base_url}", f"judge.api_key_env={KEY_ENV}", *extra]) == 0  # fmt: skip
         return out
 
+    def scored(out: Path) -> dict:
+        return json.loads((out / "scores.json").read_text(encoding="utf-8"))["tasks"]["writingbench_smoke"]
+
     def judge_report(out: Path) -> dict:
-        return json.loads((out / "scores.json").read_text(encoding="utf-8"))["tasks"]["writingbench_smoke"]["judge"]
+        return scored(out)["judge"]
 
     try:
         local = run("local")
@@ -161,8 +164,8 @@ def test_a_judged_task_on_the_cluster_gives_the_local_run_and_rescores_from_the_
         assert stable_records(on_ray / "samples.jsonl") == stable_records(local / "samples.jsonl")
 
         assert cli(["rescore", str(on_ray)]) == 0
-        assert judge_report(on_ray)["calls_made"] == 0 and len(server.bodies) == 6
-        assert (on_ray / "scores.json").read_text() == (local / "scores.json").read_text()
+        assert (judge_report(on_ray)["calls_made"], judge_report(on_ray)["cache_hits"], len(server.bodies)) == (0, 3, 6)
+        assert scored(on_ray)["value"] == scored(local)["value"] == pytest.approx(70.0)
     finally:
         server.close()
     wait_for_cpus(2)  # the judge's actor is gone with the run
