@@ -97,7 +97,8 @@ CLUSTERS = ("local", "ray")
 class ClusterConfig:
     """Where the engines run. local: this machine (`runner.data_parallel_size` replicas in its processes).
     ray: `replicas` engine replicas as Ray actors, each with `num_gpus` GPUs and `num_cpus` cores of a Ray cluster,
-    and the scoring of tasks without a judge as Ray tasks (evalkit.cluster)."""
+    the media decoding and the scoring of tasks without a judge as Ray tasks, the judges' engines as Ray actors
+    (evalkit.cluster)."""
 
     name: str = "local"
     address: str = "auto"  # ray: auto (the running cluster: RAY_ADDRESS or one started on this node), local, host:port

@@ -13,23 +13,26 @@ import time
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import closing
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from itertools import chain
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tqdm import tqdm
 
 from evalkit.config import RunConfig, TaskConfig
 from evalkit.media import MediaError
-from evalkit.media.pool import MediaPool
+from evalkit.media.pool import MediaPool, default_workers
 from evalkit.phases import PhaseClock
 from evalkit.preflight import SamplePlan
 from evalkit.response_cache import ResponseCache, cache_key
 from evalkit.run_folder import RunStore, SampleRecord
 from evalkit.runners import build_runner
 from evalkit.runners.base import Completed, EngineInfo, Runner, completions
-from evalkit.types import MediaData, NotReady, PreparedRequest, Request, Response, Sample, media_parts
+from evalkit.types import HeldMedia, MediaData, NotReady, PreparedRequest, Request, Response, Sample, media_parts
+
+if TYPE_CHECKING:
+    from evalkit.cluster.ray_media import RayMediaPool
 
 JOURNAL_INTERVAL_S = 0.5  # answers reach samples.jsonl at most this long after they finish
 
@@ -62,7 +65,7 @@ class GenerationStage:
         self.n_failed = {name: sum(r.failed for r in answered.values() if r.task == name) for name in task_sizes}
         self.n_generated = self.n_cache_hits = 0
         self.cache = ResponseCache(Path(cfg.cache_dir) / "responses.sqlite") if cfg.use_response_cache else None
-        self.pool = MediaPool(cfg.media_workers, Path(cfg.cache_dir) / "media")
+        self.pool = _media_pool(cfg)
         self.engine = engine  # the engine's name and version, as the response cache keys it
         self.scope = hashlib.sha256(json.dumps([identity, self.engine], sort_keys=True).encode()).hexdigest()
         self.runner: Runner | None = None
@@ -89,6 +92,12 @@ class GenerationStage:
             self._loading = loader.submit(build_runner, self.cfg.model, self.cfg.runner, self.model_path,
                                           self.cfg.cluster)
             loader.shutdown(wait=False)
+        if pending and self.cfg.cluster.name == "ray":  # before anything decodes: the decoding nodes see the media
+            from evalkit.cluster.ray_media import RayMediaPool, check_shared_media
+
+            assert isinstance(self.pool, RayMediaPool)
+            refs = (ref for p in pending for ref in media_parts(p.request.sample.messages))
+            check_shared_media(self.pool.nodes, refs, self.pool.cache_dir)
         with tqdm(total=len(pending), desc="samples", unit="sample", disable=not pending) as self._progress:
             misses = self._misses(pending)
             first = next(misses, None)
@@ -127,13 +136,17 @@ class GenerationStage:
             self._owners[id(prepared)] = item
             yield prepared
 
-    def _prepare(self, item: PendingSample, media: tuple[MediaData, ...]) -> PreparedRequest:
-        prompt = item.plan.prompt
+    def _prepare(self, item: PendingSample, media: tuple[MediaData, ...] | HeldMedia) -> PreparedRequest:
+        """The request with its cache key, which hashes its media's provenance (decoded here, or held where a Ray
+        worker decoded them)."""
+        prompt, ids = item.plan.prompt, item.plan.prompt_token_ids
+        prepared = (PreparedRequest(item.request, prompt, (), "", ids, held_media=media) if isinstance(media, HeldMedia)
+                    else PreparedRequest(item.request, prompt, media, "", ids))  # fmt: skip
         key = cache_key(
-            self.identity, self.engine, prompt, [dict(m.provenance) for m in media],
+            self.identity, self.engine, prompt, prepared.provenance,
             asdict(item.request.decoding), item.request.use_audio_in_video, item.request.voice,
         )
-        return PreparedRequest(item.request, prompt, media, key, item.plan.prompt_token_ids)
+        return replace(prepared, cache_key=key)
 
     def _engine(self) -> Runner:
         if self.runner is None:
@@ -183,7 +196,7 @@ class GenerationStage:
         speech = self.store.save_speech(item.task.name, sample_id, response.speech) if response.speech else None
         return SampleRecord(
             task=item.task.name, sample_id=sample_id, index=item.index, prompt=prepared.prompt,
-            media=[dict(m.provenance) for m in prepared.media], reference=item.request.sample.reference,
+            media=prepared.provenance, reference=item.request.sample.reference,
             categories=dict(item.request.sample.categories), cluster=item.request.sample.cluster,
             cache_key=prepared.cache_key, response=response.fields(), error=error, error_stage=stage,
             cache_hit=cache_hit, speech=speech,
@@ -207,6 +220,17 @@ class GenerationStage:
         if self.runner is not None:
             self.engine_info = self.runner.info()
             self.runner.close()
+
+
+def _media_pool(cfg: RunConfig) -> MediaPool | RayMediaPool:
+    """This machine's media workers, or with cluster=ray Ray tasks on the other nodes (evalkit.cluster.ray_media)."""
+    cache_dir = Path(cfg.cache_dir) / "media"
+    if cfg.cluster.name != "ray":
+        return MediaPool(cfg.media_workers, cache_dir)
+    from evalkit.cluster.ray_media import RayMediaPool
+
+    workers = default_workers() if cfg.media_workers is None else cfg.media_workers
+    return RayMediaPool(cfg.cluster, cache_dir, max_in_flight=2 * max(workers, cfg.cluster.replicas, 1))
 
 
 def output_problem(text: str | None) -> str | None:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +28,7 @@ def cache_key(
     model_identity: Mapping[str, Any],
     engine: Mapping[str, Any],
     prompt: str,
-    media_provenance: list[Mapping[str, Any]],
+    media_provenance: Sequence[Mapping[str, Any]],
     decoding: Mapping[str, Any],
     use_audio_in_video: bool,
     voice: str | None = None,

@@ -73,7 +73,7 @@ def score_run(
     """Every task of a run, in suite order: its score, and all records with their score fields filled in.
     `media`: per task, each sample's media by sample id (score_records). With `on_cluster` (cluster=ray), the tasks
     without a judge are scored as Ray tasks (evalkit.cluster.ray_scoring); judged tasks are scored here, beside
-    their judges."""
+    their judges' cache, their judge calls answered by the judges' engines (on the cluster with cluster=ray)."""
     elsewhere: dict[str, tuple[TaskScore, list[SampleRecord]]] = {}
     if on_cluster:
         from evalkit.cluster.ray_scoring import score_on_cluster
@@ -96,8 +96,9 @@ def _judged(task: TaskConfig) -> bool:
 
 
 def run_judges(cfg: RunConfig) -> JudgePanel:
-    """The judges of a run, caching their calls beside the run's model responses."""
-    return JudgePanel(cfg.judge, Path(cfg.cache_dir), (cfg.model, cfg.runner))
+    """The judges of a run, caching their calls beside the run's model responses; their engines run where the
+    run's engines do (cluster=ray: as Ray actors)."""
+    return JudgePanel(cfg.judge, Path(cfg.cache_dir), (cfg.model, cfg.runner), cfg.cluster)
 
 
 def with_answers(records: Sequence[SampleRecord], reasoning: bool) -> list[SampleRecord]:

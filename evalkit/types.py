@@ -133,6 +133,15 @@ MediaData = AudioData | ImageData | VideoData
 
 
 @dataclass(frozen=True)
+class HeldMedia:
+    """A request's media decoded elsewhere (a Ray worker node, evalkit.cluster.ray_media): each item's provenance
+    here, for the response cache key and the record; the decoded arrays behind `data`, an ObjectRef."""
+
+    provenance: tuple[Mapping[str, Any], ...]
+    data: Any
+
+
+@dataclass(frozen=True)
 class PreparedRequest:
     """A request ready for an engine: the prompt rendered with the model's chat template and the media decoded
     in the order their parts appear in the messages."""
@@ -144,10 +153,20 @@ class PreparedRequest:
     # the prompt's token ids where the preflight kept them (prompts without media): an engine that takes ids
     # skips tokenizing the prompt a second time
     prompt_token_ids: np.ndarray | None = field(default=None, repr=False, compare=False)
+    # cluster=ray: the media decoded on a worker node and left there (`media` is then empty until the replica actor
+    # that answers takes them)
+    held_media: HeldMedia | None = field(default=None, repr=False, compare=False)
 
     @property
     def sample(self) -> Sample:
         return self.request.sample
+
+    @property
+    def provenance(self) -> list[dict[str, Any]]:
+        """Each decoded item's provenance, in order, wherever the items are."""
+        if self.held_media is not None:
+            return [dict(p) for p in self.held_media.provenance]
+        return [dict(m.provenance) for m in self.media]
 
 
 @dataclass(frozen=True)

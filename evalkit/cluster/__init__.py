@@ -1,5 +1,6 @@
 """Running a run's engines and scoring on a Ray cluster (`cluster=ray`): the connection here, the engine replicas
-as actors in ray_replicas, the scoring of tasks as Ray tasks in ray_scoring. Ray is imported only when chosen
+as actors in ray_replicas, the media decoding as Ray tasks on the worker nodes in ray_media, the judges' engines as
+actors in ray_judges, the scoring of tasks as Ray tasks in ray_scoring. Ray is imported only when chosen
 (`pip install evalkit[ray]`)."""
 
 from __future__ import annotations

@@ -3,8 +3,10 @@
 Each actor builds one runner (vLLM, tensor parallel inside it, or transformers) with the resources
 `cluster.num_gpus` / `cluster.num_cpus` and serves it with a ReplicaServer; every request is one `answer` call,
 whose ObjectRef resolves when that request finishes, so the driver collects answers with `ray.wait` as they come.
-An actor that dies (its process or its node) fails its ObjectRefs with RayActorError: the driver hands what it
-held to the other replicas. The actors belong to the driver's job, so Ray ends them when the driver dies.
+A request's media come decoded by a worker node (evalkit.cluster.ray_media) as an ObjectRef argument, which Ray
+resolves on the replica's node. An actor that dies (its process or its node) fails its ObjectRefs with
+RayActorError: the driver hands what it held to the other replicas.
+The actors belong to the driver's job, so Ray ends them when the driver dies.
 """
 
 from __future__ import annotations
@@ -14,13 +16,14 @@ import os
 import socket
 import threading
 from concurrent.futures import Future
+from dataclasses import replace
 from typing import Any
 
 from evalkit.cluster import connect
 from evalkit.config import ClusterConfig, ModelConfig, RunnerConfig
 from evalkit.runners.base import EngineInfo
 from evalkit.runners.replicas import Polled, ReplicaServer, ReplicatedRunner, replica_window
-from evalkit.types import PreparedRequest, Response
+from evalkit.types import MediaData, PreparedRequest, Response
 
 CLOSE_TIMEOUT_S = 60
 
@@ -44,7 +47,11 @@ class ReplicaActor:
 
         return self.runner.info(), f"{socket.gethostname()} pid {os.getpid()}, {torch.get_num_threads()} threads"
 
-    async def answer(self, ticket: int, request: PreparedRequest) -> Response:
+    async def answer(self, ticket: int, request: PreparedRequest,
+                     media: tuple[MediaData, ...] | None = None) -> Response:  # fmt: skip
+        """`media`: the request's media where a worker node decoded them (Ray fetched them from its object store)."""
+        if media is not None:
+            request = replace(request, media=media)
         future: Future[Response] = Future()
         with self._lock:
             if self._failure is not None:
@@ -87,7 +94,12 @@ class RayReplicas:
         self._calls: dict[Any, tuple[int, int]] = {}  # ObjectRef -> (replica, ticket)
 
     def submit(self, replica: int, ticket: int, request: PreparedRequest) -> None:
-        self._calls[self.actors[replica].answer.remote(ticket, request)] = (replica, ticket)
+        held = request.held_media
+        if held is None:
+            call = self.actors[replica].answer.remote(ticket, request)
+        else:  # the decoded media go from the node that decoded them to the replica's, not through the driver
+            call = self.actors[replica].answer.remote(ticket, replace(request, held_media=None), held.data)
+        self._calls[call] = (replica, ticket)
 
     def poll(self, timeout: float | None) -> Polled:
         import ray

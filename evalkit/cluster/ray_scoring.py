@@ -1,6 +1,6 @@
 """Scoring tasks as Ray tasks (cluster=ray): each task without a judge is scored (its scorer, breakdowns and
-bootstrap interval) by one Ray task, all at once. Judged tasks stay on the driver, where their judge's engine or
-API client and its response cache are."""
+bootstrap interval) by one Ray task, all at once. Judged tasks are scored on the driver, where their judge cache
+is; their judge calls go to the judges' actors on the cluster (evalkit.cluster.ray_judges)."""
 
 from __future__ import annotations
 

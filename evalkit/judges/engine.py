@@ -20,7 +20,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from evalkit.config import MediaConfig, ModelConfig, RunnerConfig
+from evalkit.config import ClusterConfig, MediaConfig, ModelConfig, RunnerConfig
 from evalkit.judges.spec import JudgeConfig, JudgeSpec
 from evalkit.judges.verdicts import Unparsable, Verdict, aggregate_verdicts, parse_verdict
 from evalkit.response_cache import ResponseCache, cache_key
@@ -91,9 +91,11 @@ def judge_messages(spec: JudgeSpec, item: JudgeItem) -> tuple[Message, ...]:
 
 class JudgeEngines:
     """The engines of a set of judges, one per judge model: judges that differ only in their prompt (Arena-Hard's
-    two) share one loaded model or one client. An engine is built on its first cache miss only."""
+    two) share one loaded model or one client. An engine is built on its first cache miss only: here, or with a
+    `cluster=ray` cluster as a Ray actor there (evalkit.cluster.ray_judges)."""
 
-    def __init__(self) -> None:
+    def __init__(self, cluster: ClusterConfig | None = None) -> None:
+        self.cluster = cluster
         self._runners: dict[tuple[str, str | None, str], Runner] = {}
 
     def runner(self, judge: Judge) -> Runner:
@@ -103,7 +105,13 @@ class JudgeEngines:
             from evalkit.runners import build_runner
 
             check_judge_reachable(judge.spec, judge.endpoint)
-            self._runners[key] = build_runner(judge.model_config, judge.runner_config, judge.model_path)
+            if self.cluster is not None and self.cluster.name == "ray":
+                from evalkit.cluster.ray_judges import start_judge_actor
+
+                self._runners[key] = start_judge_actor(self.cluster, judge.model_config, judge.runner_config,
+                                                       judge.model_path)
+            else:
+                self._runners[key] = build_runner(judge.model_config, judge.runner_config, judge.model_path)
         return self._runners[key]
 
     @property

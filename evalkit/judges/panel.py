@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
-from evalkit.config import ModelConfig, RunnerConfig
+from evalkit.config import ClusterConfig, ModelConfig, RunnerConfig
 from evalkit.judges.engine import Judge, JudgeEngines, JudgeItem, Judgement, JudgeTally
 from evalkit.judges.preflight import check_judge_reachable, check_not_model_under_test
 from evalkit.judges.spec import JudgeConfig, JudgeSpec
@@ -73,11 +73,13 @@ class JudgePanel:
     """The judges of one run or score command: one `Judge` per distinct spec, all sharing one cache file."""
 
     def __init__(self, config: JudgeConfig, cache_dir: Path | None,
-                 model_under_test: tuple[ModelConfig, RunnerConfig] | None = None):
+                 model_under_test: tuple[ModelConfig, RunnerConfig] | None = None,
+                 cluster: ClusterConfig | None = None):
+        """`cluster`: where the judges' engines run (cluster=ray: as Ray actors; None or local: here)."""
         config.check()
         self.config, self.cache_dir, self.model_under_test = config, cache_dir, model_under_test
         self._judges: dict[JudgeSpec, Judge] = {}
-        self._engines = JudgeEngines()
+        self._engines = JudgeEngines(cluster)
 
     def preflight(self, scorers: Sequence[object]) -> None:
         """Before the model under test generates: every judge a judged scorer will need can answer, and none is
