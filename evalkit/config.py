@@ -49,6 +49,9 @@ class ModelConfig:
     dtype: str = "bfloat16"
     # load the talker (spoken output); speech-generation tasks need it, text tasks never use it
     talker: bool = False
+    # the talker's codec-token budget per spoken answer (12.5 codes a second): Qwen's generate default, 4096; a
+    # random-weight talker rarely stops by itself, so the tiny model's config sets a short one
+    talker_max_new_tokens: int = 4096
     build_tiny: bool = False  # build a tiny random-weight Qwen3-Omni on first use (tests, smoke runs)
     # checkpoint: load the folder's weights. random: build the architecture its config.json describes with random
     # weights (a full-size dry run from `evalkit make-model-config`); generation is then restricted to the token

@@ -24,7 +24,7 @@ from typing import Any
 
 import datasets
 
-from evalkit.config import ConfigError, RunConfig, TaskConfig
+from evalkit.config import ConfigError, ModelConfig, RunConfig, TaskConfig
 from evalkit.decoding import describe, for_draw, read_generation_config, resolve_decoding
 from evalkit.generation import GenerationStage, PendingSample
 from evalkit.listening import check_listeners, listen, listeners_used
@@ -287,6 +287,8 @@ def engine_name(cfg: RunConfig) -> str:
     if cfg.runner.name == "openai":
         return f"openai:{cfg.runner.served_model or cfg.model.path}"
     name = f"{cfg.runner.name}:{cfg.runner.dtype or cfg.model.dtype}"
+    if cfg.model.talker and cfg.model.talker_max_new_tokens != ModelConfig.talker_max_new_tokens:
+        name += f":talker-max-{cfg.model.talker_max_new_tokens}"  # a shorter budget cuts spoken answers short
     return f"{name}:random-weights" if cfg.model.weights == "random" else name
 
 

@@ -28,16 +28,17 @@ if TYPE_CHECKING:
 
 SPEECH_SAMPLE_RATE = 24000  # code2wav's output rate (Qwen3-Omni model card)
 # Qwen3OmniMoeForConditionalGeneration.generate's talker defaults, the settings of Qwen's own examples
-TALKER_DECODING = {"do_sample": True, "temperature": 0.9, "top_k": 50, "top_p": 1.0, "repetition_penalty": 1.05,
-                   "max_new_tokens": 4096}  # fmt: skip
+# (its max_new_tokens, 4096, is model.talker_max_new_tokens)
+TALKER_DECODING = {"do_sample": True, "temperature": 0.9, "top_k": 50, "top_p": 1.0, "repetition_penalty": 1.05}
 
 
 class QwenOmniSpeaker(QwenOmniThinker):
     """The full Qwen3-Omni (thinker, talker, code2wav): text requests go to the thinker, spoken ones through all."""
 
-    def __init__(self, full: Any, processor: Any, eos: int | list[int] | None):
+    def __init__(self, full: Any, processor: Any, eos: int | list[int] | None, talker_max_new_tokens: int):
         super().__init__(full.thinker, processor, eos)
         self.full = full
+        self.talker_max_new_tokens = talker_max_new_tokens
 
     def speak(self, inputs: Any, generation_config: Any, use_audio_in_video: bool,
               voice: str) -> list[tuple[list[int], int, Speech]]:  # fmt: skip
@@ -48,7 +49,7 @@ class QwenOmniSpeaker(QwenOmniThinker):
             # the thinker's own settings are passed one by one: `generate` sets its own max_new_tokens and EOS
             thinker_generation_config=generation_config, thinker_max_new_tokens=generation_config.max_new_tokens,
             thinker_eos_token_id=generation_config.eos_token_id,
-            **{f"talker_{k}": v for k, v in TALKER_DECODING.items()},
+            talker_max_new_tokens=self.talker_max_new_tokens, **{f"talker_{k}": v for k, v in TALKER_DECODING.items()},
         )  # fmt: skip
         rows = waveforms.reshape(1, -1) if isinstance(waveforms, torch.Tensor) else waveforms  # one row: a tensor
         prompt_length = inputs["input_ids"].shape[1]
@@ -107,7 +108,7 @@ class Qwen3OmniProfile(QwenOmniProfile):
         )  # fmt: skip
         # transformers types PreTrainedModel.to through a decorator that loses `self`
         on_device = full.to(device).eval()  # type: ignore[arg-type]
-        return QwenOmniSpeaker(on_device, processor, full.generation_config.eos_token_id)
+        return QwenOmniSpeaker(on_device, processor, full.generation_config.eos_token_id, model.talker_max_new_tokens)
 
 
 PROFILE = Qwen3OmniProfile()

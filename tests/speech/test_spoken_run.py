@@ -13,7 +13,7 @@ import soundfile
 
 from evalkit.config import ConfigError
 from evalkit.hydra_config import load_run_config
-from evalkit.pipeline import RunSummary, run_evaluation
+from evalkit.pipeline import RunSummary, engine_name, run_evaluation
 from evalkit.run_folder import read_samples
 
 
@@ -96,3 +96,13 @@ def test_speech_tasks_need_the_talker_and_one_of_its_voices(tiny_model_dir: Path
         _run(tiny_model_dir, tmp_path / "b", tmp_path / "c", "tasks.seedtts_test_en_smoke.options.voice=Bob")
     with pytest.raises(ConfigError, match=r"speech_eval\.whisper_large_v3=None: speech_eval.mode=official needs"):
         _run(tiny_model_dir, tmp_path / "d", tmp_path / "c", "speech_eval.mode=official")
+
+
+def test_a_talker_budget_other_than_qwens_keys_its_own_engine() -> None:
+    # the tiny model's 128-code budget cuts answers Qwen's 4096 would not: their cached speech must never mix
+    def engine(*overrides: str) -> str:
+        return engine_name(load_run_config(["model=tiny_random", "suite=smoke_speech", *overrides]))
+
+    assert engine() == "transformers:float32:talker-max-128"
+    assert engine("model.talker_max_new_tokens=4096") == "transformers:float32"
+    assert engine("model.talker=false", "suite=smoke") == "transformers:float32"
