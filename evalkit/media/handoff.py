@@ -4,16 +4,20 @@ A result pickled back through the worker pool's pipe is copied four times (pickl
 and the reading happens in the run's process, under the GIL that the engine loop needs: on an H200 an hour of
 video (256 frames of 640x352, 173 MB) cost the run's process about 0.3 s, and 8 videos left evalkit at half of
 bare vLLM's speed (bench/results/gpu-20261202b.json). Through shared memory the worker writes each large array
-once and the run's process copies it out once (a memcpy) and frees the block at once, so nothing outlives the
-hand-off (a block orphaned by a crash is removed by multiprocessing's resource tracker when the run ends).
+once; the run's process maps the block and removes its name at once, and the array it gets reads the mapping
+itself: no copy under the GIL (the copy of an hour of video, 173 MB, was most of the 0.6 s that 8 videos still cost
+the engine loop on the H200, bench/results/gpu-20261202c.json), and the memory returns when the array is dropped.
+Nothing outlives the hand-off by name (a block orphaned by a crash is removed by multiprocessing's resource tracker
+when the run ends).
 Arrays under `MIN_SHARED_BYTES`, and any array when /dev/shm lacks room for it, travel pickled as before.
 """
 
 from __future__ import annotations
 
+import mmap
 import os
 from dataclasses import dataclass, replace
-from multiprocessing import shared_memory
+from multiprocessing import resource_tracker, shared_memory
 from typing import Any
 
 import numpy as np
@@ -42,7 +46,7 @@ def export(prepared: Any) -> Any:
 
 
 def adopt(shipped: Any) -> Any:
-    """In the run's process: the arrays copied out of shared memory, each block freed."""
+    """In the run's process: the arrays read from their shared memory, each block's name removed."""
     if not isinstance(shipped, tuple):
         return shipped
     return tuple(_adopt_item(item) for item in shipped)
@@ -96,12 +100,21 @@ def _to_shared(array: np.ndarray) -> SharedArray:
 
 
 def _take(shared: SharedArray) -> np.ndarray:
-    block = shared_memory.SharedMemory(name=shared.name)
+    """The array over its block's memory, mapped privately to this process: writable, and freed when the array is."""
+    fd = os.open(os.path.join(SHM_ROOT, shared.name), os.O_RDWR)
     try:
-        return np.ndarray(shared.shape, np.dtype(shared.dtype), buffer=block.buf).copy()
+        mapped = mmap.mmap(fd, 0)
     finally:
-        block.close()
-        block.unlink()
+        os.close(fd)
+    _forget(shared.name)
+    dtype = np.dtype(shared.dtype)
+    return np.frombuffer(mapped, dtype, count=int(np.prod(shared.shape))).reshape(shared.shape)
+
+
+def _forget(name: str) -> None:
+    """The block's name removed (as SharedMemory.unlink does); a mapping of it stays valid until unmapped."""
+    os.unlink(os.path.join(SHM_ROOT, name))
+    resource_tracker.unregister(f"/{name}", "shared_memory")
 
 
 def _unlink(name: str) -> None:

@@ -51,11 +51,25 @@ def test_large_arrays_go_through_shared_memory_and_come_back_equal_with_no_block
     video, audio, image, short = adopted
     np.testing.assert_array_equal(video.frames, original[0].frames)
     assert video.frames.dtype == np.uint8 and video.fps == 2.0 and video.provenance == {"source": "v"}
+    assert video.frames.flags.writeable and audio.waveform.flags.writeable  # torch.from_numpy takes them as they are
     np.testing.assert_array_equal(audio.waveform, original[1].waveform)
     assert audio.waveform.dtype == np.float32
     assert isinstance(image.image, Image.Image) and image.image.mode == "RGB"
     np.testing.assert_array_equal(np.asarray(image.image), np.asarray(original[2].image))
     assert short is original[3]
+
+
+@pytest.mark.skipif(not Path("/proc/self/maps").exists(), reason="needs /proc/self/maps (Linux)")
+def test_an_adopted_array_reads_the_block_itself_and_unmaps_it_when_dropped():
+    def mapped(name: str) -> bool:
+        return name in Path("/proc/self/maps").read_text()
+
+    shipped = handoff.export(media())
+    name = shipped[0].frames.name
+    video = handoff.adopt(shipped)[0]
+    assert mapped(name) and name not in blocks()  # no copy: the array is the mapping, whose name is already gone
+    del video, shipped
+    assert not mapped(name)
 
 
 def test_a_result_nobody_reads_is_freed():

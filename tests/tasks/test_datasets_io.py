@@ -6,6 +6,7 @@ import json
 
 import datasets
 import pytest
+from PIL import Image
 
 from evalkit import datasets_io
 from evalkit.config import REPO_ROOT, DatasetConfig
@@ -130,3 +131,26 @@ def test_a_hub_snapshot_folder_reads_only_the_configured_split(tmp_path):
     config.split = "train"
     with pytest.raises(DatasetError, match="none of split 'train'"):
         datasets_io.check(config, ["id"])
+
+
+def test_rows_formatted_a_batch_at_a_time_equal_the_rows_one_at_a_time(tmp_path):
+    image = tmp_path / "red.png"
+    Image.new("RGB", (4, 3), "red").save(image)
+    features = datasets.Features({
+        "id": datasets.Value("string"),
+        "label": datasets.ClassLabel(names=["no", "yes"]),
+        "turns": datasets.Sequence({"role": datasets.Value("string"), "n": datasets.Value("int32")}),
+        "picture": datasets.Image(decode=False),
+        "maybe": datasets.Value("float32"),
+    })
+    rows = datasets.Dataset.from_dict({
+        "id": [f"r{i}" for i in range(5)],
+        "label": [0, 1, 1, 0, 1],
+        "turns": [[{"role": "user", "n": i}, {"role": "assistant", "n": i + 1}] for i in range(5)],
+        "picture": [str(image), None, str(image), None, None],
+        "maybe": [0.5, None, 1.5, None, 2.5],
+    }, features=features)
+    expected = list(rows)
+    assert list(datasets_io.batched_rows(rows, batch_size=2)) == expected
+    assert expected[0]["turns"] == {"role": ["user", "assistant"], "n": [0, 1]}  # datasets' own shape, kept
+    assert expected[1]["picture"] is None and expected[0]["picture"]["path"] == str(image)
