@@ -19,6 +19,7 @@ of the case's 62 AMPS forms are the same under SymPy 1.12, 1.13.3 and 1.14.0, bu
 
 from __future__ import annotations
 
+import importlib
 import importlib.metadata
 import json
 import multiprocessing
@@ -103,9 +104,9 @@ def latex_equal(truth: str, answer: str) -> Comparison:
 
 def _compare_into(queue: multiprocessing.Queue, truth: str, answer: str) -> None:
     try:
-        queue.put(latex_equal(truth, answer))
+        queue.put(asdict(latex_equal(truth, answer)))  # a dict: Comparison is __main__'s in the comparison process
     except Exception:
-        queue.put(Comparison(False))
+        queue.put(asdict(Comparison(False)))
 
 
 def latex_equal_within(truth: str, answer: str, timeout_s: float = EQUIVALENCE_TIMEOUT_S) -> Comparison:
@@ -116,7 +117,7 @@ def latex_equal_within(truth: str, answer: str, timeout_s: float = EQUIVALENCE_T
     child = context.Process(target=_compare_into, args=(queue, truth, answer))
     child.start()
     try:
-        return queue.get(timeout=timeout_s)
+        return Comparison(**queue.get(timeout=timeout_s))
     except Empty:
         return Comparison(False, timed_out=True)
     finally:
@@ -128,8 +129,7 @@ def latex_equal_within(truth: str, answer: str, timeout_s: float = EQUIVALENCE_T
 def serve(antlr_runtime: Path, requests: IO[str], replies: IO[str]) -> None:
     """The comparison process: ANTLR 4.11 from `antlr_runtime` (checked once imported), then one verdict a line."""
     sys.path.insert(0, str(antlr_runtime))
-    import antlr4
-
+    antlr4 = importlib.import_module("antlr4")
     problem = antlr_runtime_problem(antlr_runtime)
     if problem is None and not Path(antlr4.__file__).is_relative_to(antlr_runtime):
         problem = f"antlr4 was imported from {antlr4.__file__}, not from {antlr_runtime}"

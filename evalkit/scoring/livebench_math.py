@@ -26,6 +26,7 @@ from collections.abc import Callable, Sequence
 
 from evalkit.scoring.livebench_boxes import last_boxed, unboxed
 from evalkit.scoring.livebench_latex import Comparison
+
 AMC_CHOICE = re.compile(r"\\textbf{\(([A-E])\)\s?}(.*?)(?:\\qquad|\$)")
 
 
