@@ -131,7 +131,7 @@ def serve(antlr_runtime: Path, requests: IO[str], replies: IO[str]) -> None:
     sys.path.insert(0, str(antlr_runtime))
     antlr4 = importlib.import_module("antlr4")
     problem = antlr_runtime_problem(antlr_runtime)
-    if problem is None and not Path(antlr4.__file__).is_relative_to(antlr_runtime):
+    if problem is None and not Path(antlr4.__file__ or "").is_relative_to(antlr_runtime):
         problem = f"antlr4 was imported from {antlr4.__file__}, not from {antlr_runtime}"
     if problem is not None:
         raise SystemExit(problem)
