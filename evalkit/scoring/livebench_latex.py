@@ -135,6 +135,7 @@ def serve(antlr_runtime: Path, requests: IO[str], replies: IO[str]) -> None:
         problem = f"antlr4 was imported from {antlr4.__file__}, not from {antlr_runtime}"
     if problem is not None:
         raise SystemExit(problem)
+    sys.stdout = sys.stderr  # anything printed on the way goes to the log, not into the verdicts
     for line in requests:
         request = json.loads(line)
         comparison = latex_equal_within(request["truth"], request["answer"], request["timeout_s"])
