@@ -39,6 +39,9 @@ $(VENV)/.installed: pyproject.toml requirements/constraints.txt
 	@# BFCL-v3 multi-turn (scoring/bfcl_multi_turn.py): gorilla's simulated APIs and checker, which need only mpmath;
 	@# the package's own dependencies (numpy 1.26, every hosted model's SDK) are for its generation side
 	@$(call QUIET_PIP,--no-deps bfcl-eval==2025.8.6.2)
+	@# LiveBench AMPS_Hard (scoring/livebench_latex.py): SymPy's ANTLR LaTeX parser needs antlr4 4.11, hydra pins 4.9.3;
+	@# a folder outside site-packages that only the LaTeX comparison process puts on its path
+	@$(call QUIET_PIP,--no-deps --upgrade --target $(VENV)/antlr4-4.11 antlr4-python3-runtime==4.11.0)
 	@$(VENV)/bin/python -c "import evalkit, torch, torchvision, transformers" && touch $@
 
 $(VLLM_VENV)/.installed: pyproject.toml scripts/setup_vllm_env.sh

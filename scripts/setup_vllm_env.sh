@@ -53,6 +53,9 @@ step "installing evalkit's vllm-cpu bridge for every Python process of $VENV (a 
 SITE_PACKAGES="$("$VENV/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')"
 echo "$REPO/evalkit/runners/vllm_cpu_bridge/site" > "$SITE_PACKAGES/evalkit_vllm_cpu_bridge.pth"
 
+step "antlr4-python3-runtime 4.11 in $VENV/antlr4-4.11 (LiveBench AMPS_Hard's LaTeX comparisons; hydra pins 4.9.3)"
+pip_install --no-deps --upgrade --target "$VENV/antlr4-4.11" antlr4-python3-runtime==4.11.0
+
 step "checking the environment"
 "$VENV/bin/python" - <<'EOF'
 import importlib.metadata as md

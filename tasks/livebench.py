@@ -39,6 +39,7 @@ from evalkit.scoring.ifeval import IFEvalPrompt
 from evalkit.scoring.livebench import GRADERS, TABLE_REFORMAT, TASK_KEY
 from evalkit.scoring.livebench_coding import CodingProblem
 from evalkit.scoring.livebench_data_analysis import table_format
+from evalkit.scoring.livebench_latex import DEFAULT_ANTLR_RUNTIME
 from evalkit.scoring.livebench_math import amc_choice_text, math_grader
 from evalkit.task import LoadedTask, format_prompt, user_turn
 from evalkit.types import Sample
@@ -280,7 +281,8 @@ for category, data, make_fixture in CATEGORIES:
         title=f"LiveBench {category} (release 2024-11-25), LiveBench's graders; one of the six in livebench_overall",
         modalities=("text",),
         dataset=DatasetConfig(hub_id=f"livebench/{category}", split="test"),
-        scorer=ScorerConfig("livebench"),
+        # AMPS_Hard's LaTeX comparisons read ANTLR 4.11 from this folder (evalkit.scoring.livebench_latex)
+        scorer=ScorerConfig("livebench", {"antlr_runtime": str(DEFAULT_ANTLR_RUNTIME)} if category == "math" else {}),
         prompt="{question}",
         prompt_fields=("question",),
         load=data.load,

@@ -22,7 +22,8 @@ import re
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
+from pathlib import Path
 
 from evalkit.scoring.base import SampleScore, ScoreInput
 from evalkit.scoring.choice import failed_score
@@ -30,6 +31,7 @@ from evalkit.scoring.ifeval import IFEvalPrompt, follow_lists
 from evalkit.scoring.livebench_boxes import last_boxed, unboxed
 from evalkit.scoring.livebench_coding import CodingProblem, grade_coding
 from evalkit.scoring.livebench_data_analysis import cta, tablejoin, tablereformat
+from evalkit.scoring.livebench_latex import DEFAULT_ANTLR_RUNTIME, LatexJudge
 from evalkit.scoring.livebench_math import edit_distance, grade_math
 from evalkit.scoring.registry import register_scorer
 
@@ -265,9 +267,11 @@ class LiveBenchScorer:
     tablereformat; for instruction following {"instructions"} (an IFEvalPrompt); for math {"ground_truth",
     "math_grader", "choice_text"} (livebench_math); for coding {"coding"} (a CodingProblem, run in the sandbox,
     `workers` at a time). The task is the sample's `task` category. A question the model did not answer scores 0,
-    as LiveBench scores a missing answer."""
+    as LiveBench scores a missing answer. `antlr_runtime`: the folder holding antlr4-python3-runtime 4.11 for
+    AMPS_Hard's LaTeX comparisons (livebench_latex); an AMPS_Hard comparison's parsers are in its detail."""
 
     workers: int = 2
+    antlr_runtime: str = str(DEFAULT_ANTLR_RUNTIME)
     name: str = "livebench"
     metric: str = "score"
     lower_is_better: bool = False
@@ -278,7 +282,8 @@ class LiveBenchScorer:
         coding = [i for i, item in enumerate(items) if item.prediction is not None and "coding" in item.reference]
         with ThreadPoolExecutor(max_workers=self.workers) as pool:
             executed = dict(zip(coding, pool.map(lambda i: self._score_code(items[i]), coding), strict=True))
-        return [executed[i] if i in executed else self._score(item) for i, item in enumerate(items)]
+        with LatexJudge(Path(self.antlr_runtime)) as judge:
+            return [executed[i] if i in executed else self._score(item, judge) for i, item in enumerate(items)]
 
     @staticmethod
     def _score_code(item: ScoreInput) -> SampleScore:
@@ -286,21 +291,24 @@ class LiveBenchScorer:
         return SampleScore(item.sample_id, {"score": result.score, "total": 1.0}, extracted=result.code,
                            categories=item.categories, detail=result.detail)
 
-    def _score(self, item: ScoreInput) -> SampleScore:
+    def _score(self, item: ScoreInput, judge: LatexJudge) -> SampleScore:
         if item.prediction is None:
             failed = failed_score(item)
             return SampleScore(failed.sample_id, {"score": 0.0, "total": 1.0}, failed=True, categories=item.categories)
         reference = item.reference
+        detail: dict[str, object] = {}
         if "instructions" in reference:
             value = instruction_score(IFEvalPrompt.of(reference["instructions"]), item.prediction)
         elif "table_format" in reference:
             value = tablereformat(reference["table_format"], reference["ground_truth"], item.prediction)
         elif "math_grader" in reference:
-            value = grade_math(reference["math_grader"], reference["ground_truth"], item.prediction,
-                               reference.get("choice_text", ""))
+            value, comparison = grade_math(reference["math_grader"], reference["ground_truth"], item.prediction,
+                                           reference.get("choice_text", ""), judge.compare)
+            detail = {"latex_comparison": asdict(comparison)} if comparison else {}
         else:
             value = grade(item.categories[TASK_KEY], reference["released"], reference["ground_truth"], item.prediction)
-        return SampleScore(item.sample_id, {"score": float(value), "total": 1.0}, categories=item.categories)
+        return SampleScore(item.sample_id, {"score": float(value), "total": 1.0}, categories=item.categories,
+                           detail=detail)
 
     def aggregate(self, scores: Sequence[SampleScore]) -> float:
         return task_mean(scores)

@@ -9,9 +9,10 @@ the question's subtask as gen_ground_truth_judgment.py does (`math_grader`):
   calls it): the answer's list of expression numbers (an "Answer:" line, else the last box, else the last line, else
   the numbers after the last "answer:") against the gold order: 1 - edit distance / the longer length;
 - AMPS_Hard (`amps_hard_process_results`): the last box, normalized as Minerva's `normalize_final_answer`, equal to
-  the gold when SymPy's LaTeX parser (the lark backend, every reading of an ambiguous parse) reads both and
-  `simplify(a - b) == 0` or `|simplify(a - b)| < 0.001`, the comparison run in a child process killed after 8 s;
-  without a box, right when the answer ends with the gold text.
+  the gold when SymPy reads both (its lark LaTeX parser, every reading of an ambiguous parse, else its ANTLR parser)
+  and `simplify(a - b) == 0` or `|simplify(a - b)| < 0.001`, the comparison run in a child process killed after 8 s
+  (evalkit.scoring.livebench_latex, which runs it under ANTLR 4.11); without a box, right when the answer ends with
+  the gold text.
 
 Where the official code stops the whole run with an error, evalkit goes on: a `\\boxedX{` that is no box is no box
 for AMC and olympiad answers and scores 0 for AMPS_Hard; an empty AMPS_Hard answer scores 0; a digit int() cannot
@@ -20,18 +21,12 @@ read (a superscript) in the olympiad's last fallback is skipped.
 
 from __future__ import annotations
 
-import multiprocessing
 import re
 from collections.abc import Callable, Sequence
-from queue import Empty
-
-import lark
-import sympy
-from sympy.parsing.latex import parse_latex
 
 from evalkit.scoring.livebench_boxes import last_boxed, unboxed
+from evalkit.scoring.livebench_latex import Comparison
 
-EQUIVALENCE_TIMEOUT_S = 8.0  # amps_hard_process_results' run_with_timeout
 AMC_CHOICE = re.compile(r"\\textbf{\(([A-E])\)\s?}(.*?)(?:\\qquad|\$)")
 
 
@@ -178,73 +173,22 @@ def normalize_final_answer(answer: str) -> str:
     return answer.replace(",", "") if answer.replace(",", "").isdigit() else answer
 
 
-def latex_readings(text: str) -> list[sympy.Expr]:
-    """parse: every reading of `text` by SymPy's lark LaTeX parser (again with doubled backslashes halved), else by
-    its default (ANTLR) parser; [] where none reads it."""
-    attempts: tuple[Callable[[], object], ...] = (
-        lambda: parse_latex(text, backend="lark"),
-        lambda: parse_latex(text.replace("\\\\", "\\"), backend="lark"),
-        lambda: parse_latex(text),  # needs antlr4-python3-runtime 4.11; with another version it reads nothing
-    )
-    for attempt in attempts:
-        try:
-            parsed = attempt()
-        except Exception:  # the official parse() falls through on any error
-            continue
-        return list(parsed.children) if isinstance(parsed, lark.Tree) else [parsed]
-    return []
+Compare = Callable[[str, str], Comparison]  # is_equiv within its time limit (livebench_latex.LatexJudge.compare)
 
 
-def latex_equal(truth: str, answer: str) -> bool:
-    """is_equiv: some reading of each whose difference SymPy simplifies to 0, or to less than 0.001 in size."""
-    readings = latex_readings(answer)
-    for a in latex_readings(truth):
-        for b in readings:
-            try:
-                difference = a - b
-            except Exception:
-                continue
-            for close in (lambda d: sympy.simplify(d) == 0, lambda d: sympy.Abs(sympy.simplify(d)) < 0.001):
-                try:
-                    if close(difference):
-                        return True
-                except Exception:  # an undecidable comparison counts as not equal, as officially
-                    pass
-    return False
-
-
-def _equal_into(queue: multiprocessing.Queue, truth: str, answer: str) -> None:
-    try:
-        queue.put(latex_equal(truth, answer))
-    except Exception:
-        queue.put(False)
-
-
-def latex_equal_within(truth: str, answer: str, timeout_s: float = EQUIVALENCE_TIMEOUT_S) -> bool:
-    """latex_equal in a forked child, False when it runs past `timeout_s` (run_with_timeout)."""
-    context = multiprocessing.get_context("fork")
-    queue = context.Queue()
-    child = context.Process(target=_equal_into, args=(queue, truth, answer))
-    child.start()
-    try:
-        return bool(queue.get(timeout=timeout_s))
-    except Empty:
-        return False
-    finally:
-        if child.is_alive():
-            child.kill()
-        child.join()
-
-
-def amps_hard(truth: str, answer: str) -> float:
+def amps_hard(truth: str, answer: str, compare: Compare) -> tuple[float, Comparison | None]:
+    """The score, and the LaTeX comparison where the answer's last box was compared with the gold."""
     answer = _edited(answer, AMPS_ANSWER_EDITS)
     truth = _edited(truth, AMPS_TRUTH_EDITS)
     boxed = last_boxed(answer)
     if boxed:
         content = unboxed(boxed)
-        return float(content is not None and latex_equal_within(truth, normalize_final_answer(content)))
+        if content is None:
+            return 0.0, None
+        comparison = compare(truth, normalize_final_answer(content))
+        return float(comparison.equal), comparison
     answer = answer[:-1] if answer.endswith(".") else answer
-    return float(answer != "" and truth == answer[-len(truth):])
+    return float(answer != "" and truth == answer[-len(truth):]), None
 
 
 MATH_GRADERS = ("amc", "aime", "proof_rearrangement", "amps_hard")
@@ -262,13 +206,15 @@ def math_grader(subtask: str) -> str | None:
     return "amps_hard" if "amps_hard" in subtask else None
 
 
-def grade_math(grader: str, truth: str, answer: str, choice_text: str = "") -> float:
+def grade_math(grader: str, truth: str, answer: str, choice_text: str,
+               compare: Compare) -> tuple[float, Comparison | None]:
+    """The score, and for AMPS_Hard the LaTeX comparison made (None where none was)."""
     if grader == "amc":
-        return amc(truth, answer, choice_text)
+        return amc(truth, answer, choice_text), None
     if grader == "aime":
-        return aime(truth, answer)
+        return aime(truth, answer), None
     if grader == "proof_rearrangement":
-        return proof_rearrangement(truth, answer)
+        return proof_rearrangement(truth, answer), None
     if grader == "amps_hard":
-        return amps_hard(truth, answer)
+        return amps_hard(truth, answer, compare)
     raise ValueError(f"unknown LiveBench math grader {grader!r}; known: {', '.join(MATH_GRADERS)}")

@@ -5,16 +5,18 @@ answers."""
 
 from __future__ import annotations
 
+import importlib
 import json
+import sys
 from pathlib import Path
 
 import pytest
 
 from evalkit.scoring.base import ScoreInput
+from evalkit.scoring.livebench_latex import Comparison, LatexJudge, antlr_runtime_problem
 from evalkit.scoring.livebench_math import (
     amc_choice_text,
     expression_order,
-    latex_equal_within,
     math_grader,
     normalize_final_answer,
     proof_rearrangement,
@@ -22,9 +24,9 @@ from evalkit.scoring.livebench_math import (
 from evalkit.scoring.registry import build_scorer
 
 CASE = json.loads((Path(__file__).parents[1] / "fixtures" / "official_cases" / "livebench_math.json").read_text())
-# Gold or answer that only SymPy's ANTLR parser reads: the official code falls back to it (antlr4 4.11); evalkit's
-# environment pins antlr4 4.9.3 (MathVision's latex2sympy2), where that parser reads nothing, so these score 0 here
-ANTLR_ONLY = {"amps-10-0", "amps-10-1", "amps-10-2", "amps-11-0", "amps-11-1"}
+# Gold or answer that only SymPy's ANTLR parser reads (antlr4 4.11, from its own folder; evalkit's environment has
+# hydra's 4.9.3): e.g. `\pi r^2`, `(x+1)\ln 2`
+ANTLR_READ = {"amps-10-0", "amps-10-1", "amps-10-2", "amps-11-0", "amps-11-1"}
 
 
 def _reference(item: dict) -> dict:
@@ -40,9 +42,13 @@ def test_math_graders_equal_official_per_question():
     scores = build_scorer("livebench").score(items)
     mismatches = {official["id"] for score, official in zip(scores, CASE["items"], strict=True)
                   if score.stats["score"] != pytest.approx(official["official_score"], abs=1e-12)}
-    assert mismatches == ANTLR_ONLY
-    assert all(s.stats["score"] == 0 for s in scores if s.sample_id in ANTLR_ONLY)
+    assert mismatches == set()
     assert len(CASE["items"]) == 270
+    # the AMPS_Hard verdicts name the parser that read each form; the ANTLR-read ones are right
+    antlr = {s.sample_id: s for s in scores if "antlr" in s.detail.get("latex_comparison", {}).values()}
+    assert ANTLR_READ <= set(antlr) and all(antlr[i].stats["score"] == 1 for i in ANTLR_READ)
+    assert all(s.detail["latex_comparison"]["truth_parser"] == "lark" for s in scores
+               if s.sample_id.startswith("amps-") and s.detail and s.sample_id not in antlr)
     # every grader seen right, wrong and (olympiad) partly right
     by_task: dict[str, set[float]] = {}
     for official in CASE["items"]:
@@ -74,5 +80,21 @@ def test_proof_rearrangement_by_hand():
 def test_amps_normalization_and_timeout():
     assert normalize_final_answer(r"f'(x) = \frac12 \text{m}") == r" \frac{1}{2} m"
     assert normalize_final_answer("100,000") == "100000"
-    assert latex_equal_within(r"\frac{1}{2}", "0.5")
-    assert not latex_equal_within(r"\frac{1}{2}", "0.5", timeout_s=0.0)  # no verdict in time: not equal
+    runtime = Path(sys.prefix) / "antlr4-4.11"
+    importlib.import_module("omegaconf")  # as in evalkit's run process: hydra's ANTLR 4.9.3 is loaded here
+    assert not Path(sys.modules["antlr4"].__file__ or "").is_relative_to(runtime)
+    with LatexJudge(runtime) as judge:
+        assert judge.compare(r"\frac{1}{2}", "0.5") == Comparison(True, "lark", "lark")
+        assert judge.compare(r"\pi r^2", r"r^2 * \pi") == Comparison(True, "antlr", "antlr")
+    with LatexJudge(runtime, timeout_s=0.0) as judge:  # no verdict in time: not equal
+        assert judge.compare(r"\frac{1}{2}", "0.5") == Comparison(False, timed_out=True)
+
+
+def test_missing_antlr_runtime_is_an_error_naming_the_install(tmp_path: Path):
+    problem = antlr_runtime_problem(tmp_path)
+    assert problem is not None and "antlr4-python3-runtime==4.11.0" in problem and str(tmp_path) in problem
+    with LatexJudge(tmp_path) as judge, pytest.raises(RuntimeError, match="antlr4-python3-runtime 4.11"):
+        judge.compare("1", "1")
+    # a folder holding another version is no runtime either: the environment's own 4.9.3
+    site = Path(sys.prefix) / "lib" / f"python{sys.version_info.major}.{sys.version_info.minor}" / "site-packages"
+    assert "found 4.9.3" in (antlr_runtime_problem(site) or "")
