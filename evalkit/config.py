@@ -24,7 +24,7 @@ REPO_ROOT = PACKAGE_DIR.parent
 CONFIG_DIR = PACKAGE_DIR / "configs"
 
 
-DEFAULT_DATASET_LOCK = "configs/datasets.lock.json"  # `evalkit lock-datasets` writes it; relative to the repository root
+DEFAULT_DATASET_LOCK = "configs/datasets.lock.json"  # `evalkit lock-datasets` writes it; relative to the repo root
 MODEL_VARIANTS = ("instruct", "thinking", "captioner", "tiny")
 MODEL_WEIGHTS = ("checkpoint", "random")
 
