@@ -86,11 +86,12 @@ def read_lock(path: Path) -> DatasetLock:
     except (OSError, ValueError) as exc:
         raise DatasetLockError(f"dataset lock {path}: cannot read it ({exc}); fix it or re-create it with "
                                "`evalkit lock-datasets`") from exc
-    if not isinstance(document, dict) or document.get("format") != LOCK_FORMAT:
+    if (not isinstance(document, dict) or document.get("format") != LOCK_FORMAT
+            or not isinstance(document.get("tasks"), dict)):
         raise DatasetLockError(f"dataset lock {path}: not a lock file of format {LOCK_FORMAT}; re-create it with "
                                "`evalkit lock-datasets`")
     entries = {}
-    for name, entry in dict(document.get("tasks") or {}).items():
+    for name, entry in document["tasks"].items():
         try:
             entries[name] = LockEntry(**{**entry, "subsets": tuple(entry["subsets"])})
         except (TypeError, KeyError) as exc:
@@ -214,10 +215,12 @@ def pin(task: TaskConfig, code_revision: str | None, lock: DatasetLock | None) -
         return DatasetPin("local", dataset.hub_id, None)
     if entry is None:
         return DatasetPin("unpinned", dataset.hub_id, revision)
-    if entry.source != "hub" or entry.requested != (revision or "main"):
-        asked = f"revision {entry.requested!r}" if entry.source == "hub" else f"{entry.source} data"
-        raise DatasetLockError(f"{where}: task {name!r} is locked for {asked}, but asks for revision "
-                               f"{revision or 'main'!r}; {redo}")
+    if entry.source == "code":
+        raise DatasetLockError(f"{where}: task {name!r} is locked at the commit its code pinned ({entry.sha}), but its "
+                               f"code pins none now; {redo}")
+    if entry.requested != (revision or "main"):
+        raise DatasetLockError(f"{where}: task {name!r} is locked for revision {entry.requested!r}, but asks for "
+                               f"revision {revision or 'main'!r}; {redo}")
     return DatasetPin("lock", dataset.hub_id, entry.sha, str(lock.path) if lock else None)
 
 

@@ -185,6 +185,7 @@ def test_require_pinned_refuses_an_unpinned_hub_dataset_before_any_model(tmp_pat
 @pytest.mark.parametrize(("entry", "override", "message"), [
     ({"hub_id": "math-ai/aime24"}, None, "task 'aime25' is locked for 'math-ai/aime24' but loads 'math-ai/aime25'"),
     ({}, "tasks.aime25.dataset.revision=v2", "task 'aime25' is locked for revision 'main', but asks for revision 'v2'"),
+    ({"source": "code"}, None, "task 'aime25' is locked at the commit its code pinned .*, but its code pins none now"),
 ])
 def test_a_lock_entry_that_no_longer_fits_its_task_is_an_error(tmp_path: Path, entry, override, message) -> None:
     lock = tmp_path / "lock.json"
