@@ -16,6 +16,7 @@ COMMANDS = {
     "compare": "compare",
     "judge-agreement": "judge_agreement",
     "tasks": "tasks",
+    "lock-datasets": "lock_datasets",
     "models": "models",
     "make-tiny-model": "make_tiny_model",
     "make-model-config": "make_model_config",

@@ -24,6 +24,7 @@ REPO_ROOT = PACKAGE_DIR.parent
 CONFIG_DIR = PACKAGE_DIR / "configs"
 
 
+DEFAULT_DATASET_LOCK = "configs/datasets.lock.json"  # `evalkit lock-datasets` writes it; relative to the repo root
 MODEL_VARIANTS = ("instruct", "thinking", "captioner", "tiny")
 MODEL_WEIGHTS = ("checkpoint", "random")
 
@@ -122,6 +123,16 @@ class DatasetConfig:
 
 
 @dataclass
+class DatasetsConfig:
+    """Which commits hub datasets are loaded at (evalkit.dataset_lock)."""
+
+    # the lock file of `evalkit lock-datasets` (relative to the repository root); null: none. The default may be
+    # absent (then only pins in code or config apply); a file named here must exist.
+    lock: str | None = DEFAULT_DATASET_LOCK
+    require_pinned: bool = False  # true: a hub dataset at no pinned commit is an error before any model loads
+
+
+@dataclass
 class MediaConfig:
     sample_rate: int = 16000
     fps: float = 2.0
@@ -199,6 +210,7 @@ class RunConfig:
     stats: StatsConfig = field(default_factory=StatsConfig)
     judge: JudgeConfig = field(default_factory=JudgeConfig)  # who scores the judged tasks (evalkit.judges)
     cluster: ClusterConfig = field(default_factory=ClusterConfig)  # where the engines run (local, ray)
+    datasets: DatasetsConfig = field(default_factory=DatasetsConfig)  # dataset revision pins (evalkit.dataset_lock)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

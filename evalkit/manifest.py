@@ -70,7 +70,8 @@ class Manifest:
     config_fingerprint: str  # what must match for a resumed run to reuse the folder's answers
     model: ModelInfo
     decoding: dict[str, dict[str, Any]]  # per task: the decoding policy and its parameters
-    datasets: dict[str, dict[str, Any]]  # per task: the dataset's provenance (hub id, revision, files, counts)
+    # per task: the dataset's provenance (hub id, revision, files, counts) and its pin (evalkit.dataset_lock.DatasetPin)
+    datasets: dict[str, dict[str, Any]]
     git: GitState  # the code of the latest session (each session keeps its own)
     packages: dict[str, str]
     host: dict[str, Any]  # the host of the latest session

@@ -25,6 +25,7 @@ from typing import Any
 import datasets
 
 from evalkit.config import ConfigError, ModelConfig, RunConfig, TaskConfig
+from evalkit.dataset_lock import DatasetPin, pin_datasets
 from evalkit.decoding import describe, for_draw, read_generation_config, resolve_decoding
 from evalkit.generation import GenerationStage, PendingSample
 from evalkit.listening import check_listeners, listen, listeners_used
@@ -58,6 +59,7 @@ def run_evaluation(cfg: RunConfig) -> RunSummary:
     started = datetime.now(UTC)
     clock = PhaseClock()
     with clock.phase("checks"):
+        pins = pin_datasets(cfg)  # locked commits set as the tasks' revisions; require_pinned refuses the unpinned
         scorers = []
         for task in cfg.tasks.values():
             check_task(task)
@@ -87,7 +89,7 @@ def run_evaluation(cfg: RunConfig) -> RunSummary:
     model_path, loaded = before.model_path, before.loaded
     with clock.phase("manifest"):
         identity = model_identity(model_path, cfg.model.revision)
-        manifest = _manifest(cfg, store, fingerprint, profile.name, before, identity, started)
+        manifest = _manifest(cfg, store, fingerprint, profile.name, before, identity, started, pins)
         if not cfg.resume:
             store.reset()
         # engine and media failures are tried again (the cause may be fixed); an output failure is the model's
@@ -181,7 +183,7 @@ def _later_turn(cfg: RunConfig, before: RunInputs, task: TaskConfig, sample: Sam
 
 
 def _manifest(cfg: RunConfig, store: RunStore, fingerprint: str, profile: str, before: RunInputs,
-              identity: dict[str, Any], started: datetime) -> Manifest:
+              identity: dict[str, Any], started: datetime, pins: dict[str, DatasetPin]) -> Manifest:
     """The manifest as written before generation: config, model, data, token budget, code, packages, host."""
     previous = store.read_manifest() if cfg.resume else None
     manifest = Manifest(
@@ -190,7 +192,7 @@ def _manifest(cfg: RunConfig, store: RunStore, fingerprint: str, profile: str, b
         model=ModelInfo(**identity, name=cfg.model.name, variant=cfg.model.variant, profile=profile,
                         generation_config=before.generation_config),
         decoding={name: describe(d) for name, d in before.decodings.items()},
-        datasets={name: t.provenance for name, t in before.loaded.items()},
+        datasets={name: {**t.provenance, "pin": asdict(pins[name])} for name, t in before.loaded.items()},
         token_budget=budget_summary(before.limits, list(before.plans.values())),
         git=git_state(),
         packages=dict(package_versions()),

@@ -97,11 +97,13 @@ def _print_text(estimates: list[TaskEstimate], max_num_seqs: int) -> None:
 
 def main(args: argparse.Namespace) -> int:
     from evalkit.config import ConfigError
+    from evalkit.dataset_lock import pin_datasets
     from evalkit.hydra_config import load_run_config
     from evalkit.pipeline import prepare_run
 
     try:
         cfg = load_run_config(list(args.overrides))
+        pin_datasets(cfg)  # the data a run would load: at the locked commits
         estimates = estimate(cfg, prepare_run(cfg, weights=False))
     except (ConfigError, FileNotFoundError) as exc:
         print(f"evalkit plan: configuration error: {exc}", file=sys.stderr)

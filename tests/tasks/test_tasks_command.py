@@ -44,7 +44,8 @@ def test_json_has_one_object_per_task_with_keys_into_the_reported_scores(capsys)
     for record in records.values():
         assert {"name", "modalities", "dataset", "metric", "reported"} <= set(record)
         assert all((k["table"], k["benchmark"], k["subset"], k["metric"]) in published for k in record["reported"])
-    assert records["videomme"]["dataset"] == {"id": "lmms-lab/Video-MME", "revision": None, "pinned": False,
+    assert records["videomme"]["dataset"] == {"id": "lmms-lab/Video-MME", "revision": None,
+                                              "pin": {"state": "unpinned", "revision": None},
                                               "subsets": ["videomme"], "split": "test", "local_path": None}
     assert (records["fleurs_ko"]["metric"], records["librispeech_test_clean"]["metric"]) == ("CER", "WER")
     assert records["librispeech_test_clean"]["reported"] == [
