@@ -15,6 +15,7 @@ import argparse
 import json
 import os
 import platform
+from dataclasses import replace
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
@@ -30,6 +31,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--requests", type=int, default=64)
     parser.add_argument("--new-tokens", type=int, default=32)
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--batch-wait-s", type=float, help="runner.batch_wait_s (default: the runner's default)")
     parser.add_argument("--work-dir", type=Path, default=REPO / ".cache" / "bench-cluster")
     parser.add_argument("--result", type=Path, help="default bench/results/cluster-cpu-<date>.json")
     args = parser.parse_args(argv)
@@ -54,6 +56,8 @@ def main(argv: list[str] | None = None) -> int:
     ray.init(num_cpus=3, include_dashboard=False)
     model = ModelConfig(name="tiny", path=str(model_dir), variant="tiny", dtype="float32")
     runner = RunnerConfig(name="transformers", device="cpu", batch_size=8)
+    if args.batch_wait_s is not None:
+        runner = replace(runner, batch_wait_s=args.batch_wait_s)
     engines = {n: build_runner(model, runner, str(model_dir), ClusterConfig(name="ray", replicas=n, num_gpus=0))
                for n in (1, 2)}
     outputs: dict[int, list[tuple[int, ...] | None]] = {}
@@ -76,7 +80,7 @@ def main(argv: list[str] | None = None) -> int:
         "device": f"{platform.machine()} {os.cpu_count()} cores (CPU), Python {platform.python_version()}",
         "versions": {name: metadata.version(name) for name in ("ray", "torch", "transformers")},
         "workload": f"{args.requests} text requests, tiny random Qwen3-Omni float32, greedy, {args.new_tokens} new "
-                    "tokens, runner=transformers batch_size 8",
+                    f"tokens, runner=transformers batch_size 8, batch_wait_s {runner.batch_wait_s}",
         "replicas_placement": placement,
         "repeats": args.repeats,
         "seconds_1_worker": round(seconds["1"], 3),

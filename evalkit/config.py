@@ -76,6 +76,10 @@ class RunnerConfig:
     limit_mm_per_prompt: dict[str, int] = field(default_factory=lambda: {"image": 3, "video": 3, "audio": 3})
     tensor_parallel_size: int = 1
     data_parallel_size: int = 1
+    # replicas of a batch runner (data_parallel_size > 1, cluster=ray): how long a partial batch waits after its
+    # first request for more. The driver hands a burst over one request at a time; starting on the first alone
+    # costs a whole extra engine call per burst (Triton's max_queue_delay). 0: start at once.
+    batch_wait_s: float = 0.01
     gpu_memory_utilization: float = 0.9
     enforce_eager: bool = False
     # Any other vLLM engine argument by its EngineArgs name (max_num_batched_tokens, compilation_config, ...);
@@ -287,6 +291,8 @@ def _check_cluster(run: RunConfig) -> None:
                           "runner.data_parallel_size")
     if cluster.replicas < 1:
         raise ConfigError(f"cluster.replicas={cluster.replicas}: give at least 1")
+    if run.runner.batch_wait_s < 0:
+        raise ConfigError(f"runner.batch_wait_s={run.runner.batch_wait_s}: give 0 (start at once) or more seconds")
 
 
 def validate(cfg: DictConfig, tasks: dict[str, TaskConfig]) -> RunConfig:

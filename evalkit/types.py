@@ -206,8 +206,10 @@ class NotReady:
 
     preparing: Future
 
-    def wait(self) -> None:
-        wait([self.preparing])
+    def wait(self, timeout: float | None = None) -> bool:
+        """Whether the request is ready, having waited at most `timeout` seconds (None: until it is)."""
+        done, _ = wait([self.preparing], timeout)
+        return bool(done)
 
 
 def media_parts(messages: tuple[Message, ...]) -> list[MediaRef]:

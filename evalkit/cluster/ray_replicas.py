@@ -38,7 +38,7 @@ class ReplicaActor:
         self.runner = build_runner(model, runner, model_path)
         self._waiting: dict[int, Future[Response]] = {}
         self._lock = threading.Lock()
-        self._server = ReplicaServer(self.runner, runner.batch_size, self._answered)
+        self._server = ReplicaServer(self.runner, runner.batch_size, self._answered, runner.batch_wait_s)
         self._failure: BaseException | None = None
         threading.Thread(target=self._serve, name="replica-engine", daemon=True).start()
 

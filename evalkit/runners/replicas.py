@@ -138,8 +138,9 @@ class ReplicaServer:
     """One replica's runner, fed from an inbox as work arrives; `answered(ticket, response)` is called for each
     answer as it finishes. `put` and `stop` may be called from any thread; `serve` runs until `stop`."""
 
-    def __init__(self, runner: Runner, batch_size: int, answered: Callable[[int, Response], None]):
-        self.runner, self.batch_size, self.answered = runner, batch_size, answered
+    def __init__(self, runner: Runner, batch_size: int, answered: Callable[[int, Response], None],
+                 batch_wait_s: float = 0.0):
+        self.runner, self.batch_size, self.answered, self.batch_wait_s = runner, batch_size, answered, batch_wait_s
         self._inbox: deque[tuple[int, PreparedRequest]] = deque()
         self._lock = threading.Lock()
         self._arrival: Future[None] = Future()
@@ -188,15 +189,20 @@ class ReplicaServer:
                 self.answered(tickets.pop(id(request)), response)
 
     def _batches(self, requests: Iterator[PreparedRequest | NotReady]) -> Iterator[list[Completed]]:
-        """For a batch runner: what is waiting, up to a batch, one engine call each (never waiting to fill one)."""
+        """For a batch runner: what is waiting, up to a batch, one engine call each; a partial batch waits at most
+        `batch_wait_s` after its first request for the rest of a burst."""
         while True:
             batch: list[PreparedRequest] = []
+            deadline = 0.0
             for item in requests:
                 if isinstance(item, NotReady):
-                    if batch:
+                    if not batch:
+                        item.wait()
+                    elif not item.wait(deadline - time.monotonic()):  # a negative timeout looks once
                         break
-                    item.wait()
                     continue
+                if not batch:
+                    deadline = time.monotonic() + self.batch_wait_s
                 batch.append(item)
                 if len(batch) == self.batch_size:
                     break
@@ -336,7 +342,8 @@ def _replica_main(pipe: Connection, model: ModelConfig, runner: RunnerConfig, mo
             pipe.send(message)
 
     send(("ready", engine.info()))
-    server = ReplicaServer(engine, runner.batch_size, lambda ticket, response: send(("answer", ticket, response)))
+    server = ReplicaServer(engine, runner.batch_size, lambda ticket, response: send(("answer", ticket, response)),
+                           runner.batch_wait_s)
 
     def read() -> None:
         try:

@@ -117,6 +117,33 @@ def test_answers_stream_before_the_last_request_is_read():
     assert first_answer_after is not None and first_answer_after <= 4  # window 2 x 2 replicas, then answers flow
 
 
+def serve_trickle(batch_wait_s: float, n: int, gap_s: float) -> tuple[list[list[str]], list[str]]:
+    """`n` requests put one at a time `gap_s` apart into a batch-of-8 server: the batches it formed, the answers."""
+    runner, answered = SlowRunner(0.0), []
+    server = ReplicaServer(runner, 8, lambda ticket, response: answered.append(response.text), batch_wait_s)
+    serving = threading.Thread(target=server.serve)
+    serving.start()
+    for ticket, request in enumerate(requests(n)):
+        server.put(ticket, request)
+        time.sleep(gap_s)
+    while len(answered) < n:
+        time.sleep(0.01)
+    server.stop()
+    serving.join()
+    return runner.batches, answered
+
+
+def test_a_partial_batch_waits_for_the_rest_of_a_burst_only_as_long_as_batch_wait_s():
+    batches, _ = serve_trickle(batch_wait_s=2.0, n=8, gap_s=0.01)
+    assert batches == [[f"s{k}" for k in range(8)]]  # one full engine call, not a lone first request and the rest
+    started = time.monotonic()
+    batches, answered = serve_trickle(batch_wait_s=0.3, n=3, gap_s=0.0)
+    assert batches == [["s0", "s1", "s2"]] and answered == ["answer to s0", "answer to s1", "answer to s2"]
+    assert 0.3 <= time.monotonic() - started < 2.0  # a batch that never fills starts when its wait is over
+    batches, _ = serve_trickle(batch_wait_s=0.0, n=8, gap_s=0.05)
+    assert len(batches) > 1 and batches[0] == ["s0"]  # no wait: the first request starts alone
+
+
 def test_a_replica_that_dies_hands_what_it_held_to_the_others():
     runners = [SlowRunner(0.005), SlowRunner(0.005)]
     replicas = ThreadReplicas(runners, batch_size=1)
