@@ -17,7 +17,8 @@ from evalkit.hydra_config import load_run_config
 from evalkit.pipeline import run_evaluation
 from evalkit.registry import task_spec
 from evalkit.runners.base import EngineInfo
-from evalkit.scoring.bfcl import MultiTurnItem
+from evalkit.scoring.base import ScoreInput
+from evalkit.scoring.bfcl import BFCLScorer, MultiTurnItem
 from evalkit.scoring.bfcl_multi_turn import judge_recorded
 from evalkit.types import Response
 from tasks.bfcl import load_samples
@@ -28,7 +29,8 @@ from .run_helpers import read_lines, stable_records
 bfcl_eval = pytest.importorskip("bfcl_eval", reason="needs bfcl-eval==2025.8.6.2 (gorilla @ cd9429c's data and "
                                                     "simulated APIs); `make` installs it")
 DATA = Path(bfcl_eval.__file__).parent / "data"
-ITEMS = {"multi_turn_base": ["multi_turn_base_3", "multi_turn_base_4"], "multi_turn_miss_func": ["multi_turn_miss_func_0"]}
+ITEMS = {"multi_turn_base": ["multi_turn_base_3", "multi_turn_base_4"],
+         "multi_turn_miss_func": ["multi_turn_miss_func_0"]}
 
 
 def block(call: str) -> str:
@@ -123,7 +125,8 @@ def test_a_held_out_function_arrives_at_its_turn(data):
     loop = multi_turn_loop(config, sample)
     assert loop is not None
     asked = drive(loop, [["ok"]] * 5)
-    assert '"name": "sort"' not in sample.messages[0].parts[0].text and '"name": "mv"' in sample.messages[0].parts[0].text
+    tools = sample.messages[0].parts[0].text
+    assert '"name": "sort"' not in tools and '"name": "mv"' in tools
     assert all("'name': 'sort'" not in m.parts[0].text for s in asked[:3] for m in s.messages)
     held = asked[3].messages[-1].parts[0].text
     assert held.startswith("[{'name': 'sort', 'description': 'This tool belongs to the Gorilla file system.")
@@ -179,8 +182,12 @@ def test_a_run_generates_every_step_and_scores_the_items(tmp_path, data, tiny_mo
     assert json.loads(records["multi_turn_base_4"]["response"]["text"]) == [
         [block("ls(a=True)"), block("pwd()"), "Done."], ["Done."], ["Done."]]
     assert records["multi_turn_base_4"]["response"]["output_tokens"] == 25
-    assert (records["multi_turn_base_3"]["stats"]["correct"], records["multi_turn_base_4"]["stats"]["correct"]) == (1, 0)
+    assert [records[f"multi_turn_base_{n}"]["stats"]["correct"] for n in (3, 4)] == [1, 0]
     assert summary.scores["bfcl_v3"].value == 50.0
+    # `evalkit rescore` reads the items back from samples.jsonl: the reference as its JSON form
+    rescored = BFCLScorer().score([ScoreInput(r["sample_id"], r["response"]["text"], r["reference"])
+                                   for r in records.values()])
+    assert [s.stats["correct"] for s in rescored] == [1.0, 0.0]
 
 
 def test_a_run_killed_mid_loop_resumes_losing_and_repeating_nothing(tmp_path, data, tiny_model_dir, monkeypatch):
