@@ -35,7 +35,7 @@ from typing import Any, cast
 from evalkit.agents import AgentFailure, Step
 from evalkit.config import TaskConfig
 from evalkit.datasets_io import resolve_path
-from evalkit.scoring.bfcl import TOOL_CALL, MultiTurnItem
+from evalkit.scoring.bfcl import MultiTurnItem, extracted_tool_calls
 from evalkit.scoring.bfcl_multi_turn import api_instances, api_methods, decode_execute, execute
 from evalkit.types import Message, Role, Sample, TextPart
 
@@ -90,12 +90,7 @@ def _rendered_call(call: Any) -> str:
 
 def assistant_text(answer: str) -> str:
     """The model's answer as the next prompt holds it: its calls re-serialized, or its text if it has none."""
-    calls: list[Any] = []
-    for block in TOOL_CALL.findall(answer):
-        try:
-            calls.append(json.loads(block))
-        except ValueError:
-            calls.append(block)
+    calls = extracted_tool_calls(answer)
     if not calls:
         return answer
     return "".join(("\n" if call != calls[0] else "") + _rendered_call(call) for call in calls)

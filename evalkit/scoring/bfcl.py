@@ -120,15 +120,21 @@ class MultiTurnItem:
         return cls(reference["category"], reference["entry"], tuple(tuple(t) for t in reference["ground_truth"]))
 
 
-def tool_call_objects(text: str) -> list[dict[str, Any]] | None:
-    """QwenFCHandler._extract_tool_calls: the JSON object of each `<tool_call>` block; None when any block is not
-    one (both decoders then give no call)."""
+def extracted_tool_calls(text: str) -> list[Any]:
+    """QwenFCHandler._extract_tool_calls: each `<tool_call>` block, parsed as JSON where it parses, else its text."""
     blocks: list[Any] = []
     for block in TOOL_CALL.findall(text):
         try:
             blocks.append(json.loads(block))
         except ValueError:
             blocks.append(block)
+    return blocks
+
+
+def tool_call_objects(text: str) -> list[dict[str, Any]] | None:
+    """The JSON object of each `<tool_call>` block; None when any block is not one (both decoders then give no
+    call)."""
+    blocks = extracted_tool_calls(text)
     return None if any(not isinstance(b, dict) for b in blocks) else blocks
 
 

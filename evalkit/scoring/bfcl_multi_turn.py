@@ -34,6 +34,7 @@ import re
 import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from functools import cache
 from types import ModuleType
 from typing import Any
 
@@ -56,12 +57,15 @@ def _official() -> tuple[ModuleType, ModuleType]:
 def api_methods(classes: Sequence[str]) -> frozenset[str]:
     """The public methods of the simulated APIs named (multi_turn_utils.CLASS_FILE_PATH_MAPPING's classes): the
     names the official executor binds to an instance."""
+    _official()
+    return frozenset().union(*(_class_methods(class_name) for class_name in classes))
+
+
+@cache
+def _class_methods(class_name: str) -> frozenset[str]:
     multi_turn_utils, _ = _official()
-    names: set[str] = set()
-    for class_name in classes:
-        api = getattr(importlib.import_module(multi_turn_utils.CLASS_FILE_PATH_MAPPING[class_name]), class_name)
-        names.update(n for n, member in inspect.getmembers(api, callable) if not n.startswith("_"))
-    return frozenset(names)
+    api = getattr(importlib.import_module(multi_turn_utils.CLASS_FILE_PATH_MAPPING[class_name]), class_name)
+    return frozenset(n for n, _ in inspect.getmembers(api, callable) if not n.startswith("_"))
 
 
 def _call(name: Any, arguments: Any, methods: frozenset[str]) -> str:

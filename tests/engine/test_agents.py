@@ -190,28 +190,29 @@ def test_a_run_generates_every_step_and_scores_the_items(tmp_path, data, tiny_mo
     assert [s.stats["correct"] for s in rescored] == [1.0, 0.0]
 
 
-def test_a_run_killed_mid_loop_resumes_losing_and_repeating_nothing(tmp_path, data, tiny_model_dir, monkeypatch):
+class KilledRunner(ScriptedRunner):
+    """Killed (as by Ctrl-C) when asked for one step: the steps answered before it are journaled, it is not."""
+
+    def generate(self, batch):
+        if any(p.sample.sample_id == "multi_turn_base_4@0.2" for p in batch):
+            raise KeyboardInterrupt
+        return super().generate(batch)
+
+
+def test_a_run_killed_mid_round_resumes_losing_and_repeating_nothing(tmp_path, data, tiny_model_dir, monkeypatch):
     asked: list[str] = []
-    monkeypatch.setattr(generation, "build_runner", lambda *a: ScriptedRunner(script(data), asked))
-    real_run, rounds = generation.GenerationStage.run, []
-
-    def killed_in_round_four(self, planned):
-        rounds.append(len(planned))
-        if len(rounds) == 4:
-            raise RuntimeError("killed")
-        return real_run(self, planned)
-
-    monkeypatch.setattr(generation.GenerationStage, "run", killed_in_round_four)
-    config = overrides(tiny_model_dir, data, tmp_path / "run", tmp_path / "cache")
-    with pytest.raises(RuntimeError, match="killed"):
+    monkeypatch.setattr(generation, "build_runner", lambda *a: KilledRunner(script(data), asked))
+    config = [*overrides(tiny_model_dir, data, tmp_path / "run", tmp_path / "cache"), "runner.batch_size=1"]
+    with pytest.raises(KeyboardInterrupt):
         run_evaluation(load_run_config(config))
     journaled = [r["sample_id"] for r in read_lines(tmp_path / "run" / "samples.jsonl")]
     assert journaled == asked == ["multi_turn_base_3@0.0", "multi_turn_base_4@0.0", "multi_turn_base_3@0.1",
-                                  "multi_turn_base_4@0.1", "multi_turn_base_3@1.0", "multi_turn_base_4@0.2"]
-    monkeypatch.setattr(generation.GenerationStage, "run", real_run)
+                                  "multi_turn_base_4@0.1", "multi_turn_base_3@1.0"]  # round 3 half answered
+    monkeypatch.setattr(generation, "build_runner", lambda *a: ScriptedRunner(script(data), asked))
     resumed = run_evaluation(load_run_config(config))
-    assert asked[6:] == ["multi_turn_base_3@1.1", "multi_turn_base_4@1.0", "multi_turn_base_4@2.0"]  # none again
-    assert resumed.n_generated == 3
+    assert asked[5:] == ["multi_turn_base_3@1.1", "multi_turn_base_4@0.2", "multi_turn_base_4@1.0",
+                         "multi_turn_base_4@2.0"]  # each step asked once over both invocations
+    assert resumed.n_generated == 4
     run_evaluation(load_run_config(overrides(tiny_model_dir, data, tmp_path / "whole", tmp_path / "cache")))
     assert stable_records(tmp_path / "run" / "samples.jsonl") == stable_records(tmp_path / "whole" / "samples.jsonl")
 
