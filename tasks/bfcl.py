@@ -81,13 +81,12 @@ def check(config: TaskConfig) -> None:
         except RuntimeError as exc:
             raise ConfigError(f"task {config.name!r}: categories {sorted(multi_turn)}: {exc}") from exc
     docs = [data_folder(config) / "multi_turn_func_doc" / name for name in FUNCTION_DOCS.values()] if multi_turn else []
-    for category in config.dataset.subsets:
-        for path in [*_files(config, category), *docs]:
-            if path is not None and not path.is_file():
-                raise ConfigError(
-                    f"task {config.name!r}: {path} does not exist; dataset.local_path must be gorilla's bfcl_eval/data "
-                    f"at {GORILLA_COMMIT} (BFCL_v3_*.json; later commits hold BFCL_v4)"
-                )
+    for path in [*(p for category in config.dataset.subsets for p in _files(config, category)), *docs]:
+        if path is not None and not path.is_file():
+            raise ConfigError(
+                f"task {config.name!r}: {path} does not exist; dataset.local_path must be gorilla's bfcl_eval/data "
+                f"at {GORILLA_COMMIT} (BFCL_v3_*.json; later commits hold BFCL_v4)"
+            )
 
 
 def _lines(path: Path) -> list[dict[str, Any]]:
