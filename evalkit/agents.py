@@ -13,7 +13,8 @@ takes each recorded answer again, which rebuilds its environment: the simulated 
 for the first step without a record: a kill loses at most the steps in flight and repeats none. Scoring reads item
 records only; the step records leave samples.jsonl when the run finalizes it.
 
-A step that fails (engine, media, token budget) fails its item with that step's reason and stage, so a resumed run
+A step's budget is what the context leaves, up to the task's max_new_tokens (evalkit.pipeline._steps). A step that
+fails (engine, media, token budget) fails its item with that step's reason and stage, so a resumed run
 retries it as it retries any such failure; a step whose answer is empty or not UTF-8 (an "output" failure) is the
 model's answer and the loop acts on it. The loop itself may fail an item (AgentFailure, stage "output": the model's
 answer cannot go on, e.g. a call the official handler cannot render into the next prompt).

@@ -18,7 +18,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -180,14 +180,21 @@ def _round(cfg: RunConfig, before: RunInputs, depth: int, answered: dict[tuple[s
 
 
 def _steps(cfg: RunConfig, before: RunInputs, loops: AgentRounds) -> list[PendingSample]:
-    """The next step of every running agent loop, planned now."""
+    """The next step of every running agent loop, planned now. A loop's conversation grows with every step: a step
+    whose prompt leaves less than the task's max_new_tokens in runner.max_model_len gets what is left but 2 tokens,
+    as gorilla's OSS handler asks for min(4096, context - prompt - 2) (ShishirPatil/gorilla @ cd9429c,
+    bfcl_eval/model_handler/local_inference/base_oss_handler.py _query_prompting); one that leaves nothing fails
+    (stage "budget")."""
     pending = []
     for item in loops.active:
         task, sample = item.task, item.step_sample
         plan = before.preflight.plan(task.name, sample, task.media, before.decodings[task.name].max_new_tokens,
                                      spoken_language(task))
-        request = Request(sample, for_draw(before.decodings[task.name], sample.draw), task.media.use_audio_in_video,
-                          spoken_language(task), spoken_voice(task))
+        left = before.limits.max_model_len - plan.prompt_tokens - 2
+        if plan.counted and plan.failure is not None and plan.failure.stage == "budget" and left > 0:
+            plan = before.preflight.plan(task.name, sample, task.media, left, spoken_language(task))
+        decoding = replace(for_draw(before.decodings[task.name], sample.draw), max_new_tokens=plan.max_new_tokens)
+        request = Request(sample, decoding, task.media.use_audio_in_video, spoken_language(task), spoken_voice(task))
         pending.append(PendingSample(task, item.index, request, plan))
     return pending
 

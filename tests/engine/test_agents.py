@@ -140,11 +140,13 @@ class ScriptedRunner:
 
     name = "scripted"
 
-    def __init__(self, script: dict[str, str], asked: list[str]):
-        self.script, self.asked = script, asked
+    def __init__(self, script: dict[str, str], asked: list[str], budgets: dict[str, tuple[int, int]] | None = None):
+        self.script, self.asked, self.budgets = script, asked, {} if budgets is None else budgets
 
     def generate(self, batch):
         self.asked.extend(p.sample.sample_id for p in batch)
+        self.budgets.update({p.sample.sample_id: (len(p.prompt_token_ids), p.request.decoding.max_new_tokens)
+                             for p in batch})
         return [Response(text=self.script.get(p.sample.sample_id, "Done."), prompt_tokens=10, output_tokens=5)
                 for p in batch]
 
@@ -188,6 +190,20 @@ def test_a_run_generates_every_step_and_scores_the_items(tmp_path, data, tiny_mo
     rescored = BFCLScorer().score([ScoreInput(r["sample_id"], r["response"]["text"], r["reference"])
                                    for r in records.values()])
     assert [s.stats["correct"] for s in rescored] == [1.0, 0.0]
+
+
+def test_a_step_gets_what_the_context_leaves_as_gorillas_handler_asks(tmp_path, data, tiny_model_dir, monkeypatch):
+    budgets: dict[str, tuple[int, int]] = {}
+    monkeypatch.setattr(generation, "build_runner", lambda *a: ScriptedRunner(script(data), [], budgets))
+    config = [*overrides(tiny_model_dir, data, tmp_path / "run", tmp_path / "cache"),
+              "tasks.bfcl_v3.max_new_tokens=4000"]
+    run_evaluation(load_run_config(config))
+    assert {budget for _, budget in budgets.values()} == {4000}
+    context = budgets["multi_turn_base_4@0.0"][0] + 4000 + 2  # item 4's first step fits; its later ones are longer
+    budgets.clear()
+    run_evaluation(load_run_config([*config, f"runner.max_model_len={context}", "resume=false"]))
+    assert budgets["multi_turn_base_4@0.0"][1] == 4000 and 0 < budgets["multi_turn_base_4@2.0"][1] < 4000
+    assert all(budget == min(4000, context - prompt - 2) for prompt, budget in budgets.values())
 
 
 class KilledRunner(ScriptedRunner):
