@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 import evalkit.generation as generation
+from evalkit.agents import AgentFailure
 from evalkit.hydra_config import load_run_config
 from evalkit.pipeline import run_evaluation
 from evalkit.registry import task_spec
@@ -105,6 +106,22 @@ def test_answers_come_back_as_the_handler_writes_them():
     assert assistant_text("thinking aloud " + call + " " + call) == (
         '<tool_call>\n{"name": "cd", "arguments": {"folder": "d\\u00e9"}}\n</tool_call>' * 2)  # no newline: equal
     assert assistant_text("No call needed.") == "No call needed."
+
+
+def test_a_call_to_no_api_method_is_refused_and_an_unwritable_call_fails_the_item(data, tmp_path):
+    config, sample = loaded(data, "multi_turn_base")["multi_turn_base_3"]
+    loop = multi_turn_loop(config, sample)
+    assert loop is not None
+    target = tmp_path / "written.txt"
+    loop.take(f'<tool_call>\n{{"name": "open", "arguments": {{"file": "{target}", "mode": "w"}}}}\n</tool_call>')
+    step = loop.next_step()
+    assert step is not None and not target.exists()
+    assert step.messages[-1].parts[0].text == (  # type: ignore[union-attr]
+        "<tool_response>\nError during execution: name 'evalkit_refused_call' is not defined\n</tool_response>")
+    loop.take("<tool_call>\nnot json\n</tool_call>")  # no call: the turn ends; the handler cannot write it back
+    with pytest.raises(AgentFailure, match="cannot write back"):
+        loop.next_step()
+    loop.close()
 
 
 def test_the_step_limit_force_terminates_the_item(data):
@@ -251,3 +268,18 @@ def test_a_failed_step_fails_its_item_and_a_resumed_run_retries_it(tmp_path, dat
     monkeypatch.setattr(generation, "build_runner", lambda *a: ScriptedRunner(script(data), asked))
     second = run_evaluation(load_run_config(config))
     assert second.n_failed == 0 and second.scores["bfcl_v3"].value == 50.0
+
+
+def test_an_answer_the_loop_cannot_go_on_from_fails_its_item_as_the_models(tmp_path, data, tiny_model_dir,
+                                                                           monkeypatch):
+    asked: list[str] = []
+    broken = {**script(data), "multi_turn_base_4@0.0": "<tool_call>\nnot json\n</tool_call>"}
+    monkeypatch.setattr(generation, "build_runner", lambda *a: ScriptedRunner(broken, asked))
+    config = [*overrides(tiny_model_dir, data, tmp_path / "run", tmp_path / "cache"), "failures.max_failures=5"]
+    summary = run_evaluation(load_run_config(config))
+    record = {r["sample_id"]: r for r in read_lines(tmp_path / "run" / "samples.jsonl")}["multi_turn_base_4"]
+    assert record["error_stage"] == "output" and "cannot write back" in record["error"]
+    assert [s for s in asked if s.startswith("multi_turn_base_4")] == ["multi_turn_base_4@0.0"]
+    assert (summary.n_failed, summary.scores["bfcl_v3"].value) == (1, 50.0)
+    again = run_evaluation(load_run_config(config))  # the model's answer: kept, not asked again
+    assert (again.n_generated, again.n_failed) == (0, 1)
