@@ -73,11 +73,14 @@ class GenerationStage:
         self.engine_info: EngineInfo | None = None
         self._owners: dict[int, PendingSample] = {}  # id(PreparedRequest) -> its sample, while the engine has it
         self._unwritten: list[SampleRecord] = []
+        self._recorded: list[SampleRecord] = []  # what the current run() recorded
         self._uncached: list[tuple[str, Response]] = []
         self._last_write = time.monotonic()
         self._progress = tqdm(disable=True)  # the bar of the stage running (run() sets it)
 
-    def run(self, planned: Sequence[PendingSample]) -> None:
+    def run(self, planned: Sequence[PendingSample]) -> list[SampleRecord]:
+        """Answer (or record as failed) every planned sample; their records, journaled."""
+        self._recorded = []
         unfit = [(p, p.plan.failure) for p in planned if p.plan.failure is not None]
         pending = [p for p in planned if p.plan.failure is None]
         if unfit:  # recorded before the engine loads: a run whose samples all fail never loads it
@@ -110,6 +113,7 @@ class GenerationStage:
                     for group in stream:
                         self._answered(group)
             self._write()
+        return self._recorded
 
     def _misses(self, pending: Sequence[PendingSample]) -> Iterator[PreparedRequest | NotReady]:
         """The requests the engine must answer, media decoded, as the engine takes them (NotReady while the next
@@ -163,6 +167,7 @@ class GenerationStage:
 
     def _record(self, record: SampleRecord) -> None:
         self._unwritten.append(record)
+        self._recorded.append(record)
         self._progress.update(1)
         if record.failed:
             task = record.task

@@ -7,7 +7,8 @@
 
 The generation stage (media, response cache, engine, journal, failure budget) is evalkit.generation's.
 Multi-turn conversations (evalkit.turns) generate in rounds, one per turn depth: the generation stage runs once per
-round, a later turn's conversation built from the journaled answers of the round before and planned then.
+round, a later turn's conversation built from the journaled answers of the round before and planned then. Agent
+loops (evalkit.agents) add their next steps to each round until every loop has ended.
 Everything that can be wrong with the config or the data fails before a model is loaded. A failure of one
 sample is recorded with its reason and the run goes on, up to `failures.max_failures` in any one task.
 """
@@ -17,13 +18,14 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import datasets
 
+from evalkit.agents import AgentRounds
 from evalkit.config import ConfigError, ModelConfig, RunConfig, TaskConfig
 from evalkit.dataset_lock import DatasetPin, pin_datasets
 from evalkit.decoding import describe, for_draw, read_generation_config, resolve_decoding
@@ -35,6 +37,7 @@ from evalkit.phases import PhaseClock
 from evalkit.preflight import EngineLimits, Failure, Preflight, SamplePlan, budget_summary, plan_run
 from evalkit.profiles import get_profile
 from evalkit.provenance import engine_version, git_state, host_info, model_identity, package_versions
+from evalkit.registry import task_spec
 from evalkit.run_folder import RunStore, SampleRecord, TaskScore, scores_document
 from evalkit.scorecard import run_judges, score_run, with_answer
 from evalkit.scoring.registry import build_scorer
@@ -100,12 +103,22 @@ def run_evaluation(cfg: RunConfig) -> RunSummary:
         }  # fmt: skip
     generation = GenerationStage(cfg, store, model_path, identity, engine_identity(cfg),
                                  {n: len(t.samples) for n, t in loaded.items()}, answered, clock)
+    loops = AgentRounds.start(cfg.tasks, {n: a for n in cfg.tasks if (a := task_spec(n).agent) is not None},
+                              {n: t.samples for n, t in loaded.items()}, answered, store.load_records() if cfg.resume
+                              else {}, cfg.model.reasoning)
     try:
         with clock.phase("generation"):
-            # one round per turn depth (evalkit.turns): a single-turn run is one round
-            for depth in range(max((max(d.values(), default=0) for d in before.depths.values()), default=0) + 1):
-                generation.run(_round(cfg, before, depth, answered, store.load_records() if depth else {}))
+            store.append(loops.retire_ended())  # loops that ended in replay, killed before their item's record
+            # one round per turn depth (evalkit.turns), and on while agent loops run: a single-turn run is one round
+            depths = max((max(d.values(), default=0) for d in before.depths.values()), default=0) + 1
+            depth = 0
+            while depth < depths or loops:
+                chains = (_round(cfg, before, depth, answered, store.load_records() if depth else {}, loops.looped)
+                          if depth < depths else [])
+                store.append(loops.advance(generation.run(chains + _steps(cfg, before, loops))))
+                depth += 1
     finally:
+        loops.close()
         generation.close()
     with clock.phase("listening"):
         records = listen(cfg, store, store.load_records())
@@ -144,16 +157,17 @@ def run_evaluation(cfg: RunConfig) -> RunSummary:
 
 
 def _round(cfg: RunConfig, before: RunInputs, depth: int, answered: dict[tuple[str, str], SampleRecord],
-           journal: dict[tuple[str, str], SampleRecord]) -> list[PendingSample]:
-    """The requests of one round: every task's unanswered turns `depth` deep in their conversation. A later turn's
-    conversation is rebuilt from the answers journaled so far (`journal`) and planned now; one whose earlier turn
-    failed is planned as failed."""
+           journal: dict[tuple[str, str], SampleRecord], looped: set[tuple[str, str]]) -> list[PendingSample]:
+    """The requests of one round: every task's unanswered turns `depth` deep in their conversation, but the items of
+    agent loops (`looped`: their steps are asked for by _steps). A later turn's conversation is rebuilt from the
+    answers journaled so far (`journal`) and planned now; one whose earlier turn failed is planned as failed."""
     pending = []
     for name, task in cfg.tasks.items():
         samples = before.loaded[name].samples
         by_id = {sample.sample_id: sample for sample in samples}
         for index, sample in enumerate(samples):
-            if before.depths[name][sample.sample_id] != depth or (name, sample.sample_id) in answered:
+            key = (name, sample.sample_id)
+            if before.depths[name][sample.sample_id] != depth or key in answered or key in looped:
                 continue
             if depth == 0:
                 plan = before.plans[(name, sample.sample_id)]
@@ -162,6 +176,26 @@ def _round(cfg: RunConfig, before: RunInputs, depth: int, answered: dict[tuple[s
             request = Request(sample, for_draw(before.decodings[name], sample.draw), task.media.use_audio_in_video,
                               spoken_language(task), spoken_voice(task))  # fmt: skip
             pending.append(PendingSample(task, index, request, plan))
+    return pending
+
+
+def _steps(cfg: RunConfig, before: RunInputs, loops: AgentRounds) -> list[PendingSample]:
+    """The next step of every running agent loop, planned now. A loop's conversation grows with every step: a step
+    whose prompt leaves less than the task's max_new_tokens in runner.max_model_len gets what is left but 2 tokens,
+    as gorilla's OSS handler asks for min(4096, context - prompt - 2) (ShishirPatil/gorilla @ cd9429c,
+    bfcl_eval/model_handler/local_inference/base_oss_handler.py _query_prompting); one that leaves nothing fails
+    (stage "budget")."""
+    pending = []
+    for item in loops.active:
+        task, sample = item.task, item.step_sample
+        plan = before.preflight.plan(task.name, sample, task.media, before.decodings[task.name].max_new_tokens,
+                                     spoken_language(task))
+        left = before.limits.max_model_len - plan.prompt_tokens - 2
+        if plan.counted and plan.failure is not None and plan.failure.stage == "budget" and left > 0:
+            plan = before.preflight.plan(task.name, sample, task.media, left, spoken_language(task))
+        decoding = replace(for_draw(before.decodings[task.name], sample.draw), max_new_tokens=plan.max_new_tokens)
+        request = Request(sample, decoding, task.media.use_audio_in_video, spoken_language(task), spoken_voice(task))
+        pending.append(PendingSample(task, item.index, request, plan))
     return pending
 
 

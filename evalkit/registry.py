@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 from evalkit.config import ConfigError, DatasetConfig, MediaConfig, ScorerConfig, TaskConfig
 
 if TYPE_CHECKING:
+    from evalkit.agents import Agent
     from evalkit.scoring.base import PredictionFiles, ScoreInput, Scorer
     from evalkit.task import LoadedTask
 
@@ -97,6 +98,7 @@ class TaskSpec:
     max_new_tokens: int = 256
     options: Mapping[str, Any] = field(default_factory=dict)  # loader options, documented in the task module
     smoke: SmokeVariant | None = None
+    agent: Agent | None = None  # the loop of samples whose requests depend on acting on answers (evalkit.agents)
 
     @property
     def runnable(self) -> bool:

@@ -1,9 +1,11 @@
-"""BFCL-v3, the Berkeley Function Calling Leaderboard v3: the thirteen single-turn categories, Python (simple,
-multiple, parallel, parallel_multiple, irrelevance and their six live counterparts) and the Java and JavaScript
-simple ones (3,641 items), scored by the official AST checker (evalkit.scoring.bfcl). The four multi-turn
-categories are not generated here: the model must call the benchmark's simulated APIs step by step, which the run
-loop does not do; evalkit.scoring.bfcl_multi_turn scores recorded multi-turn answers. So the reported number is the
-mean of the non-live and live overalls, which the leaderboard's overall is not (it also averages in multi-turn).
+"""BFCL-v3, the Berkeley Function Calling Leaderboard v3: all seventeen categories (4,441 items). The thirteen
+single-turn ones, Python (simple, multiple, parallel, parallel_multiple, irrelevance and their six live
+counterparts) and the Java and JavaScript simple ones, are answered in one request each and scored by the official
+AST checker (evalkit.scoring.bfcl). The four multi-turn ones (multi_turn_base, miss_func, miss_param,
+long_context) are agent loops (tasks/bfcl_multi_turn.py): the model calls the item's simulated APIs step by step,
+turn by turn, and the official multi-turn checker scores the gathered answer (evalkit.scoring.bfcl_multi_turn;
+bfcl-eval 2025.8.6.2 must be installed, as `make` does). With every category the reported number is the
+leaderboard's overall: the mean of the non-live, live and multi-turn overalls.
 
 Data: ShishirPatil/gorilla @ cd9429ccf3d4d04156affe883c495b3b047e6b64, the last commit before the v4 release moved the
 files to BFCL_v4; set dataset.local_path to its `berkeley-function-call-leaderboard/bfcl_eval/data` folder
@@ -32,12 +34,13 @@ from pathlib import Path
 from typing import Any
 
 from evalkit.config import ConfigError, DatasetConfig, ScorerConfig, TaskConfig
-from evalkit.datasets_io import resolve_path
 from evalkit.registry import TEXT_TABLES, OfficialFormat, SmokeVariant, TaskSpec, register, reported_in
 from evalkit.scoring.base import PredictionFiles, ScoreInput, Scorer
 from evalkit.scoring.bfcl import CATEGORY, MULTI_TURN, SINGLE_TURN, BFCLItem, BFCLScorer, MultiTurnItem
+from evalkit.scoring.bfcl_multi_turn import api_methods
 from evalkit.task import LoadedTask, format_prompt
 from evalkit.types import Message, Sample, TextPart
+from tasks.bfcl_multi_turn import FUNCTION_DOCS, data_folder, multi_turn_loop, offered_functions
 
 GORILLA_COMMIT = "cd9429ccf3d4d04156affe883c495b3b047e6b64"
 HINTS = {"java": " Note that the provided function is in Java 8 SDK syntax.",
@@ -59,7 +62,7 @@ def _data_files(folder: Path, category: str) -> tuple[Path, Path | None]:
 
 
 def _files(config: TaskConfig, category: str) -> tuple[Path, Path | None]:
-    return _data_files(resolve_path(str(config.dataset.local_path)), category)
+    return _data_files(data_folder(config), category)
 
 
 def check(config: TaskConfig) -> None:
@@ -68,19 +71,22 @@ def check(config: TaskConfig) -> None:
             f"task {config.name!r}: BFCL-v3 is read from a gorilla checkout: clone ShishirPatil/gorilla at "
             f"{GORILLA_COMMIT} and set dataset.local_path to its berkeley-function-call-leaderboard/bfcl_eval/data"
         )
-    unknown = sorted(set(config.dataset.subsets) - set(SINGLE_TURN))
+    unknown = sorted(set(config.dataset.subsets) - set(SINGLE_TURN + MULTI_TURN))
     if unknown:
-        raise ConfigError(
-            f"task {config.name!r}: categories {unknown} are not generated here; covered: {list(SINGLE_TURN)} (the "
-            f"multi-turn ones are scored from recorded answers: `evalkit score --task {config.name}`)"
-        )
-    for category in config.dataset.subsets:
-        for path in _files(config, category):
-            if path is not None and not path.is_file():
-                raise ConfigError(
-                    f"task {config.name!r}: {path} does not exist; dataset.local_path must be gorilla's bfcl_eval/data "
-                    f"at {GORILLA_COMMIT} (BFCL_v3_*.json; later commits hold BFCL_v4)"
-                )
+        raise ConfigError(f"task {config.name!r}: {unknown} are not BFCL-v3 categories: {[*SINGLE_TURN, *MULTI_TURN]}")
+    multi_turn = set(config.dataset.subsets) & set(MULTI_TURN)
+    if multi_turn:
+        try:
+            api_methods([])
+        except RuntimeError as exc:
+            raise ConfigError(f"task {config.name!r}: categories {sorted(multi_turn)}: {exc}") from exc
+    docs = [data_folder(config) / "multi_turn_func_doc" / name for name in FUNCTION_DOCS.values()] if multi_turn else []
+    for path in [*(p for category in config.dataset.subsets for p in _files(config, category)), *docs]:
+        if path is not None and not path.is_file():
+            raise ConfigError(
+                f"task {config.name!r}: {path} does not exist; dataset.local_path must be gorilla's bfcl_eval/data "
+                f"at {GORILLA_COMMIT} (BFCL_v3_*.json; later commits hold BFCL_v4)"
+            )
 
 
 def _lines(path: Path) -> list[dict[str, Any]]:
@@ -129,15 +135,17 @@ def _tools_text(config: TaskConfig, category: str, functions: list[dict[str, Any
     return tools if system is None else f"{system}\n\n{tools}"
 
 
-def _sample(config: TaskConfig, category: str, row: dict[str, Any], truth: list[dict[str, Any]] | None) -> Sample:
+def _sample(config: TaskConfig, category: str, row: dict[str, Any], truth: Any) -> Sample:
+    """An item's request; a multi-turn item's opening request (the tools turn and its first turn's messages), its
+    later requests coming from its loop (tasks/bfcl_multi_turn.py)."""
+    functions = offered_functions(data_folder(config), row)[0] if category in MULTI_TURN else row["function"]
     turns = row["question"][0]
-    if row["function"]:  # an item offering no function (a few live_irrelevance ones) gets no tools turn
+    if functions:  # an item offering no function (a few live_irrelevance ones) gets no tools turn
         system = turns[0]["content"] if turns and turns[0]["role"] == "system" else None
-        turns = [{"role": "system", "content": _tools_text(config, category, row["function"], system)},
+        turns = [{"role": "system", "content": _tools_text(config, category, functions, system)},
                  *turns[system is not None:]]
     messages = tuple(Message(role=t["role"], parts=(TextPart(t["content"]),)) for t in turns)
-    return Sample(task=config.name, sample_id=row["id"], messages=messages,
-                  reference=BFCLItem(category, tuple(row["function"]), None if truth is None else tuple(truth)),
+    return Sample(task=config.name, sample_id=row["id"], messages=messages, reference=_reference(category, row, truth),
                   categories={CATEGORY: category})
 
 
@@ -161,6 +169,10 @@ def load_samples(config: TaskConfig) -> LoadedTask:
             if path is not None:
                 digests[path.name if path == questions else f"possible_answer/{path.name}"] = hashlib.sha256(
                     path.read_bytes()).hexdigest()
+    if set(config.dataset.subsets) & set(MULTI_TURN):
+        for name in FUNCTION_DOCS.values():
+            path = data_folder(config) / "multi_turn_func_doc" / name
+            digests[f"multi_turn_func_doc/{name}"] = hashlib.sha256(path.read_bytes()).hexdigest()
     return LoadedTask(samples, {"local_path": str(config.dataset.local_path), "expected_commit": GORILLA_COMMIT,
                                 "sha256": digests})
 
@@ -223,11 +235,11 @@ def make_smoke_fixture(folder: Path) -> None:
 
 register(TaskSpec(
     name="bfcl_v3",
-    title="BFCL-v3, 13 single-turn categories (Python, Java, JavaScript; 3,641 items), official AST checker; no "
-          "multi-turn",
+    title="BFCL-v3, all 17 categories (4,441 items): single-turn by the official AST checker, multi-turn as agent "
+          "loops on the simulated APIs by the official multi-turn checker",
     modalities=("text",),
-    dataset=DatasetConfig(hub_id=f"github:ShishirPatil/gorilla@{GORILLA_COMMIT}", subsets=list(SINGLE_TURN),
-                          split="test", revision=GORILLA_COMMIT),
+    dataset=DatasetConfig(hub_id=f"github:ShishirPatil/gorilla@{GORILLA_COMMIT}",
+                          subsets=[*SINGLE_TURN, *MULTI_TURN], split="test", revision=GORILLA_COMMIT),
     scorer=ScorerConfig("bfcl"),
     prompt=TOOLS_PROMPT,
     prompt_fields=("tools",),
@@ -241,6 +253,7 @@ register(TaskSpec(
     ),
     reported=reported_in(TEXT_TABLES, "BFCL-v3", "", "score"),
     max_new_tokens=4096,
+    agent=multi_turn_loop,
     smoke=SmokeVariant(fixture="bfcl_v3", make_fixture=make_smoke_fixture,
                        subsets=("simple", "parallel", "live_irrelevance")),
 ))

@@ -112,16 +112,29 @@ class MultiTurnItem:
     entry: Mapping[str, Any]
     ground_truth: tuple[tuple[str, ...], ...]
 
+    @classmethod
+    def of(cls, reference: MultiTurnItem | Mapping[str, Any]) -> MultiTurnItem:
+        """The item itself, or its JSON form as a run's samples.jsonl stores it."""
+        if isinstance(reference, MultiTurnItem):
+            return reference
+        return cls(reference["category"], reference["entry"], tuple(tuple(t) for t in reference["ground_truth"]))
 
-def tool_call_objects(text: str) -> list[dict[str, Any]] | None:
-    """QwenFCHandler._extract_tool_calls: the JSON object of each `<tool_call>` block; None when any block is not
-    one (both decoders then give no call)."""
+
+def extracted_tool_calls(text: str) -> list[Any]:
+    """QwenFCHandler._extract_tool_calls: each `<tool_call>` block, parsed as JSON where it parses, else its text."""
     blocks: list[Any] = []
     for block in TOOL_CALL.findall(text):
         try:
             blocks.append(json.loads(block))
         except ValueError:
             blocks.append(block)
+    return blocks
+
+
+def tool_call_objects(text: str) -> list[dict[str, Any]] | None:
+    """The JSON object of each `<tool_call>` block; None when any block is not one (both decoders then give no
+    call)."""
+    blocks = extracted_tool_calls(text)
     return None if any(not isinstance(b, dict) for b in blocks) else blocks
 
 
@@ -354,11 +367,11 @@ def _mean(values: Sequence[float]) -> float:
 
 
 def _verdict(reference: BFCLItem | MultiTurnItem | Mapping[str, Any], prediction: str) -> Verdict:
-    if isinstance(reference, MultiTurnItem):
+    if isinstance(reference, MultiTurnItem) or (isinstance(reference, Mapping) and "entry" in reference):
         # imported here: that module builds on this one
         from evalkit.scoring.bfcl_multi_turn import judge_recorded
 
-        return judge_recorded(reference, prediction)
+        return judge_recorded(MultiTurnItem.of(reference), prediction)
     return judge(BFCLItem.of(reference), prediction)
 
 
@@ -366,7 +379,7 @@ def _verdict(reference: BFCLItem | MultiTurnItem | Mapping[str, Any], prediction
 class BFCLScorer:
     name = "bfcl"
     metric = ("accuracy: the leaderboard's overall, the unweighted mean of the non-live, live and multi-turn "
-              "overalls present (the bfcl_v3 task: non-live and live; multi-turn is scored from recorded calls)")
+              "overalls present")
     lower_is_better = False
     official_denominator = "every item (an unanswered one is wrong)"
 

@@ -2,10 +2,10 @@
 answers: for every turn of an item, the model's raw response at each step (gorilla's result files hold them as
 `result`: a list of turns, each a list of step responses).
 
-Generating those answers needs a loop the run does not have (the model calls the benchmark's simulated APIs, sees
-their results and calls again, up to 20 steps a turn, new functions arriving mid-conversation in miss_func), so
-answers recorded elsewhere (gorilla's own generation) are scored: `evalkit score --task bfcl_v3` reads gorilla's
-result files (tasks/bfcl.py read_gorilla_results) and BFCLScorer calls `judge_recorded` for these items.
+evalkit's own runs generate them (tasks/bfcl_multi_turn.py: the model calls the benchmark's simulated APIs through
+`execute`, sees their results and calls again); answers recorded elsewhere (gorilla's own generation) are scored
+too: `evalkit score --task bfcl_v3` reads gorilla's result files (tasks/bfcl.py read_gorilla_results). BFCLScorer
+calls `judge_recorded` for these items either way.
 
 Follows ShishirPatil/gorilla @ cd9429c, berkeley-function-call-leaderboard/bfcl_eval:
 - each step is decoded as QwenFCHandler.decode_execute does (model_handler/local_inference/qwen_fc.py with
@@ -32,7 +32,9 @@ import inspect
 import json
 import re
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from functools import cache
 from types import ModuleType
 from typing import Any
 
@@ -55,12 +57,15 @@ def _official() -> tuple[ModuleType, ModuleType]:
 def api_methods(classes: Sequence[str]) -> frozenset[str]:
     """The public methods of the simulated APIs named (multi_turn_utils.CLASS_FILE_PATH_MAPPING's classes): the
     names the official executor binds to an instance."""
+    _official()
+    return frozenset().union(*(_class_methods(class_name) for class_name in classes))
+
+
+@cache
+def _class_methods(class_name: str) -> frozenset[str]:
     multi_turn_utils, _ = _official()
-    names: set[str] = set()
-    for class_name in classes:
-        api = getattr(importlib.import_module(multi_turn_utils.CLASS_FILE_PATH_MAPPING[class_name]), class_name)
-        names.update(n for n, member in inspect.getmembers(api, callable) if not n.startswith("_"))
-    return frozenset(names)
+    api = getattr(importlib.import_module(multi_turn_utils.CLASS_FILE_PATH_MAPPING[class_name]), class_name)
+    return frozenset(n for n, _ in inspect.getmembers(api, callable) if not n.startswith("_"))
 
 
 def _call(name: Any, arguments: Any, methods: frozenset[str]) -> str:
@@ -94,6 +99,32 @@ def _executed_steps(turn: Sequence[str], methods: frozenset[str]) -> list[list[s
     return [calls for calls in decoded if calls and calls != [""]]
 
 
+@contextmanager
+def api_instances() -> Iterator[str]:
+    """A fresh name for the simulated API instances of one execution or check. The official executor keeps every
+    instance in its module's globals, named after the model, item and class; a fresh name keeps executions apart,
+    and its instances are dropped afterwards."""
+    multi_turn_utils, _ = _official()
+    name = f"evalkit_{uuid.uuid4().hex}"
+    try:
+        yield name
+    finally:
+        for key in [k for k in vars(multi_turn_utils) if k.startswith(name)]:
+            del vars(multi_turn_utils)[key]
+
+
+def execute(item: MultiTurnItem, calls: Sequence[str], name: str) -> list[str]:
+    """multi_turn_utils.execute_multi_turn_func_call as the handler calls it while generating: the calls (from
+    decode_execute) run on the item's instances named `name`, whose state carries over from earlier calls; each
+    call's result as text ("Error during execution: ..." for one that raises)."""
+    multi_turn_utils, _ = _official()
+    entry = item.entry
+    results, _ = multi_turn_utils.execute_multi_turn_func_call(
+        list(calls), entry["initial_config"], entry["involved_classes"], name, entry["id"],
+        long_context="long_context" in item.category, is_evaL_run=False)
+    return [str(result) for result in results]
+
+
 def judge_multi_turn(item: MultiTurnItem, turns: Sequence[Sequence[str]]) -> Verdict:
     """One answer's verdict, as eval_runner.py's multi_turn_runner gives it."""
     if len(turns) != len(item.ground_truth):
@@ -101,16 +132,10 @@ def judge_multi_turn(item: MultiTurnItem, turns: Sequence[Sequence[str]]) -> Ver
                        f"{len(turns)} answered turns for {len(item.ground_truth)} turns")
     methods = api_methods(item.entry["involved_classes"])
     decoded = [_executed_steps(turn, methods) for turn in turns]
-    # the official executor keeps every instance in its module's globals, named after the model, item and class;
-    # a fresh name per check keeps checks apart, and its instances are dropped afterwards
-    multi_turn_utils, checker = _official()
-    name = f"evalkit_{uuid.uuid4().hex}"
-    try:
+    _, checker = _official()
+    with api_instances() as name:
         result = checker.multi_turn_checker(decoded, [list(t) for t in item.ground_truth], dict(item.entry),
                                             item.category, name)
-    finally:
-        for key in [k for k in vars(multi_turn_utils) if k.startswith(name)]:
-            del vars(multi_turn_utils)[key]
     if result["valid"]:
         return Verdict(True)
     return Verdict(False, result["error_type"], str(result.get("error_message", "")))

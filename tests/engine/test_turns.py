@@ -78,7 +78,7 @@ def test_a_run_stopped_between_rounds_resumes_with_the_same_records(tmp_path, ti
         if rounds:
             raise RuntimeError("stopped between rounds")
         rounds.append(len(planned))
-        real_run(self, planned)
+        return real_run(self, planned)
 
     monkeypatch.setattr(generation.GenerationStage, "run", stop_after_the_first_round)
     config = overrides(tiny_model_dir, tmp_path / "run", tmp_path / "cache")
