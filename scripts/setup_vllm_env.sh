@@ -53,6 +53,9 @@ step "installing evalkit's vllm-cpu bridge for every Python process of $VENV (a 
 SITE_PACKAGES="$("$VENV/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')"
 echo "$REPO/evalkit/runners/vllm_cpu_bridge/site" > "$SITE_PACKAGES/evalkit_vllm_cpu_bridge.pth"
 
+step "latex2sympy2 and bfcl-eval without their pins (as the Makefile installs them: MathVista/LiveBench, BFCL-v3 multi-turn)"
+pip_install --no-deps latex2sympy2==1.9.1 bfcl-eval==2025.8.6.2
+
 step "antlr4-python3-runtime 4.11 in $VENV/antlr4-4.11 (LiveBench AMPS_Hard's LaTeX comparisons; hydra pins 4.9.3)"
 pip_install --no-deps --upgrade --target "$VENV/antlr4-4.11" antlr4-python3-runtime==4.11.0
 
