@@ -3,11 +3,14 @@ match; an item is right when its answer is right against any of its gold answers
 
 Follows open-compass/VLMEvalKit @ e8e78f05, vlmeval/dataset/utils/vqa_eval.py (relaxed_correctness, from
 google-research/pix2struct metrics.py; process_line with method "relaxed_accuracy": the prediction stripped; the
-item's score the max over its answers). A gold value of 0 has no relative change: it is compared as text.
+item's score the max over its answers; a gold string that reads as a Python list is that list of answers, as
+process_line's `istype(answer, list)` / `eval` make it). A gold value of 0 has no relative change: it is compared as
+text.
 """
 
 from __future__ import annotations
 
+import ast
 import random
 
 from evalkit.scoring.base import SampleScore, ScoreInput
@@ -31,6 +34,17 @@ def relaxed_correct(target: str, prediction: str) -> bool:
     return prediction.lower() == target.lower()
 
 
+def gold_answers(reference: str | list) -> list[str]:
+    """The accepted answers: a list as given, a string holding a Python list literal as its items, else the one."""
+    if not isinstance(reference, str):
+        return [str(a) for a in reference]
+    try:
+        parsed = ast.literal_eval(reference)
+    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+        return [reference]
+    return [str(a) for a in parsed] if isinstance(parsed, list) else [reference]
+
+
 @register_scorer("relaxed_accuracy")
 class RelaxedAccuracyScorer(ItemAccuracyScorer):
     """References: the gold answer, or a list of accepted answers."""
@@ -40,6 +54,5 @@ class RelaxedAccuracyScorer(ItemAccuracyScorer):
 
     def grade(self, item: ScoreInput, answer: str, rng: random.Random) -> SampleScore:
         del rng
-        answers = [item.reference] if isinstance(item.reference, str) else list(item.reference)
         prediction = answer.strip()
-        return graded(item, any(relaxed_correct(str(a), prediction) for a in answers), prediction)
+        return graded(item, any(relaxed_correct(a, prediction) for a in gold_answers(item.reference)), prediction)

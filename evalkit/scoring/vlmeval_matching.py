@@ -20,6 +20,7 @@ REFUSALS = (
     "Sorry, I can't help with images of people yet.", "I can't process this file.",
     "I'm sorry, but without the image provided", "Cannot determine the answer",
 )
+API_FAILURE = "Failed to obtain answer via API"  # VLMEvalKit's own error text: no letter is read from it
 NO_ANSWER = "Z"  # VLMEvalKit's letter for a refusal: never an option, so wrong
 _SEPARATORS = ".()[],:;!*#{}"
 _VERBOSE_ANSWER = re.compile(r"(?i)(?:correct\s+)?answer\s+is\s+\**([ABCD])\**")
@@ -32,7 +33,10 @@ _PERIODS_REMOVED = int(re.UNICODE)  # the official call passes re.UNICODE as sub
 
 def infer_option(answer: str, letters: list[str]) -> str | None:
     """A letter named alone near the end of the answer (one of the options exactly once), else "Z" for a refusal
-    or a bare "Z", else the letter of "answer is X"; None when none applies."""
+    or a bare "Z", else the letter of "answer is X"; None when none applies or the answer holds VLMEvalKit's API
+    error text."""
+    if API_FAILURE in answer:
+        return None
     if any(refusal in answer for refusal in REFUSALS):
         return NO_ANSWER
     words = answer
