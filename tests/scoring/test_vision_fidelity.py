@@ -15,6 +15,7 @@ from evalkit.scoring.choice import ChoiceQuestion
 from evalkit.scoring.hallusionbench import HallusionQuestion, hallusion_accuracies
 from evalkit.scoring.registry import build_scorer
 from evalkit.scoring.vlmeval_matching import can_infer, yes_or_no
+from tasks.mlvu import gold_letter
 
 CASES = Path(__file__).parents[1] / "fixtures" / "official"
 
@@ -63,3 +64,31 @@ def test_relaxed_accuracy_equals_vqa_eval():
     scores = scorer.score([ScoreInput(i["id"], i["prediction"], i["answer"]) for i in items])
     assert _verdicts(scores) == [i["official_hit"] for i in items]
     assert scorer.aggregate(scores) == pytest.approx(case["official_accuracy"], abs=1e-9)
+
+
+def test_countbench_equals_countbenchqa_evaluate():
+    case = _case("countbench")
+    items = case["items"]
+    scorer = build_scorer("countbench")
+    scores = scorer.score([ScoreInput(i["id"], i["prediction"], str(i["number"])) for i in items])
+    assert _verdicts(scores) == [i["official_hit"] for i in items]
+    assert scorer.aggregate(scores) == pytest.approx(case["official_accuracy"], abs=1e-9)
+
+
+def test_mlvu_equals_check_ans_and_m_avg():
+    case = _case("mlvu")
+    items = case["items"]
+    scorer = build_scorer("mlvu")
+    scores = scorer.score([ScoreInput(i["id"], i["prediction"], i["official_gold"], {"task_type": i["task_type"]})
+                           for i in items])
+    assert _verdicts(scores) == [i["official_hit"] for i in items]
+    for task, official in case["official_task_accuracy"].items():
+        part = [s for s in scores if s.categories["task_type"] == task]
+        assert 100.0 * sum(_verdicts(part)) / len(part) == pytest.approx(official, abs=1e-9)
+    assert scorer.aggregate(scores) == pytest.approx(case["official_m_avg"], abs=1e-9)
+
+
+def test_mlvu_gold_letter_equals_qa_template():
+    """The last of repeated candidates; "@" when the answer is no candidate (both occur in the dev data)."""
+    golds = _case("mlvu")["gold_letters"]
+    assert [gold_letter(g["candidates"], g["answer"]) for g in golds] == [g["official_gold"] for g in golds]
