@@ -13,6 +13,7 @@ import pytest
 from evalkit.scoring.base import ScoreInput
 from evalkit.scoring.choice import ChoiceQuestion
 from evalkit.scoring.hallusionbench import HallusionQuestion, hallusion_accuracies
+from evalkit.scoring.long_video_choice import lvbench_letter
 from evalkit.scoring.registry import build_scorer
 from evalkit.scoring.vlmeval_matching import can_infer, yes_or_no
 from tasks.mlvu import gold_letter
@@ -92,3 +93,16 @@ def test_mlvu_gold_letter_equals_qa_template():
     """The last of repeated candidates; "@" when the answer is no candidate (both occur in the dev data)."""
     golds = _case("mlvu")["gold_letters"]
     assert [gold_letter(g["candidates"], g["answer"]) for g in golds] == [g["official_gold"] for g in golds]
+
+
+def test_lvbench_equals_polish_answer_and_compute_accuracy():
+    case = _case("lvbench")
+    items = case["items"]
+    assert [lvbench_letter(i["prediction"]) for i in items] == [i["official_letter"] for i in items]
+    scorer = build_scorer("lvbench")
+    scores = scorer.score([ScoreInput(i["id"], i["prediction"], i["answer"]) for i in items])
+    assert _verdicts(scores) == [i["official_hit"] for i in items]
+    assert scorer.aggregate(scores) == pytest.approx(case["official_accuracy"], abs=1e-9)
+    for question_type, official in case["official_question_type_accuracy"].items():
+        part = [right for right, i in zip(_verdicts(scores), items, strict=True) if question_type in i["question_type"]]
+        assert 100.0 * sum(part) / len(part) == pytest.approx(official, abs=1e-9)
