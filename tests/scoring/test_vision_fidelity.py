@@ -36,6 +36,9 @@ def test_vlmeval_mcq_equals_eval_vanilla():
     # eval_vanilla compares "Z" where can_infer reads nothing; evalkit keeps None: the same verdict
     assert [can_infer(i["prediction"], dict(questions[i["question"]].options)) or "Z" for i in items] == \
         [i["official_letter"] for i in items]
+    # the deliberate deviation made explicit: 180 answers the rules cannot read are wrong here, as under
+    # VLMEvalKit's exact_matching policy; with a GPT judge configured VLMEvalKit would ask it about these
+    assert sum(can_infer(i["prediction"], dict(questions[i["question"]].options)) is None for i in items) == 180
     scorer = build_scorer("vlmeval_mcq")
     scores = scorer.score([ScoreInput(i["id"], i["prediction"], questions[i["question"]]) for i in items])
     assert _verdicts(scores) == [bool(i["official_hit"]) for i in items]
