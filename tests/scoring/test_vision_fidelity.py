@@ -61,20 +61,15 @@ def test_hallusionbench_equals_hallusion_rating():
         assert {k: ours[k] for k in official} == pytest.approx(official, abs=1e-9), split
 
 
-def test_relaxed_accuracy_equals_vqa_eval():
-    case = _case("chartqa")
+@pytest.mark.parametrize("case_name, scorer_name, gold", [
+    ("chartqa", "relaxed_accuracy", "answer"),  # vqa_eval.py process_line + hit_calculate
+    ("countbench", "countbench", "number"),  # image_vqa.py CountBenchQA.evaluate
+])
+def test_answer_rule_equals_official(case_name, scorer_name, gold):
+    case = _case(case_name)
     items = case["items"]
-    scorer = build_scorer("relaxed_accuracy")
-    scores = scorer.score([ScoreInput(i["id"], i["prediction"], i["answer"]) for i in items])
-    assert _verdicts(scores) == [i["official_hit"] for i in items]
-    assert scorer.aggregate(scores) == pytest.approx(case["official_accuracy"], abs=1e-9)
-
-
-def test_countbench_equals_countbenchqa_evaluate():
-    case = _case("countbench")
-    items = case["items"]
-    scorer = build_scorer("countbench")
-    scores = scorer.score([ScoreInput(i["id"], i["prediction"], str(i["number"])) for i in items])
+    scorer = build_scorer(scorer_name)
+    scores = scorer.score([ScoreInput(i["id"], i["prediction"], str(i[gold])) for i in items])
     assert _verdicts(scores) == [i["official_hit"] for i in items]
     assert scorer.aggregate(scores) == pytest.approx(case["official_accuracy"], abs=1e-9)
 
