@@ -37,6 +37,10 @@ class DatasetPart:
     subset: str  # "" when the dataset has no subsets
     rows: datasets.Dataset
 
+    def records(self) -> Iterator[dict[str, Any]]:
+        """The rows as dicts, as `for row in rows` gives them (batched_rows)."""
+        return batched_rows(self.rows)
+
 
 @dataclass(frozen=True)
 class LoadedDataset:
@@ -46,7 +50,7 @@ class LoadedDataset:
     @property
     def rows(self) -> list[dict[str, Any]]:
         """Every part's rows, in part order (for tasks that do not need to know which subset a row came from)."""
-        return [row for part in self.parts for row in batched_rows(part.rows)]
+        return [row for part in self.parts for row in part.records()]
 
 
 def batched_rows(rows: datasets.Dataset, batch_size: int = 1024) -> Iterator[dict[str, Any]]:

@@ -37,7 +37,7 @@ from evalkit.config import ConfigError, DatasetConfig, ScorerConfig, TaskConfig
 from evalkit.registry import TEXT_TABLES, OfficialFormat, SmokeVariant, TaskSpec, register, reported_in
 from evalkit.scoring.base import PredictionFiles, ScoreInput, Scorer
 from evalkit.scoring.bfcl import CATEGORY, MULTI_TURN, SINGLE_TURN, BFCLItem, BFCLScorer, MultiTurnItem
-from evalkit.scoring.bfcl_multi_turn import api_methods
+from evalkit.scoring.bfcl_multi_turn import official_modules
 from evalkit.task import LoadedTask, format_prompt
 from evalkit.types import Message, Sample, TextPart
 from tasks.bfcl_multi_turn import FUNCTION_DOCS, data_folder, multi_turn_loop, offered_functions
@@ -77,7 +77,7 @@ def check(config: TaskConfig) -> None:
     multi_turn = set(config.dataset.subsets) & set(MULTI_TURN)
     if multi_turn:
         try:
-            api_methods([])
+            official_modules()
         except RuntimeError as exc:
             raise ConfigError(f"task {config.name!r}: categories {sorted(multi_turn)}: {exc}") from exc
     docs = [data_folder(config) / "multi_turn_func_doc" / name for name in FUNCTION_DOCS.values()] if multi_turn else []

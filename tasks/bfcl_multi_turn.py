@@ -35,8 +35,9 @@ from typing import Any, cast
 from evalkit.agents import AgentFailure, Step
 from evalkit.config import TaskConfig
 from evalkit.datasets_io import resolve_path
-from evalkit.scoring.bfcl import MultiTurnItem, extracted_tool_calls
+from evalkit.scoring.bfcl import MultiTurnItem
 from evalkit.scoring.bfcl_multi_turn import api_instances, api_methods, decode_execute, execute
+from evalkit.scoring.bfcl_tool_calls import extracted_tool_calls
 from evalkit.types import Message, Role, Sample, TextPart
 
 MAXIMUM_STEP_LIMIT = 20  # constants/default_prompts.py

@@ -41,7 +41,7 @@ def load_samples(config: TaskConfig) -> LoadedTask:
     text = format_prompt(config, config.prompt, source_language=config.options.get("source_language", ""))
     samples = []
     for part in loaded.parts:
-        for row in part.rows:
+        for row in part.records():
             sample_id = Path(row["path"]).stem
             audio = media_cell("audio", row["audio"], f"{config.name} clip {sample_id}")
             samples.append(Sample(task=config.name, sample_id=sample_id, messages=user_turn([audio], text),

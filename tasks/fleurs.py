@@ -160,7 +160,7 @@ def _asr_languages(config: TaskConfig) -> LoadedTask:
         language = BY_SUBSET[part.subset]
         text = prompts.get(language.code) or format_prompt(config, config.prompt, source_language=language.name)
         samples += [_speech_sample(config, row, text, row[field], language.code, {"language": language.code})
-                    for row in part.rows]
+                    for row in part.records()]
     return LoadedTask(samples, {**loaded.provenance, "reference_field": field})
 
 

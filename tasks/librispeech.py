@@ -36,7 +36,7 @@ def load_samples(config: TaskConfig) -> LoadedTask:
             reference=row["text"],
         )
         for part in loaded.parts
-        for row in part.rows
+        for row in part.records()
     ]
     return LoadedTask(samples, loaded.provenance)
 

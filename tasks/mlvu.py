@@ -55,7 +55,8 @@ def _sample(config: TaskConfig, subset: str, index: int, row: dict[str, Any], fo
 def load_samples(config: TaskConfig) -> LoadedTask:
     folder = media_dir(config)
     loaded = datasets_io.load(config.dataset, COLUMNS)
-    samples = [_sample(config, part.subset, i, row, folder) for part in loaded.parts for i, row in enumerate(part.rows)]
+    samples = [_sample(config, part.subset, i, row, folder)
+               for part in loaded.parts for i, row in enumerate(part.records())]
     require_media(config, samples)
     return LoadedTask(samples, {**loaded.provenance, "media_dir": str(folder)})
 

@@ -85,7 +85,7 @@ def _sample(config: TaskConfig, setting: str, row: dict[str, Any]) -> Sample:
 
 def load_samples(config: TaskConfig) -> LoadedTask:
     loaded = datasets_io.load(config.dataset, COLUMNS, MEDIA_COLUMNS)  # type: ignore[arg-type]
-    samples = [_sample(config, part.subset, row) for part in loaded.parts for row in part.rows]
+    samples = [_sample(config, part.subset, row) for part in loaded.parts for row in part.records()]
     return LoadedTask(samples, {**loaded.provenance, "mode": config.options["mode"]})
 
 

@@ -62,7 +62,7 @@ def _sample(config: TaskConfig, language: str, row: dict) -> Sample:
 def load_samples(config: TaskConfig) -> LoadedTask:
     loaded = datasets_io.load(config.dataset, COLUMNS)
     samples = [_sample(config, part.subset.removeprefix("humaneval-"), row)
-               for part in loaded.parts for row in part.rows]
+               for part in loaded.parts for row in part.records()]
     return LoadedTask(samples, loaded.provenance)
 
 

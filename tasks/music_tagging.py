@@ -83,7 +83,7 @@ def _tags(config: TaskConfig, row: dict[str, Any]) -> tuple[str, ...]:
 def load_samples(config: TaskConfig) -> LoadedTask:
     benchmark = _benchmark(config)
     folder = media_dir(config)
-    rows = [row for part in datasets_io.load(config.dataset, COLUMNS).parts for row in part.rows]
+    rows = [row for part in datasets_io.load(config.dataset, COLUMNS).parts for row in part.records()]
     labels = {str(row["id"]): _tags(config, row) for row in rows}
     vocabulary = benchmark.fixed_vocabulary or tuple(sorted({t for tags in labels.values() for t in tags}))
     unknown = {t for tags in labels.values() for t in tags} - set(vocabulary)

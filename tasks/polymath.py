@@ -76,7 +76,7 @@ def load_samples(config: TaskConfig) -> LoadedTask:
                    messages=user_turn([], format_prompt(config, config.prompt, question=row["question"],
                                                         instruction=BOXED_INSTRUCTION[part.subset])),
                    reference=str(row["answer"]), categories={LANGUAGE_KEY: part.subset, LEVEL_KEY: level})
-            for part in loaded.parts for row in part.rows
+            for part in loaded.parts for row in part.records()
         ]  # fmt: skip
     return LoadedTask(samples, {"levels": provenance})
 

@@ -225,7 +225,7 @@ def load_samples(config: TaskConfig) -> LoadedTask:
     for split in _splits(config):
         loaded = datasets_io.load(split, columns, {"audio": "audio"})
         samples += [_sample(config, subset, split.split, index, row)
-                    for part in loaded.parts for index, row in enumerate(part.rows)]
+                    for part in loaded.parts for index, row in enumerate(part.records())]
         provenance[split.split] = loaded.provenance
     return LoadedTask(samples, {"splits": provenance})
 

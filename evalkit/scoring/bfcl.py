@@ -2,9 +2,7 @@
 
 Follows ShishirPatil/gorilla @ cd9429c (the last commit with the v3 data, before the v4 release),
 berkeley-function-call-leaderboard/bfcl_eval:
-- decoding a Qwen answer (model_handler/local_inference/qwen_fc.py, QwenFCHandler.decode_ast): every
-  `<tool_call>\\n...\\n</tool_call>` block is parsed as JSON; if any block is not a JSON object the answer holds no
-  call; each object becomes {name: arguments} (an object without "name" or "arguments" fails decoding);
+- decoding a Qwen answer as QwenFCHandler.decode_ast does (evalkit.scoring.bfcl_tool_calls);
 - the AST checker (eval_checker/ast_eval/ast_checker.py): per call the function name, required parameters, each
   parameter's type against the function doc (Python: an int is taken for a float; a value whose type is that of a
   "variable" in the possible answer passes the type check), its value among the possible answers (strings
@@ -28,7 +26,6 @@ counts a missing category as 0, so an overall over fewer categories is not the l
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -36,6 +33,7 @@ from typing import Any
 
 from evalkit.scoring.base import SampleScore, ScoreInput
 from evalkit.scoring.bfcl_literals import COLLECTIONS, JAVA_TYPES, JS_TYPES, read_java, read_js
+from evalkit.scoring.bfcl_tool_calls import Call, decode_tool_calls, has_call, is_call_list
 from evalkit.scoring.registry import register_scorer
 
 CATEGORY = "category"  # the sample category naming its BFCL test category
@@ -68,9 +66,6 @@ class Language:
 PYTHON = Language("Python", PYTHON_TYPES, NESTED_TYPES)
 LANGUAGES = {"java": Language("java", JAVA_TYPES, COLLECTIONS, read_java),
              "javascript": Language("js", JS_TYPES, COLLECTIONS, read_js)}
-TOOL_CALL = re.compile(r"<tool_call>\n(.*?)\n</tool_call>", re.DOTALL)
-
-Call = dict[str, dict[str, Any]]  # {function name: {parameter: value}}
 
 
 @dataclass(frozen=True)
@@ -118,49 +113,6 @@ class MultiTurnItem:
         if isinstance(reference, MultiTurnItem):
             return reference
         return cls(reference["category"], reference["entry"], tuple(tuple(t) for t in reference["ground_truth"]))
-
-
-def extracted_tool_calls(text: str) -> list[Any]:
-    """QwenFCHandler._extract_tool_calls: each `<tool_call>` block, parsed as JSON where it parses, else its text."""
-    blocks: list[Any] = []
-    for block in TOOL_CALL.findall(text):
-        try:
-            blocks.append(json.loads(block))
-        except ValueError:
-            blocks.append(block)
-    return blocks
-
-
-def tool_call_objects(text: str) -> list[dict[str, Any]] | None:
-    """The JSON object of each `<tool_call>` block; None when any block is not one (both decoders then give no
-    call)."""
-    blocks = extracted_tool_calls(text)
-    return None if any(not isinstance(b, dict) for b in blocks) else blocks
-
-
-def decode_tool_calls(text: str) -> list[Call] | None:
-    """QwenFCHandler.decode_ast: the calls in `<tool_call>` blocks; [] when a block is not a JSON object; None
-    when decoding fails (an object without "name" or "arguments", or arguments that are not an object)."""
-    blocks = tool_call_objects(text)
-    if blocks is None:
-        return []
-    try:
-        return [{b["name"]: dict(b["arguments"].items())} for b in blocks]
-    except (KeyError, AttributeError, TypeError):
-        return None
-
-
-def is_call_list(decoded: Any) -> bool:
-    """utils.is_function_calling_format_output: a list of one-key dicts whose value is a dict ([] included)."""
-    return isinstance(decoded, list) and all(
-        isinstance(item, dict) and len(item) == 1 and isinstance(next(iter(item.values())), dict) for item in decoded
-    )
-
-
-def has_call(decoded: list[Call] | None) -> bool:
-    """Not utils.is_empty_output: a decoded, well-formed, non-empty call list."""
-    return decoded is not None and is_call_list(decoded) and bool(decoded) and not (len(decoded) == 1
-                                                                                    and not decoded[0])
 
 
 def standardize_string(text: str) -> str:

@@ -38,14 +38,16 @@ from functools import cache
 from types import ModuleType
 from typing import Any
 
-from evalkit.scoring.bfcl import MultiTurnItem, Verdict, tool_call_objects
+from evalkit.scoring.bfcl import MultiTurnItem, Verdict
+from evalkit.scoring.bfcl_tool_calls import tool_call_objects
 
 IDENTIFIER = re.compile(r"[A-Za-z_]\w*")
 REFUSED = "evalkit_refused_call()"  # fails as an unknown function does: a NameError recorded as the call's result
 
 
-def _official() -> tuple[ModuleType, ModuleType]:
-    """bfcl-eval's executor (multi_turn_utils) and checker modules, imported when multi-turn answers are scored."""
+def official_modules() -> tuple[ModuleType, ModuleType]:
+    """bfcl-eval's executor (multi_turn_utils) and checker modules, imported when multi-turn answers are generated
+    or scored; a RuntimeError saying what to install where bfcl-eval is missing."""
     try:
         return (importlib.import_module("bfcl_eval.eval_checker.multi_turn_eval.multi_turn_utils"),
                 importlib.import_module("bfcl_eval.eval_checker.multi_turn_eval.multi_turn_checker"))
@@ -57,13 +59,13 @@ def _official() -> tuple[ModuleType, ModuleType]:
 def api_methods(classes: Sequence[str]) -> frozenset[str]:
     """The public methods of the simulated APIs named (multi_turn_utils.CLASS_FILE_PATH_MAPPING's classes): the
     names the official executor binds to an instance."""
-    _official()
+    official_modules()
     return frozenset().union(*(_class_methods(class_name) for class_name in classes))
 
 
 @cache
 def _class_methods(class_name: str) -> frozenset[str]:
-    multi_turn_utils, _ = _official()
+    multi_turn_utils, _ = official_modules()
     api = getattr(importlib.import_module(multi_turn_utils.CLASS_FILE_PATH_MAPPING[class_name]), class_name)
     return frozenset(n for n, _ in inspect.getmembers(api, callable) if not n.startswith("_"))
 
@@ -104,7 +106,7 @@ def api_instances() -> Iterator[str]:
     """A fresh name for the simulated API instances of one execution or check. The official executor keeps every
     instance in its module's globals, named after the model, item and class; a fresh name keeps executions apart,
     and its instances are dropped afterwards."""
-    multi_turn_utils, _ = _official()
+    multi_turn_utils, _ = official_modules()
     name = f"evalkit_{uuid.uuid4().hex}"
     try:
         yield name
@@ -117,7 +119,7 @@ def execute(item: MultiTurnItem, calls: Sequence[str], name: str) -> list[str]:
     """multi_turn_utils.execute_multi_turn_func_call as the handler calls it while generating: the calls (from
     decode_execute) run on the item's instances named `name`, whose state carries over from earlier calls; each
     call's result as text ("Error during execution: ..." for one that raises)."""
-    multi_turn_utils, _ = _official()
+    multi_turn_utils, _ = official_modules()
     entry = item.entry
     results, _ = multi_turn_utils.execute_multi_turn_func_call(
         list(calls), entry["initial_config"], entry["involved_classes"], name, entry["id"],
@@ -132,7 +134,7 @@ def judge_multi_turn(item: MultiTurnItem, turns: Sequence[Sequence[str]]) -> Ver
                        f"{len(turns)} answered turns for {len(item.ground_truth)} turns")
     methods = api_methods(item.entry["involved_classes"])
     decoded = [_executed_steps(turn, methods) for turn in turns]
-    _, checker = _official()
+    _, checker = official_modules()
     with api_instances() as name:
         result = checker.multi_turn_checker(decoded, [list(t) for t in item.ground_truth], dict(item.entry),
                                             item.category, name)

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from evalkit.scoring.base import SampleScore, ScoreInput
-from evalkit.scoring.bfcl import BFCLItem, BFCLScorer, decode_tool_calls, judge, standardize_string
+from evalkit.scoring.bfcl import BFCLItem, BFCLScorer, judge, standardize_string
+from evalkit.scoring.bfcl_tool_calls import decode_tool_calls
 
 CASE = Path(__file__).resolve().parents[1] / "fixtures" / "official" / "bfcl_case.json"
 
