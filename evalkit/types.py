@@ -109,17 +109,24 @@ class Request:
     voice: str | None = None  # a speech-generation task's talker voice; None: the answer is text only
 
 
+# Each decoded item's `content_id`: a digest of its source bytes and of every setting that shaped the decoded array
+# (media.cache.decoded_key), so equal ids mean equal arrays. An engine that caches by content uses it instead of
+# hashing the pixels again; "" where no id is known (the engine then hashes the array itself).
+
+
 @dataclass(frozen=True)
 class AudioData:
     waveform: np.ndarray = field(repr=False)  # float32 mono
     sample_rate: int
     provenance: Mapping[str, Any]  # source label, sha256, original rate/channels, duration_s
+    content_id: str = ""
 
 
 @dataclass(frozen=True)
 class ImageData:
     image: Any = field(repr=False)  # PIL.Image.Image in RGB
     provenance: Mapping[str, Any]
+    content_id: str = ""
 
 
 @dataclass(frozen=True)
@@ -127,6 +134,7 @@ class VideoData:
     frames: np.ndarray = field(repr=False)  # uint8 (T, H, W, 3)
     fps: float  # effective sampling rate of `frames`
     provenance: Mapping[str, Any]  # source fps, duration, frame indices, frame cap, ...
+    content_id: str = ""
 
 
 MediaData = AudioData | ImageData | VideoData

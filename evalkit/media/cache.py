@@ -40,6 +40,16 @@ TRACK_SETTINGS = {
 }
 
 
+def decoded_key(sha256: str, track: str, config: MediaConfig, plan: VideoPlan | None = None) -> str:
+    """The identity of one decoded item: its source bytes, the settings that shape it, evalkit's decoded format and
+    the decoding libraries. The cache's file name, and the item's content_id."""
+    settings = {name: getattr(config, name) for name in TRACK_SETTINGS[track]}
+    if track == "video":
+        settings["plan"] = asdict(plan) if plan else None  # the frames and size decoded
+    identity = {"sha256": sha256, "track": track, "settings": settings, "format": CACHE_FORMAT, "libs": LIBRARIES}
+    return hashlib.sha256(json.dumps(identity, sort_keys=True).encode()).hexdigest()
+
+
 @dataclass(frozen=True)
 class DecodedCache:
     root: Path
@@ -57,13 +67,6 @@ class DecodedCache:
         digest = source_sha256(ref)
         _write_atomic(memo, lambda handle: handle.write(digest.encode()))
         return digest
-
-    def key(self, sha256: str, track: str, config: MediaConfig, plan: VideoPlan | None = None) -> str:
-        settings = {name: getattr(config, name) for name in TRACK_SETTINGS[track]}
-        if track == "video":
-            settings["plan"] = asdict(plan) if plan else None  # the frames and size decoded
-        identity = {"sha256": sha256, "track": track, "settings": settings, "format": CACHE_FORMAT, "libs": LIBRARIES}
-        return hashlib.sha256(json.dumps(identity, sort_keys=True).encode()).hexdigest()
 
     def path(self, key: str) -> Path:
         return self.root / "decoded" / key[:2] / f"{key}.npz"

@@ -21,12 +21,13 @@ from collections import deque
 from collections.abc import Hashable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from dataclasses import replace
 from pathlib import Path
 from typing import Self, TypeVar
 
 from evalkit.config import MediaConfig
 from evalkit.media import handoff, tracks
-from evalkit.media.cache import DecodedCache
+from evalkit.media.cache import DecodedCache, decoded_key
 from evalkit.media.qwen_rules import VideoPlan
 from evalkit.media.source import MediaError, media_error, source_sha256
 from evalkit.types import MediaData, MediaRef, NotReady
@@ -49,13 +50,13 @@ def prepare_item(refs: tuple[MediaRef, ...], config: MediaConfig, cache_dir: Pat
         try:
             digest = cache.sha256(ref) if cache else source_sha256(ref)
             for track, decoder in tracks(ref, config, plan):
-                key = cache.key(digest, track, config, plan) if cache else ""
+                key = decoded_key(digest, track, config, plan)
                 item = cache.load(key, ref) if cache else None
                 if item is None:
                     item = decoder(ref, config, digest)
                     if cache:
                         cache.store(key, item)
-                decoded.append(item)
+                decoded.append(replace(item, content_id=key))
         except MediaError as error:
             return error
         except Exception as error:  # noqa: BLE001 -- a decoder bug or library surprise must not stop the run: name the file

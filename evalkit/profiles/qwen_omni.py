@@ -128,21 +128,31 @@ class QwenOmniProfile(ModelProfile):
     def vllm_input(self, prepared: PreparedRequest) -> dict[str, Any]:
         """The prompt dict vLLM takes: media in `multi_modal_data` in prompt order, audio as (waveform, rate),
         images as PIL images, videos as uint8 frame arrays whose rate travels in `mm_processor_kwargs` (`fps`, with
-        `do_sample_frames` off, as the transformers runner passes them)."""
+        `do_sample_frames` off, as the transformers runner passes them). Each item's content_id goes along as its
+        `multi_modal_uuids` entry: vLLM then keys its caches by it instead of hashing every pixel in the engine loop
+        (an hour of video is 0.4 s of hashing on an H200 host)."""
         if prepared.prompt_token_ids is not None and not prepared.media:  # tokenized by the preflight already
             return {"prompt_token_ids": prepared.prompt_token_ids.tolist()}
         data: dict[str, list[Any]] = {}
+        uuids: dict[str, list[str | None]] = {}
         for item in prepared.media:
-            if isinstance(item, AudioData):
-                data.setdefault("audio", []).append((item.waveform, item.sample_rate))
-            elif isinstance(item, ImageData):
-                data.setdefault("image", []).append(item.image)
-            elif isinstance(item, VideoData):
-                data.setdefault("video", []).append(item.frames)
+            modality, value = _vllm_item(item)
+            data.setdefault(modality, []).append(value)
+            uuids.setdefault(modality, []).append(item.content_id or None)
         kwargs: dict[str, Any] = {"use_audio_in_video": prepared.request.use_audio_in_video}
         if fps := video_fps(prepared):
             kwargs.update(fps=fps, do_sample_frames=False)
         entry: dict[str, Any] = {"prompt": prepared.prompt, "mm_processor_kwargs": kwargs}
         if data:
             entry["multi_modal_data"] = {k: v[0] if len(v) == 1 else v for k, v in data.items()}
+            entry["multi_modal_uuids"] = uuids
         return entry
+
+
+def _vllm_item(item: AudioData | ImageData | VideoData) -> tuple[str, Any]:
+    """One decoded item as vLLM's multi_modal_data takes it: its modality and value."""
+    if isinstance(item, AudioData):
+        return "audio", (item.waveform, item.sample_rate)
+    if isinstance(item, ImageData):
+        return "image", item.image
+    return "video", item.frames

@@ -13,7 +13,7 @@ from media_fixtures import sine
 import evalkit.media
 from evalkit.config import MediaConfig
 from evalkit.media import MediaError
-from evalkit.media.cache import DecodedCache
+from evalkit.media.cache import DecodedCache, decoded_key
 from evalkit.media.pool import MediaPool
 from evalkit.types import AudioData, MediaRef
 
@@ -90,6 +90,26 @@ def test_second_pass_decodes_nothing(tmp_path, monkeypatch):
     assert len(calls) == 4  # another sample rate is another entry
 
 
+@pytest.mark.parametrize("workers", [0, 2])
+def test_content_ids_name_the_decoded_arrays(tmp_path, workers):
+    """Equal ids exactly where the arrays are equal: the same bytes under another name and the same settings share
+    one; other bytes or another sample rate do not; decoded or read from the cache, an item keeps its id."""
+    paths = tone_files(tmp_path, 2)
+    twin = tmp_path / "twin.wav"
+    twin.write_bytes(paths[0].read_bytes())
+    other_rate = ("rate", [MediaRef("audio", path=str(paths[0]))], MediaConfig(sample_rate=8000), ())
+    items = [*items_for([*paths, twin]), other_rate]
+    with MediaPool(workers=workers, cache_dir=None) as pool:
+        ids = [media[0].content_id for _, media in pool.prepare(items)]
+    with MediaPool(workers=workers, cache_dir=tmp_path / "cache") as pool:
+        assert [media[0].content_id for _, media in pool.prepare(items)] == ids  # decoded into the cache
+        assert [media[0].content_id for _, media in pool.prepare(items)] == ids  # read from it
+    first, second, twin_id, resampled = ids
+    assert len(first) == 64 and first == twin_id
+    assert len({first, second, resampled}) == 3
+    assert first == decoded_key(evalkit.media.source_sha256(MediaRef("audio", path=str(paths[0]))), "audio", CONFIG)
+
+
 def test_cache_entries_not_rewritten_by_worker_processes(tmp_path):
     paths = tone_files(tmp_path, 4)
     cache = tmp_path / "cache"
@@ -106,7 +126,7 @@ def test_cache_entries_not_rewritten_by_worker_processes(tmp_path):
 def test_store_is_atomic(tmp_path, monkeypatch):
     cache = DecodedCache(tmp_path)
     audio = AudioData(waveform=np.ones(160, np.float32), sample_rate=16000, provenance={"sha256": "x"})
-    key = cache.key("x" * 64, "audio", CONFIG)
+    key = decoded_key("x" * 64, "audio", CONFIG)
 
     def fail_midway(handle, **arrays):
         handle.write(b"partial")

@@ -144,3 +144,18 @@ def test_qwen_omni_hands_vllm_the_preflight_token_ids_of_a_prompt_without_media(
     assert profile.vllm_input(prepared(())) == {"prompt_token_ids": [151644, 872, 198, 9]}
     with_audio = profile.vllm_input(prepared((AudioData(np.zeros(160, np.float32), 16000, {}),)))
     assert with_audio["prompt"] == "<|im_start|>user\nhi" and "prompt_token_ids" not in with_audio
+
+
+def test_qwen_omni_hands_vllm_each_items_content_id_in_order() -> None:
+    """Content ids travel as multi_modal_uuids, aligned with each modality's items; an item without one (None)
+    leaves vLLM to hash its array."""
+    from evalkit.task import user_turn
+    from evalkit.types import AudioData, Decoding, ImageData, PreparedRequest, Request, Sample, VideoData
+
+    wave = np.zeros(160, np.float32)
+    media = (AudioData(wave, 16000, {}, "a1"), ImageData("pixels", {}, "i1"), AudioData(wave, 16000, {}),
+             VideoData(np.zeros((2, 28, 28, 3), np.uint8), 2.0, {}, "v1"))
+    request = Request(Sample("t", "s", user_turn([], "hi"), None), Decoding(max_new_tokens=4))
+    entry = get_profile("qwen3_omni").vllm_input(PreparedRequest(request, "p", media, ""))
+    assert entry["multi_modal_uuids"] == {"audio": ["a1", None], "image": ["i1"], "video": ["v1"]}
+    assert entry["multi_modal_data"]["image"] == "pixels" and len(entry["multi_modal_data"]["audio"]) == 2

@@ -59,6 +59,33 @@ def test_a_batch_goes_into_one_engine_together_and_greedy_repeats(vllm_runner, r
     assert len({r.token_ids for r in first}) == 6  # six different inputs, six different outputs
 
 
+def test_content_ids_spare_vllm_the_hashing_and_change_no_output(vllm_runner, renderer, monkeypatch):
+    from vllm.multimodal.hasher import MultiModalHasher
+
+    requests = parity_requests(renderer)
+    with_ids = [replace(r, media=tuple(replace(m, content_id=f"{r.sample.sample_id}-{k}") for k, m in
+                                       enumerate(r.media))) for r in requests]
+    serialized = []
+    serialize = MultiModalHasher.serialize_item
+    monkeypatch.setattr(MultiModalHasher, "serialize_item",
+                        classmethod(lambda cls, obj: serialized.append(type(obj)) or serialize(obj)))
+    plain = vllm_runner.generate(requests)
+    assert pixels_or_samples(serialized)  # without ids vLLM hashes the arrays themselves
+    serialized.clear()
+    by_id = vllm_runner.generate(with_ids)
+    assert [r.token_ids for r in by_id] == [r.token_ids for r in plain]
+    assert serialized and not pixels_or_samples(serialized)  # with them, only ids and settings
+    # The id is what vLLM keys its caches by: image 2 under image 1's id answers as image 1 did.
+    image_1, image_2 = with_ids[3], replace(with_ids[4], prompt=with_ids[3].prompt)
+    impostor = replace(image_2, media=(replace(image_2.media[0], content_id=image_1.media[0].content_id),))
+    honest, passed_off = vllm_runner.generate([image_2, impostor])
+    assert passed_off.token_ids == by_id[3].token_ids != honest.token_ids
+
+
+def pixels_or_samples(kinds: list[type]) -> bool:
+    return any(issubclass(kind, np.ndarray) or kind.__module__.startswith("PIL") for kind in kinds)
+
+
 def test_max_new_tokens_and_length_finish(vllm_runner, renderer):
     short = prepare(renderer, "s", (TextPart("Count."),), (), Decoding(max_new_tokens=3))
     [response] = vllm_runner.generate([short])
