@@ -36,12 +36,14 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from bench import workloads
+from bench.engine_timeline import engine_timeline
 
 if TYPE_CHECKING:  # evalkit is imported inside each part, after the environment is set
     from evalkit.pipeline import RunSummary
@@ -245,15 +247,19 @@ def _compare(workload: workloads.Workload, base: list[str], runner: Any, args: a
     phases: list[dict[str, float]] = []
     summary: RunSummary | None = None
     bare_outputs: list[Any] = []
+    engine = runner.engine.llm.llm_engine
+    timelines: dict[str, dict[str, Any]] = {}  # each side's last pass
     for repeat in range(args.warmup + args.repeats):  # interleaved: both sides see the same machine state
         if repeat == args.warmup:  # the first passes warm the engine's per-shape paths for both sides; untimed
             evalkit_s, bare_s, phases = [], [], []
-        started = time.perf_counter()
-        bare_outputs = runner.engine.llm.generate(inputs, params, use_tqdm=False) if inputs else []
-        bare_s.append(time.perf_counter() - started)
-        started = time.perf_counter()
-        summary = run_evaluation(cfg)
-        evalkit_s.append(time.perf_counter() - started)
+        with engine_timeline(engine) as timeline:
+            bare_outputs = runner.engine.llm.generate(inputs, params, use_tqdm=False) if inputs else []
+        timelines["bare"] = timeline.summary()
+        bare_s.append(timelines["bare"]["wall_s"])
+        with engine_timeline(engine) as timeline:
+            summary = run_evaluation(cfg)
+        timelines["evalkit"] = timeline.summary()
+        evalkit_s.append(timelines["evalkit"]["wall_s"])
         phases.append(summary.phase_seconds)
     if summary is None:
         raise ValueError(f"--warmup {args.warmup} --repeats {args.repeats}: at least one pass must run")
@@ -275,6 +281,7 @@ def _compare(workload: workloads.Workload, base: list[str], runner: Any, args: a
                 (statistics.median(bare_s) + decode_s) / statistics.median(evalkit_s), 3),
             "evalkit_s": [round(s, 2) for s in evalkit_s], "bare_s": [round(s, 2) for s in bare_s],
             "failures": sorted({r["error"] for r in records if r["error"]})[:5],
+            "timeline": timelines,
             # where evalkit's time went (median seconds per phase; "generation" holds the engine's own time)
             "evalkit_phase_s": {name: round(statistics.median(p.get(name, 0.0) for p in phases), 3)
                                 for name in dict.fromkeys(n for p in phases for n in p)},
@@ -303,7 +310,8 @@ def _profiled(work, top: int = 30) -> dict[str, Any]:
 
 def _bare_requests(cfg, runner) -> tuple[list[Any], list[Any], list[str], float]:
     """What a bare vLLM user passes to one `generate` call: the prompts and media evalkit's preflight plans and its
-    workers decode (the same frames), prepared beforehand and not timed."""
+    workers decode (the same frames), prepared beforehand and not timed; without evalkit's content ids
+    (multi_modal_uuids), as vLLM's plain call takes media."""
     from evalkit.media.pool import prepare_item
     from evalkit.media.source import MediaError
     from evalkit.pipeline import prepare_run
@@ -319,6 +327,7 @@ def _bare_requests(cfg, runner) -> tuple[list[Any], list[Any], list[str], float]
         decode_s += time.perf_counter() - started
         if plan.failure is not None or isinstance(media, MediaError):
             continue  # refused before the engine: evalkit records it as failed, bare vLLM never sees it
+        media = tuple(replace(item, content_id="") for item in media)  # plain generate: vLLM hashes the arrays
         try:
             prompt, sampling = runner.engine_request(
                 PreparedRequest(Request(sample, run.decodings[name]), plan.prompt, media, ""))

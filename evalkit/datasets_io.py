@@ -203,7 +203,13 @@ def _load_local(entry: Path, split: str) -> datasets.Dataset:
     if entry.is_dir() and _is_saved_dataset(entry):
         return _select_split(datasets.load_from_disk(str(entry)), split, entry)
     builder, files = _data_files(entry, split)
-    return datasets.load_dataset(builder, data_files=files, split="train")
+    # datasets pings the hub to count a load of its packaged json/parquet builders, even for local files; without
+    # a network that costs a DNS lookup per load, which can hang. Local files need no server.
+    counting, datasets.config.HF_UPDATE_DOWNLOAD_COUNTS = datasets.config.HF_UPDATE_DOWNLOAD_COUNTS, False
+    try:
+        return datasets.load_dataset(builder, data_files=files, split="train")
+    finally:
+        datasets.config.HF_UPDATE_DOWNLOAD_COUNTS = counting
 
 
 def _load_hub(config: DatasetConfig, subset: str, trust_remote_code: bool) -> datasets.Dataset:

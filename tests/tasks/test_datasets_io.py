@@ -30,6 +30,19 @@ def test_relative_local_path_resolves_against_repo_root(monkeypatch, tmp_path):
     assert loaded.parts[0].rows["id"] == ["9001-1-0000", "9001-1-0001"]
 
 
+def test_a_local_load_asks_no_server(monkeypatch):
+    """datasets' packaged builders count each load with a request to the hub; for local files evalkit skips it
+    (and leaves the setting as it found it)."""
+    import datasets.load
+
+    monkeypatch.setattr(datasets.config, "HF_HUB_OFFLINE", False)
+    monkeypatch.setattr(datasets.config, "HF_UPDATE_DOWNLOAD_COUNTS", True)
+    asked = []
+    monkeypatch.setattr(datasets.load, "get_session", lambda: asked.append("session") or pytest.fail("no request"))
+    datasets_io.load(librispeech(), ["id"], {})
+    assert asked == [] and datasets.config.HF_UPDATE_DOWNLOAD_COUNTS is True
+
+
 def test_media_columns_stay_encoded():
     rows = datasets_io.load(librispeech(), ["audio"], {"audio": "audio"}).parts[0].rows
     assert rows.features["audio"] == datasets.Audio(sampling_rate=None, decode=False)
