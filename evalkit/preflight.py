@@ -126,7 +126,8 @@ class SamplePlan:
     video_plans: tuple[VideoPlan | None, ...] = ()  # aligned with the sample's media references
     failure: Failure | None = None
     counted: bool = True  # False: the model's profile has no token counter, so nothing was planned
-    # a prompt without media: its token ids as counted (int32), which vLLM then takes instead of tokenizing again
+    # the rendered prompt's token ids as counted (int32; each media placeholder one token), which vLLM then takes
+    # instead of tokenizing again
     prompt_token_ids: np.ndarray | None = field(default=None, repr=False, compare=False)
 
     @property
@@ -174,7 +175,7 @@ class Preflight:
         refs = media_parts(sample.messages)
         text_tokens = len(prompt_ids) - len(refs)  # each placeholder is replaced by its medium's tokens
         base = SamplePlan(task, sample.sample_id, prompt, text_tokens, {}, max_new_tokens,
-                          prompt_token_ids=None if refs else np.asarray(prompt_ids, dtype=np.int32))
+                          prompt_token_ids=np.asarray(prompt_ids, dtype=np.int32))
         tally = _Tally()
         if over := self._over_item_limit(sample.sample_id, refs, media):  # before any file is opened
             return _with(base, tally, failure=over)

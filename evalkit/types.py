@@ -124,9 +124,18 @@ class AudioData:
 
 @dataclass(frozen=True)
 class ImageData:
-    image: Any = field(repr=False)  # PIL.Image.Image in RGB
+    # a PIL.Image.Image in RGB, or its pixels as a (H, W, 3) uint8 array where it came from a decoding worker
+    image: Any = field(repr=False)
     provenance: Mapping[str, Any]
     content_id: str = ""
+
+    def pil(self) -> Any:
+        """The image as a PIL RGB image (built from the pixels where it travelled as an array)."""
+        if isinstance(self.image, np.ndarray):
+            from PIL import Image
+
+            return Image.fromarray(self.image)
+        return self.image
 
 
 @dataclass(frozen=True)
@@ -158,8 +167,8 @@ class PreparedRequest:
     prompt: str
     media: tuple[MediaData, ...]
     cache_key: str
-    # the prompt's token ids where the preflight kept them (prompts without media): an engine that takes ids
-    # skips tokenizing the prompt a second time
+    # the prompt's token ids where the preflight counted them (each media placeholder one token): an engine that
+    # takes ids skips tokenizing the prompt a second time
     prompt_token_ids: np.ndarray | None = field(default=None, repr=False, compare=False)
     # cluster=ray: the media decoded on a worker node and left there (`media` is then empty until the replica actor
     # that answers takes them)

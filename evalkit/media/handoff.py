@@ -84,9 +84,9 @@ def _adopt_item(item: Any) -> MediaData:
     if isinstance(item, AudioData) and isinstance(item.waveform, SharedArray):
         return replace(item, waveform=_take(item.waveform))
     if isinstance(item, ImageData) and isinstance(item.image, SharedArray):
-        from PIL import Image
-
-        return replace(item, image=Image.fromarray(_take(item.image), mode="RGB"))
+        # the pixels stay an array over the block: building a PIL image copied them under the GIL (2 ms for a
+        # 1280x720 image on an H200 host); engines that want PIL ask ImageData.pil()
+        return replace(item, image=_take(item.image))
     return item
 
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 from evalkit.profiles.base import ModelProfile, PromptRenderer, TransformersModel
 from evalkit.prompting import ChatTemplateRenderer
 from evalkit.runners.base import video_fps
@@ -65,7 +67,7 @@ class QwenOmniThinker:
         kwargs: dict[str, Any] = {}
         if audio := [m.waveform for m in media if isinstance(m, AudioData)]:
             kwargs.update(audio=audio, sampling_rate=self.sampling_rate)
-        if images := [m.image for m in media if isinstance(m, ImageData)]:
+        if images := [m.pil() for m in media if isinstance(m, ImageData)]:
             kwargs["images"] = images
         if videos := [m.frames for m in media if isinstance(m, VideoData)]:
             # Frames are already sampled; fps only sets the temporal positions (seconds per temporal patch).
@@ -130,9 +132,11 @@ class QwenOmniProfile(ModelProfile):
         images as PIL images, videos as uint8 frame arrays whose rate travels in `mm_processor_kwargs` (`fps`, with
         `do_sample_frames` off, as the transformers runner passes them). Each item's content_id goes along as its
         `multi_modal_uuids` entry: vLLM then keys its caches by it instead of hashing every pixel in the engine loop
-        (an hour of video is 0.4 s of hashing on an H200 host)."""
-        if prepared.prompt_token_ids is not None and not prepared.media:  # tokenized by the preflight already
-            return {"prompt_token_ids": prepared.prompt_token_ids.tolist()}
+        (an hour of video is 0.4 s of hashing on an H200 host). The prompt goes as the preflight's token ids where
+        it counted them: vLLM 0.26 reads multi_modal_uuids only beside token ids (a text prompt's are dropped)."""
+        ids = prepared.prompt_token_ids
+        if ids is not None and not prepared.media:
+            return {"prompt_token_ids": ids.tolist()}
         data: dict[str, list[Any]] = {}
         uuids: dict[str, list[str | None]] = {}
         for item in prepared.media:
@@ -142,7 +146,8 @@ class QwenOmniProfile(ModelProfile):
         kwargs: dict[str, Any] = {"use_audio_in_video": prepared.request.use_audio_in_video}
         if fps := video_fps(prepared):
             kwargs.update(fps=fps, do_sample_frames=False)
-        entry: dict[str, Any] = {"prompt": prepared.prompt, "mm_processor_kwargs": kwargs}
+        entry: dict[str, Any] = {"prompt": prepared.prompt} if ids is None else {"prompt_token_ids": ids.tolist()}
+        entry["mm_processor_kwargs"] = kwargs
         if data:
             entry["multi_modal_data"] = {k: v[0] if len(v) == 1 else v for k, v in data.items()}
             entry["multi_modal_uuids"] = uuids
@@ -154,5 +159,8 @@ def _vllm_item(item: AudioData | ImageData | VideoData) -> tuple[str, Any]:
     if isinstance(item, AudioData):
         return "audio", (item.waveform, item.sample_rate)
     if isinstance(item, ImageData):
-        return "image", item.image
+        pixels = item.image
+        # an array 1 or 3 pixels high reads as channels-first to the HF image processor: such an image goes as PIL
+        ambiguous = isinstance(pixels, np.ndarray) and pixels.shape[0] in (1, 3)
+        return "image", item.pil() if ambiguous else pixels
     return "video", item.frames

@@ -82,7 +82,7 @@ def media_content(item: MediaData, video: ChatVideo) -> list[dict[str, Any]]:
     if isinstance(item, AudioData):
         return [{"type": "input_audio", "input_audio": {"data": wav_base64(item), "format": "wav"}}]
     if isinstance(item, ImageData):
-        return [{"type": "image_url", "image_url": {"url": png_data_url(item.image)}}]
+        return [{"type": "image_url", "image_url": {"url": png_data_url(item.pil())}}]
     if video == "frames":
         return [{"type": "image_url", "image_url": {"url": png_data_url(Image.fromarray(f))}} for f in item.frames]
     return [{"type": "video_url", "video_url": {"url": mp4_data_url(item)}}]

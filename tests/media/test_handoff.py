@@ -54,8 +54,9 @@ def test_large_arrays_go_through_shared_memory_and_come_back_equal_with_no_block
     assert video.frames.flags.writeable and audio.waveform.flags.writeable  # torch.from_numpy takes them as they are
     np.testing.assert_array_equal(audio.waveform, original[1].waveform)
     assert audio.waveform.dtype == np.float32
-    assert isinstance(image.image, Image.Image) and image.image.mode == "RGB"
-    np.testing.assert_array_equal(np.asarray(image.image), np.asarray(original[2].image))
+    assert isinstance(image.image, np.ndarray) and image.pil().mode == "RGB"  # pixels over the block, no copy
+    np.testing.assert_array_equal(image.image, np.asarray(original[2].image))
+    np.testing.assert_array_equal(np.asarray(image.pil()), np.asarray(original[2].image))
     assert short is original[3]
 
 

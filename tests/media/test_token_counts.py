@@ -112,9 +112,9 @@ def test_video_over_budget_gets_the_documented_frame_budget(tmp_path, renderer):
     assert plan.tokens == budget // 144 * 144 <= budget
 
 
-def test_a_prompt_without_media_keeps_its_token_ids_for_the_engine(renderer, tmp_path):
-    """Planned in one batch, each text-only prompt carries the ids the processor makes (vLLM takes them instead of
-    tokenizing again); a prompt with media carries none, since the engine's processor expands its placeholders."""
+def test_each_prompt_keeps_its_token_ids_for_the_engine(renderer, tmp_path):
+    """Planned in one batch, each prompt carries the ids its tokenizer makes (vLLM takes them instead of tokenizing
+    again); a prompt with media has one placeholder token per item, which the engine's processor expands."""
     preflight = Preflight(renderer, TokenCounter(renderer.processor), EngineLimits(32768, None, None))
     texts = [sample([], "Name a colour."), sample([], "Which is larger, 7 or 12? Answer with the number.")]
     audio = sample([wav(tmp_path / "a.wav", 1.0, 16000)])
@@ -123,4 +123,7 @@ def test_a_prompt_without_media_keeps_its_token_ids_for_the_engine(renderer, tmp
         expected = renderer.processor(text=[plan.prompt])["input_ids"][0]
         assert plan.prompt_token_ids.tolist() == list(expected) and plan.text_tokens == len(expected)
     assert plans[0].prompt_token_ids.tolist() != plans[1].prompt_token_ids.tolist()
-    assert plans[2].prompt_token_ids is None and plans[2].failure is None
+    with_audio = plans[2].prompt_token_ids.tolist()
+    assert with_audio == list(renderer.processor.tokenizer(plans[2].prompt)["input_ids"]) and plans[2].failure is None
+    pad = renderer.processor.tokenizer.convert_tokens_to_ids("<|audio_pad|>")
+    assert with_audio.count(pad) == 1 and plans[2].text_tokens == len(with_audio) - 1

@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64
 import io
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -130,7 +131,7 @@ def test_hosted_model_sends_media_as_chat_apis_take_them_and_loads_no_processor(
     assert not any(p["type"] == "video_url" for body in server.bodies for p in body["messages"][0]["content"])
 
 
-def test_qwen_omni_hands_vllm_the_preflight_token_ids_of_a_prompt_without_media() -> None:
+def test_qwen_omni_hands_vllm_the_preflight_token_ids() -> None:
     from evalkit.task import user_turn
     from evalkit.types import AudioData, Decoding, PreparedRequest, Request, Sample
 
@@ -142,8 +143,11 @@ def test_qwen_omni_hands_vllm_the_preflight_token_ids_of_a_prompt_without_media(
         return PreparedRequest(request, "<|im_start|>user\nhi", media, "", ids)
 
     assert profile.vllm_input(prepared(())) == {"prompt_token_ids": [151644, 872, 198, 9]}
-    with_audio = profile.vllm_input(prepared((AudioData(np.zeros(160, np.float32), 16000, {}),)))
-    assert with_audio["prompt"] == "<|im_start|>user\nhi" and "prompt_token_ids" not in with_audio
+    audio = (AudioData(np.zeros(160, np.float32), 16000, {}),)
+    with_audio = profile.vllm_input(prepared(audio))
+    assert with_audio["prompt_token_ids"] == [151644, 872, 198, 9] and "prompt" not in with_audio
+    uncounted = profile.vllm_input(replace(prepared(audio), prompt_token_ids=None))  # a profile without a counter
+    assert uncounted["prompt"] == "<|im_start|>user\nhi" and "prompt_token_ids" not in uncounted
 
 
 def test_qwen_omni_hands_vllm_each_items_content_id_in_order() -> None:

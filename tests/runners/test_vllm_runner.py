@@ -14,7 +14,7 @@ require_vllm()
 from vllm_helpers import cpu_runner_config, model_config, noise_image, parity_requests, prepare, sine  # noqa: E402
 
 from evalkit.runners import build_runner  # noqa: E402
-from evalkit.types import AudioData, Decoding, MediaPart, MediaRef, TextPart, VideoData  # noqa: E402
+from evalkit.types import AudioData, Decoding, ImageData, MediaPart, MediaRef, TextPart, VideoData  # noqa: E402
 
 AUDIO = MediaPart(MediaRef("audio", path="a.wav"))
 IMAGE = MediaPart(MediaRef("image", path="i.png"))
@@ -62,9 +62,17 @@ def test_a_batch_goes_into_one_engine_together_and_greedy_repeats(vllm_runner, r
 def test_content_ids_spare_vllm_the_hashing_and_change_no_output(vllm_runner, renderer, monkeypatch):
     from vllm.multimodal.hasher import MultiModalHasher
 
-    requests = parity_requests(renderer)
-    with_ids = [replace(r, media=tuple(replace(m, content_id=f"{r.sample.sample_id}-{k}") for k, m in
-                                       enumerate(r.media))) for r in requests]
+    requests = parity_requests(renderer)  # prompts as text, media without ids: vLLM tokenizes and hashes
+    # as a run hands them over: the preflight's token ids (vLLM 0.26 reads ids only beside them), content ids, and
+    # images as the pixel arrays a decoding worker leaves them in
+    def as_a_run_has_it(item, content_id: str):
+        pixels = {"image": np.asarray(item.image)} if isinstance(item, ImageData) else {}
+        return replace(item, content_id=content_id, **pixels)
+
+    with_ids = [replace(r, prompt_token_ids=np.asarray(renderer.processor.tokenizer(r.prompt)["input_ids"], np.int32),
+                        media=tuple(as_a_run_has_it(m, f"{r.sample.sample_id}-{k}") for k, m in enumerate(r.media)))
+                for r in requests]
+    assert sum(isinstance(m.image, np.ndarray) for r in with_ids for m in r.media if isinstance(m, ImageData)) == 3
     serialized = []
     serialize = MultiModalHasher.serialize_item
     monkeypatch.setattr(MultiModalHasher, "serialize_item",
@@ -76,7 +84,8 @@ def test_content_ids_spare_vllm_the_hashing_and_change_no_output(vllm_runner, re
     assert [r.token_ids for r in by_id] == [r.token_ids for r in plain]
     assert serialized and not pixels_or_samples(serialized)  # with them, only ids and settings
     # The id is what vLLM keys its caches by: image 2 under image 1's id answers as image 1 did.
-    image_1, image_2 = with_ids[3], replace(with_ids[4], prompt=with_ids[3].prompt)
+    image_1 = with_ids[3]
+    image_2 = replace(with_ids[4], prompt=image_1.prompt, prompt_token_ids=image_1.prompt_token_ids)
     impostor = replace(image_2, media=(replace(image_2.media[0], content_id=image_1.media[0].content_id),))
     honest, passed_off = vllm_runner.generate([image_2, impostor])
     assert passed_off.token_ids == by_id[3].token_ids != honest.token_ids
