@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+from PIL import Image
 
 from evalkit.profiles.base import ModelProfile, PromptRenderer, TransformersModel
 from evalkit.prompting import ChatTemplateRenderer
@@ -129,8 +130,8 @@ class QwenOmniProfile(ModelProfile):
 
     def vllm_input(self, prepared: PreparedRequest) -> dict[str, Any]:
         """The prompt dict vLLM takes: media in `multi_modal_data` in prompt order, audio as (waveform, rate),
-        images as PIL images, videos as uint8 frame arrays whose rate travels in `mm_processor_kwargs` (`fps`, with
-        `do_sample_frames` off, as the transformers runner passes them). Each item's content_id goes along as its
+        images as RGB pixel arrays, videos as uint8 frame arrays whose rate travels in `mm_processor_kwargs` (`fps`,
+        with `do_sample_frames` off, as the transformers runner passes them). Each item's content_id goes along as its
         `multi_modal_uuids` entry: vLLM then keys its caches by it instead of hashing every pixel in the engine loop
         (an hour of video is 0.4 s of hashing on an H200 host). The prompt goes as the preflight's token ids where
         it counted them: vLLM 0.26 reads multi_modal_uuids only beside token ids (a text prompt's are dropped)."""
@@ -159,8 +160,9 @@ def _vllm_item(item: AudioData | ImageData | VideoData) -> tuple[str, Any]:
     if isinstance(item, AudioData):
         return "audio", (item.waveform, item.sample_rate)
     if isinstance(item, ImageData):
-        pixels = item.image
-        # an array 1 or 3 pixels high reads as channels-first to the HF image processor: such an image goes as PIL
-        ambiguous = isinstance(pixels, np.ndarray) and pixels.shape[0] in (1, 3)
-        return "image", item.pil() if ambiguous else pixels
+        # Pixels, never a PIL image: vLLM EXIF-transposes PIL images, which the official fetch_image and the HF
+        # processor of the transformers runner do not (and an image from shared memory is an array already). An
+        # array 1 or 3 pixels high reads as channels-first to the HF processor: that one goes as PIL, without EXIF.
+        pixels = np.asarray(item.image)
+        return "image", Image.fromarray(pixels) if pixels.shape[0] in (1, 3) else pixels
     return "video", item.frames

@@ -157,9 +157,36 @@ def test_qwen_omni_hands_vllm_each_items_content_id_in_order() -> None:
     from evalkit.types import AudioData, Decoding, ImageData, PreparedRequest, Request, Sample, VideoData
 
     wave = np.zeros(160, np.float32)
-    media = (AudioData(wave, 16000, {}, "a1"), ImageData("pixels", {}, "i1"), AudioData(wave, 16000, {}),
-             VideoData(np.zeros((2, 28, 28, 3), np.uint8), 2.0, {}, "v1"))
+    media = (AudioData(wave, 16000, {}, "a1"), ImageData(np.zeros((8, 8, 3), np.uint8), {}, "i1"),
+             AudioData(wave, 16000, {}), VideoData(np.zeros((2, 28, 28, 3), np.uint8), 2.0, {}, "v1"))
     request = Request(Sample("t", "s", user_turn([], "hi"), None), Decoding(max_new_tokens=4))
     entry = get_profile("qwen3_omni").vllm_input(PreparedRequest(request, "p", media, ""))
     assert entry["multi_modal_uuids"] == {"audio": ["a1", None], "image": ["i1"], "video": ["v1"]}
-    assert entry["multi_modal_data"]["image"] == "pixels" and len(entry["multi_modal_data"]["audio"]) == 2
+    assert len(entry["multi_modal_data"]["audio"]) == 2
+
+
+def test_qwen_omni_hands_vllm_image_pixels_as_decoded_without_exif_rotation(tmp_path) -> None:
+    """vLLM turns a PIL image by its EXIF orientation; the official fetch_image and the transformers runner do not.
+    A small image stays PIL after decoding (its EXIF kept), so vLLM gets its pixels as an array, untouched; an image
+    3 pixels high, which the HF processor would read as channels-first, goes as PIL built from the pixels."""
+    from PIL import Image
+
+    from evalkit.config import MediaConfig
+    from evalkit.media.image import decode_image
+    from evalkit.task import user_turn
+    from evalkit.types import Decoding, MediaRef, PreparedRequest, Request, Sample
+
+    path = tmp_path / "turned.jpg"
+    exif = Image.Exif()
+    exif[0x0112] = 6  # orientation: rotate 90 degrees to display
+    Image.fromarray(np.arange(40 * 60 * 3, dtype=np.uint8).reshape(40, 60, 3)).save(path, exif=exif)
+    decoded = decode_image(MediaRef("image", path=str(path)), MediaConfig(), "sha")
+    assert decoded.pil().getexif().get(0x0112) == 6
+    thin = replace(decoded, image=np.zeros((3, 50, 3), np.uint8))
+    request = Request(Sample("t", "s", user_turn([], "hi"), None), Decoding(max_new_tokens=4))
+    profile = get_profile("qwen3_omni")
+    pixels = profile.vllm_input(PreparedRequest(request, "p", (decoded,), ""))["multi_modal_data"]["image"]
+    assert isinstance(pixels, np.ndarray) and pixels.shape == (40, 60, 3)
+    np.testing.assert_array_equal(pixels, np.asarray(decoded.pil()))
+    as_pil = profile.vllm_input(PreparedRequest(request, "p", (thin,), ""))["multi_modal_data"]["image"]
+    assert isinstance(as_pil, Image.Image) and as_pil.size == (50, 3) and not as_pil.getexif()
