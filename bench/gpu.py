@@ -265,9 +265,10 @@ def _compare(workload: workloads.Workload, base: list[str], runner: Any, args: a
         phases.append(summary.phase_seconds)
     if summary is None:
         raise ValueError(f"--warmup {args.warmup} --repeats {args.repeats}: at least one pass must run")
+    profile = None
     if args.profile:
         empty_caches(runner.engine.llm)
-    profile = _profiled(functools.partial(run_evaluation, cfg)) if args.profile else None
+        profile = _profiled(functools.partial(run_evaluation, cfg))
     records = [json.loads(line) for line in (out_dir / "samples.jsonl").read_text().splitlines()]
     ours = {r["sample_id"]: (r["response"] or {}).get("token_ids") for r in records}
     identical = sum(list(o.outputs[0].token_ids) == ours.get(sample_id)
