@@ -24,10 +24,13 @@ class EngineTimeline:
 
     def summary(self) -> dict[str, Any]:
         """Seconds after the pass began: first and last request handed over, first and last answer finished; the
-        main thread's seconds inside add_request and step; the number of steps."""
+        main thread's seconds inside add_request and step; the number of steps, and those (and their seconds) taken
+        before the last request was handed over, which held back the feeding."""
         wall = (self.ended or time.perf_counter()) - self.started
         add_s = sum(end - start for start, end in self.adds)
         step_s = sum(end - start for start, end in self.steps)
+        last_add = self.adds[-1][0] if self.adds else 0.0
+        feeding_steps = [(start, end) for start, end in self.steps if start < last_add]
         return {
             "wall_s": round(wall, 3),
             "first_add_s": _rounded(self.adds[0][0] if self.adds else None),
@@ -38,6 +41,8 @@ class EngineTimeline:
             "step_s": round(step_s, 3),
             "other_s": round(wall - add_s - step_s, 3),
             "steps": len(self.steps),
+            "steps_while_feeding": len(feeding_steps),
+            "step_s_while_feeding": round(sum(end - start for start, end in feeding_steps), 3),
         }
 
 

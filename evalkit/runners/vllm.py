@@ -247,7 +247,11 @@ def feed_continuously(engine: Any, items: Iterable[T | NotReady], window: int,
     with their responses in groups, as they finish. `items` is read only as the engine has room; where it yields
     NotReady, the engine steps on what it holds (or, holding nothing, waits for the item). An item whose
     request cannot be built or that the engine refuses at once is answered with the error; an error in `step`
-    (the engine itself failed) propagates. Whatever is still in the engine when the consumer stops is aborted."""
+    (the engine itself failed) propagates. Whatever is still in the engine when the consumer stops is aborted.
+
+    While the next item is NotReady, the engine is stepped only once it has outputs waiting (vLLM's engine core
+    runs in its own process and generates whether or not `step` collects): a step that would block on the core
+    would also hold back the item, which joins the running batch as soon as it is ready instead."""
     pending = iter(items)
     in_flight: dict[str, tuple[T, float]] = {}
     exhausted = False
@@ -260,7 +264,7 @@ def feed_continuously(engine: Any, items: Iterable[T | NotReady], window: int,
                     exhausted = True
                     break
                 if isinstance(item, NotReady):
-                    if in_flight:
+                    if in_flight and not _ready_before_outputs(engine, item):
                         break
                     item.wait()
                     continue
@@ -287,6 +291,22 @@ def feed_continuously(engine: Any, items: Iterable[T | NotReady], window: int,
     finally:
         if in_flight:
             engine.abort_request(list(in_flight))
+
+
+OUTPUT_POLL_S = 0.001  # how often a wait for a NotReady item looks at the engine's output queue
+
+
+def _ready_before_outputs(engine: Any, item: NotReady) -> bool:
+    """Whether `item` became ready before `engine` had outputs waiting. vLLM's multiprocess client queues the
+    core's outputs in `engine_core.outputs_queue` (an engine failure arrives there too); an engine without that
+    queue (its core in this process) advances only when stepped, so it is stepped at once."""
+    outputs = getattr(getattr(engine, "engine_core", None), "outputs_queue", None)
+    if outputs is None:
+        return False
+    while outputs.empty():
+        if item.wait(OUTPUT_POLL_S):
+            return True
+    return False
 
 
 def prepare_process() -> bool:

@@ -3,13 +3,18 @@ requests run, the rest wait, each step generates one token per running request."
 
 from __future__ import annotations
 
+import queue
+import threading
 from collections import deque
+from concurrent.futures import Future
 from contextlib import closing
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 
 import pytest
 
 from evalkit.runners.vllm import feed_continuously
+from evalkit.types import NotReady
 
 MAX_NUM_SEQS = 8
 
@@ -113,10 +118,6 @@ def test_the_engine_generates_while_later_requests_are_still_being_prepared():
     """p0 (3 tokens) and p1 (8) are ready at once; "late" is NotReady until the engine has stepped 5 times; "last"
     is NotReady until waited for. The engine starts on p0 and p1 at once, "late" joins after step 5 beside p1, and
     the feeder waits (instead of spinning) only once the engine holds nothing: after step 8."""
-    from concurrent.futures import Future
-
-    from evalkit.types import NotReady
-
     engine = FakeEngine()
     waited: list[int] = []
 
@@ -141,3 +142,56 @@ def test_the_engine_generates_while_later_requests_are_still_being_prepared():
     assert [running for _, running in engine.depths[:9]] == [2, 2, 2, 1, 1, 2, 2, 2, 1]
     assert waited == [8]  # p1 and "late" both finished at step 8
     assert answered == [("p0", 3), ("p1", 8), ("late", 3), ("last", 2)]
+
+
+class CoreInItsOwnProcess(FakeEngine):
+    """Like vLLM's multiprocess client: the core queues an output per iteration in `engine_core.outputs_queue`
+    whether or not `step` collects it, and `step` blocks until one is there (here at most 2 s, then the test fails
+    instead of hanging)."""
+
+    def __init__(self):
+        super().__init__()
+        self.engine_core = SimpleNamespace(outputs_queue=queue.Queue())
+
+    def step(self) -> list[Output]:
+        self.engine_core.outputs_queue.get(timeout=2)
+        outputs = super().step()
+        if self.waiting or self.running:
+            self.engine_core.outputs_queue.put("the next iteration")
+        return outputs
+
+
+def test_a_request_that_becomes_ready_while_the_core_has_no_output_joins_before_any_step():
+    """The core is busy (no output yet) when p0 and p1 are in and "late" is still decoding: the feeder waits for
+    "late" rather than blocking in a step, so the first step already runs all three."""
+    engine = CoreInItsOwnProcess()
+    decoded: Future = Future()
+
+    def stream():
+        yield from [("p0", 3), ("p1", 4)]
+        threading.Timer(0.05, decoded.set_result, [None]).start()
+        while not decoded.done():
+            yield NotReady(decoded)
+        engine.engine_core.outputs_queue.put("the core's first output, after late was added")
+        yield ("late", 2)
+
+    answered = [item for group in feed_continuously(engine, stream(), 8, lambda i: i) for item, _ in group]
+    assert engine.depths[0] == (0, 3)
+    assert sorted(answered) == [("late", 2), ("p0", 3), ("p1", 4)]
+
+
+def test_with_outputs_waiting_the_feeder_steps_instead_of_waiting_for_a_request():
+    """"late" is decoded only once the engine has stepped twice; the core has outputs waiting throughout, so the
+    feeder keeps stepping (waiting for "late" first would never end)."""
+    engine = CoreInItsOwnProcess()
+    engine.engine_core.outputs_queue.put("an output from the first iteration")
+
+    def stream():
+        yield ("p0", 5)
+        while len(engine.depths) < 2:
+            yield NotReady(Future())
+        yield ("late", 2)
+
+    answered = [item for group in feed_continuously(engine, stream(), 8, lambda i: i) for item, _ in group]
+    assert engine.depths[:3] == [(0, 1), (0, 1), (0, 2)]
+    assert sorted(answered) == [("late", 2), ("p0", 5)]
