@@ -181,8 +181,8 @@ def test_a_request_that_becomes_ready_while_the_core_has_no_output_joins_before_
 
 
 def test_with_outputs_waiting_the_feeder_steps_instead_of_waiting_for_a_request():
-    """"late" is decoded only once the engine has stepped twice; the core has outputs waiting throughout, so the
-    feeder keeps stepping (waiting for "late" first would never end)."""
+    """The request "late" is decoded only once the engine has stepped twice; the core has outputs waiting
+    throughout, so the feeder keeps stepping (waiting for "late" first would never end)."""
     engine = CoreInItsOwnProcess()
     engine.engine_core.outputs_queue.put("an output from the first iteration")
 
