@@ -244,14 +244,12 @@ _REQUEST_NUMBERS = itertools.count()  # request ids unique for the process, acro
 def feed_continuously(engine: Any, items: Iterable[T | NotReady], window: int,
                       engine_request: Callable[[T], tuple[Any, Any]]) -> Iterator[list[tuple[T, Response]]]:
     """Keep up to `window` items in `engine` (vLLM's LLMEngine: add_request, step, abort_request) and yield them
-    with their responses in groups, as they finish. `items` is read only as the engine has room; where it yields
-    NotReady, the engine steps on what it holds (or, holding nothing, waits for the item). An item whose
-    request cannot be built or that the engine refuses at once is answered with the error; an error in `step`
-    (the engine itself failed) propagates. Whatever is still in the engine when the consumer stops is aborted.
-
-    While the next item is NotReady, the engine is stepped only once it has outputs waiting (vLLM's engine core
-    runs in its own process and generates whether or not `step` collects): a step that would block on the core
-    would also hold back the item, which joins the running batch as soon as it is ready instead."""
+    with their responses in groups, as they finish. `items` is read only as the engine has room. Where it yields
+    NotReady, the feeder waits for the item while the engine holds nothing or has no outputs waiting, and steps
+    once it has some: vLLM's engine core runs in its own process and generates whether or not `step` collects, so a
+    step that would block on the core would only hold the item back from the running batch. An item whose request
+    cannot be built or that the engine refuses at once is answered with the error; an error in `step` (the engine
+    itself failed) propagates. Whatever is still in the engine when the consumer stops is aborted."""
     pending = iter(items)
     in_flight: dict[str, tuple[T, float]] = {}
     exhausted = False
