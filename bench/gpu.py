@@ -188,6 +188,8 @@ def vllm_part(args: argparse.Namespace) -> dict[str, Any]:
         for workload in loads:
             rows.append(_compare(workload, base, runner, args, load_run_config))
             print(json.dumps(rows[-1]), flush=True)
+            # saved as each finishes: a device call cut at its time limit still returns the finished workloads
+            _merge(args.result, "vllm", {"workloads": rows, "finished": False}, args.rehearse, args.commit)
         inputs, params, _, _ = _bare_requests(
             load_run_config([*base, *task_overrides(loads[0], args.work_dir / "x")]), runner)
         one_call = _generate_ids(runner, inputs, params)

@@ -21,8 +21,11 @@ case "$1" in
   bench)  # PART [extra bench.gpu arguments, e.g. --commit SHA --profile]
     mkdir -p /tmp/bench-results
     export PYTHONPATH=/tmp/site:$PWD
-    python3 -m bench.gpu --part "$2" --work-dir /tmp/bench-work --result /tmp/bench-results/gpu.json "${@:3}"
-    for f in /tmp/bench-results/*.json; do cp "$f" "$OUT/$(basename "$f" .json)-$(date -u +%Y%m%d).json"; done ;;
+    # stopped before the device call's 600 s limit, so that what the part saved so far is still copied out
+    rc=0; timeout 580 python3 -m bench.gpu --part "$2" --work-dir /tmp/bench-work \
+      --result /tmp/bench-results/gpu.json "${@:3}" || rc=$?
+    for f in /tmp/bench-results/*.json; do cp "$f" "$OUT/$(basename "$f" .json)-$(date -u +%Y%m%d).json"; done
+    exit "$rc" ;;
   cluster)  # NAME [extra bench.cluster arguments, e.g. --requests 128 --new-tokens 64]
     export PYTHONPATH=/tmp/site:$PWD
     python3 -m bench.cluster --work-dir /tmp/bench-cluster --result "$OUT/cluster-$2-$(date -u +%Y%m%d).json" "${@:3}" ;;
