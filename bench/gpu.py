@@ -68,6 +68,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="video frame cap (fits max_model_len 32768 at 640x352: 110 tokens a frame)")
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--warmup", type=int, default=1, help="untimed passes of both sides before the timed ones")
+    parser.add_argument("--workloads", type=lambda names: names.split(","),
+                        help="comma-separated names to measure in the vllm part (default all: text, text_large, "
+                             "audio, images, video); text's requests also serve the batching check")
     parser.add_argument("--profile", action="store_true",
                         help="after the timed passes, one untimed evalkit pass under cProfile: its top functions")
     parser.add_argument("--commit", help="the evalkit commit measured, where the tree has no git history (a device)")
@@ -175,6 +178,9 @@ def vllm_part(args: argparse.Namespace) -> dict[str, Any]:
     model_dir = model_folder(args)
     scale = workloads.REHEARSAL if args.rehearse else workloads.GPU
     loads = workloads.build(args.work_dir, scale, args.max_frames)
+    unknown = set(args.workloads or ()) - {w.name for w in loads}
+    if unknown:
+        raise SystemExit(f"--workloads: no workload named {sorted(unknown)}; known: {[w.name for w in loads]}")
     base = base_overrides(args, model_dir)
     cfg = load_run_config([*base, *task_overrides(loads[0], args.work_dir / "runs" / "start")])
     started = time.perf_counter()
@@ -185,7 +191,7 @@ def vllm_part(args: argparse.Namespace) -> dict[str, Any]:
     generation.build_runner = lambda *_: _SharedRunner(runner)  # every evalkit run below uses this engine
     rows = []
     try:
-        for workload in loads:
+        for workload in [w for w in loads if not args.workloads or w.name in args.workloads]:
             rows.append(_compare(workload, base, runner, args, load_run_config))
             print(json.dumps(rows[-1]), flush=True)
             # saved as each finishes: a device call cut at its time limit still returns the finished workloads
