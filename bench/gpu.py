@@ -164,9 +164,15 @@ class _SharedRunner:
 def prepare_part(args: argparse.Namespace) -> dict[str, Any]:
     started = time.perf_counter()
     folders = [str(model_folder(args, checkpoint)) for checkpoint in ("instruct", "thinking")]
-    loads = workloads.build(args.work_dir, workloads.REHEARSAL if args.rehearse else workloads.GPU, args.max_frames)
+    loads = workloads.build(args.work_dir, workloads.REHEARSAL if args.rehearse else workloads.GPU, args.max_frames,
+                            _with_text(args.workloads))
     return {"model_folders": sorted(set(folders)), "workloads": {w.name: w.n for w in loads},
             "seconds": round(time.perf_counter() - started, 1)}
+
+
+def _with_text(names: list[str] | None) -> list[str] | None:
+    """The workloads to build: those asked for and text, whose requests start the engine and check batching."""
+    return None if names is None else ["text", *names]
 
 
 def vllm_part(args: argparse.Namespace) -> dict[str, Any]:
@@ -177,10 +183,7 @@ def vllm_part(args: argparse.Namespace) -> dict[str, Any]:
 
     model_dir = model_folder(args)
     scale = workloads.REHEARSAL if args.rehearse else workloads.GPU
-    loads = workloads.build(args.work_dir, scale, args.max_frames)
-    unknown = set(args.workloads or ()) - {w.name for w in loads}
-    if unknown:
-        raise SystemExit(f"--workloads: no workload named {sorted(unknown)}; known: {[w.name for w in loads]}")
+    loads = workloads.build(args.work_dir, scale, args.max_frames, _with_text(args.workloads))
     base = base_overrides(args, model_dir)
     cfg = load_run_config([*base, *task_overrides(loads[0], args.work_dir / "runs" / "start")])
     started = time.perf_counter()

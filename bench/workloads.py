@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 import json
 import shutil
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -51,20 +52,18 @@ class Workload:
     overrides: tuple[str, ...]
 
 
-def build(work_dir: Path, scale: Scale, max_frames: int) -> list[Workload]:
-    """Write the data (once per scale) and return the four workloads."""
+def build(work_dir: Path, scale: Scale, max_frames: int, names: Collection[str] | None = None) -> list[Workload]:
+    """The workloads named (all where None), in the order text, text_large, audio, images, video; each one's data
+    written once per scale, so a short device lease can prepare only what it measures."""
     root = work_dir / f"data-{scale.text}-{scale.text_large}-{scale.audio}-{scale.images}-{len(scale.video_seconds)}"
-    done = root / "complete"
-    if not done.exists():
-        shutil.rmtree(root, ignore_errors=True)
-        _text(root / "text", scale.text)
-        _text(root / "text_large", scale.text_large)
-        _audio(root / "audio", scale.audio, scale.audio_seconds)
-        _images(root / "images", scale.images, scale.image_size)
-        _videos(root / "video", scale.video_seconds)
-        done.touch()
     tokens = f"max_new_tokens={scale.max_new_tokens}"
-    return [
+    writers: dict[str, Callable[[Path], None]] = {
+        "text": lambda folder: _text(folder, scale.text),
+        "text_large": lambda folder: _text(folder, scale.text_large),
+        "audio": lambda folder: _audio(folder, scale.audio, scale.audio_seconds),
+        "images": lambda folder: _images(folder, scale.images, scale.image_size),
+        "video": lambda folder: _videos(folder, scale.video_seconds)}
+    every = [
         Workload("text", "mmmu_val", scale.text, (
             "dataset.local_path=" + str(root / "text"), "dataset.subsets=[Bench]", tokens)),
         Workload("text_large", "mmmu_val", scale.text_large, (
@@ -78,6 +77,17 @@ def build(work_dir: Path, scale: Scale, max_frames: int) -> list[Workload]:
             "dataset.local_path=" + str(root / "video" / "test.parquet"), "dataset.media_dir=" + str(root / "video"),
             "dataset.subsets=[]", f"media.max_frames={max_frames}", tokens)),
     ]
+    unknown = set(names or ()) - set(writers)
+    if unknown:
+        raise ValueError(f"no workload named {sorted(unknown)}; known: {list(writers)}")
+    chosen = [w for w in every if names is None or w.name in names]
+    for workload in chosen:
+        folder = root / workload.name
+        if not (folder / "complete").exists():  # a half-written folder (killed call) is written again
+            shutil.rmtree(folder, ignore_errors=True)
+            writers[workload.name](folder)
+            (folder / "complete").touch()
+    return chosen
 
 
 def _mmmu_row(k: int, question: str, images: list[bytes]) -> dict:
