@@ -11,6 +11,7 @@ then the median of `repeats` more, with each phase's median seconds (RunSummary.
 
 from __future__ import annotations
 
+import dataclasses
 import statistics
 import time
 from pathlib import Path
@@ -67,7 +68,8 @@ def run(work_dir: Path, repeats: int, scale: workloads.Scale = workloads.GPU) ->
             rows.append(_measure(workload, base, work_dir, repeats, pipeline.run_evaluation, load_run_config,
                                  task_overrides))
         small = [w for w in loads if w.name == "text"][0]
-        small = workloads.Workload("text_32", small.task, SMALL_TEXT, (*small.overrides, f"limit={SMALL_TEXT}"))
+        small = dataclasses.replace(small, name="text_32", n=SMALL_TEXT,
+                                    overrides=(*small.overrides, f"limit={SMALL_TEXT}"))
         rows.append(_measure(small, base, work_dir, repeats, pipeline.run_evaluation, load_run_config,
                              task_overrides))
     finally:

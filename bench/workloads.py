@@ -13,7 +13,7 @@ import io
 import json
 import shutil
 from collections.abc import Callable, Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -46,10 +46,11 @@ VIDEO_SOURCE_FPS = 2  # the sampling rate itself, so decoding reads every frame 
 
 @dataclass(frozen=True)
 class Workload:
-    name: str
+    name: str  # also its data folder's name
     task: str  # the configs/task entry whose adapter reads the data
     n: int
     overrides: tuple[str, ...]
+    write: Callable[[Path], None] = field(repr=False, compare=False)  # writes the data into a folder
 
 
 def build(work_dir: Path, scale: Scale, max_frames: int, names: Collection[str] | None = None) -> list[Workload]:
@@ -57,35 +58,33 @@ def build(work_dir: Path, scale: Scale, max_frames: int, names: Collection[str] 
     written once per scale, so a short device lease can prepare only what it measures."""
     root = work_dir / f"data-{scale.text}-{scale.text_large}-{scale.audio}-{scale.images}-{len(scale.video_seconds)}"
     tokens = f"max_new_tokens={scale.max_new_tokens}"
-    writers: dict[str, Callable[[Path], None]] = {
-        "text": lambda folder: _text(folder, scale.text),
-        "text_large": lambda folder: _text(folder, scale.text_large),
-        "audio": lambda folder: _audio(folder, scale.audio, scale.audio_seconds),
-        "images": lambda folder: _images(folder, scale.images, scale.image_size),
-        "video": lambda folder: _videos(folder, scale.video_seconds)}
     every = [
         Workload("text", "mmmu_val", scale.text, (
-            "dataset.local_path=" + str(root / "text"), "dataset.subsets=[Bench]", tokens)),
+            "dataset.local_path=" + str(root / "text"), "dataset.subsets=[Bench]", tokens),
+            lambda folder: _text(folder, scale.text)),
         Workload("text_large", "mmmu_val", scale.text_large, (
-            "dataset.local_path=" + str(root / "text_large"), "dataset.subsets=[Bench]", tokens)),
+            "dataset.local_path=" + str(root / "text_large"), "dataset.subsets=[Bench]", tokens),
+            lambda folder: _text(folder, scale.text_large)),
         Workload("audio", "mmau_test_mini", scale.audio, (
             "dataset.local_path=" + str(root / "audio" / "mmau.json"), "dataset.media_dir=" + str(root / "audio"),
-            tokens)),
+            tokens), lambda folder: _audio(folder, scale.audio, scale.audio_seconds)),
         Workload("images", "mmmu_val", scale.images, (
-            "dataset.local_path=" + str(root / "images"), "dataset.subsets=[Bench]", tokens)),
+            "dataset.local_path=" + str(root / "images"), "dataset.subsets=[Bench]", tokens),
+            lambda folder: _images(folder, scale.images, scale.image_size)),
         Workload("video", "videomme", len(scale.video_seconds), (
             "dataset.local_path=" + str(root / "video" / "test.parquet"), "dataset.media_dir=" + str(root / "video"),
-            "dataset.subsets=[]", f"media.max_frames={max_frames}", tokens)),
+            "dataset.subsets=[]", f"media.max_frames={max_frames}", tokens),
+            lambda folder: _videos(folder, scale.video_seconds)),
     ]
-    unknown = set(names or ()) - set(writers)
+    unknown = set(names or ()) - {w.name for w in every}
     if unknown:
-        raise ValueError(f"no workload named {sorted(unknown)}; known: {list(writers)}")
+        raise ValueError(f"no workload named {sorted(unknown)}; known: {[w.name for w in every]}")
     chosen = [w for w in every if names is None or w.name in names]
     for workload in chosen:
         folder = root / workload.name
         if not (folder / "complete").exists():  # a half-written folder (killed call) is written again
             shutil.rmtree(folder, ignore_errors=True)
-            writers[workload.name](folder)
+            workload.write(folder)
             (folder / "complete").touch()
     return chosen
 
