@@ -136,6 +136,10 @@ def serve(antlr_runtime: Path, requests: IO[str], replies: IO[str]) -> None:
     if problem is not None:
         raise SystemExit(problem)
     sys.stdout = sys.stderr  # anything printed on the way goes to the log, not into the verdicts
+    # SymPy builds each LaTeX parser on first use (lark's grammar about 2 s): built here, before the forks, every
+    # comparison child inherits them rather than building its own and losing it when it exits
+    for backend in ("lark", "antlr"):
+        parse_latex("x", backend=backend)
     for line in requests:
         request = json.loads(line)
         comparison = latex_equal_within(request["truth"], request["answer"], request["timeout_s"])
