@@ -6,7 +6,7 @@ journal, scoring with its bootstrap, report.
 
 Per workload: the first run in the process (it pays imports, the processor load and the media workers' start),
 then the median of `repeats` more, with each phase's median seconds (RunSummary.phase_seconds). Text also runs at
-32 samples, so the fixed part and the cost per 100 samples separate.
+an eighth of its size (32 of 256), so the fixed part and the cost per 100 samples separate.
 """
 
 from __future__ import annotations
@@ -18,8 +18,6 @@ from pathlib import Path
 from typing import Any
 
 from bench import workloads
-
-SMALL_TEXT = 32  # the second text size: fixed cost = the intercept of the two sizes
 
 
 class InstantRunner:
@@ -57,6 +55,9 @@ def run(work_dir: Path, repeats: int, scale: workloads.Scale = workloads.GPU) ->
 
     tiny = resolve_model_path(ModelConfig(name="tiny", path=str(work_dir / "tiny-qwen3-omni"), build_tiny=True),
                               work_dir)
+    if scale.text < 16:
+        raise ValueError(f"the overhead bench needs at least 16 text samples to separate fixed and per-sample "
+                         f"cost, got {scale.text}")
     loads = workloads.build(work_dir, scale, max_frames=256)
     base = ["model=tiny_random", "model.build_tiny=false", f"model.path={tiny}", f"cache_dir={work_dir / 'cache'}",
             "use_response_cache=false", "resume=false", "failures.max_failures=1000000"]
@@ -67,15 +68,16 @@ def run(work_dir: Path, repeats: int, scale: workloads.Scale = workloads.GPU) ->
         for workload in loads:
             rows.append(_measure(workload, base, work_dir, repeats, pipeline.run_evaluation, load_run_config,
                                  task_overrides))
+        # the second text size: the fixed cost is the intercept of the line through the two sizes
         small = [w for w in loads if w.name == "text"][0]
-        small = dataclasses.replace(small, name="text_32", n=SMALL_TEXT,
-                                    overrides=(*small.overrides, f"limit={SMALL_TEXT}"))
+        small = dataclasses.replace(small, name="text_small", n=scale.text // 8,
+                                    overrides=(*small.overrides, f"limit={scale.text // 8}"))
         rows.append(_measure(small, base, work_dir, repeats, pipeline.run_evaluation, load_run_config,
                              task_overrides))
     finally:
         generation.build_runner = real_build_runner
     by_name = {row["name"]: row for row in rows}
-    big, little = by_name["text"], by_name["text_32"]
+    big, little = by_name["text"], by_name["text_small"]
     per_100 = 100 * (big["seconds"] - little["seconds"]) / (big["n"] - little["n"])
     return {
         "benchmark": "evalkit_overhead",
@@ -83,7 +85,7 @@ def run(work_dir: Path, repeats: int, scale: workloads.Scale = workloads.GPU) ->
                  "GPU benchmark (bench/workloads.py); tiny Qwen3-Omni processor",
         "repeats": repeats,
         "workloads": rows,
-        "text_fixed_s": round(little["seconds"] - SMALL_TEXT * per_100 / 100, 3),
+        "text_fixed_s": round(little["seconds"] - little["n"] * per_100 / 100, 3),
         "text_per_100_samples_s": round(per_100, 3),
         "note": "seconds: median of the runs after the first in the process; first_run_s pays imports, the "
                 "processor load and the media workers' start; phases: median seconds per phase",
