@@ -1,8 +1,8 @@
 """cluster=ray on a local Ray cluster started here (a head without CPUs and two 1-CPU worker nodes, so each
 replica actor lands on its own worker node): the smoke suite through two transformers replicas, its media decoded
-on the worker nodes, gives the one-process run and shares its response-cache keys; a file a node cannot read is
-named before anything decodes; a worker node killed mid-run and, separately, a driver killed mid-run lose and repeat
-nothing."""
+on the worker nodes, gives the one-process run and shares its response-cache keys (a local run is answered from the
+Ray run's cache); a file a node cannot read is named before anything decodes; a worker node killed mid-run and,
+separately, a driver killed mid-run lose and repeat nothing."""
 
 from __future__ import annotations
 
@@ -57,7 +57,7 @@ def wait_for_cpus(expected: float, timeout_s: float = 30) -> None:
     assert ray.available_resources().get("CPU", 0) == expected
 
 
-def test_two_ray_replicas_give_the_one_process_run_with_media_decoded_on_the_workers(
+def test_two_ray_replicas_give_the_one_process_run_with_media_decoded_on_the_workers_and_its_cache_keys(
         tmp_path: Path, tiny_model_dir: Path, one_process_run: Path, cluster: Cluster,
         monkeypatch: pytest.MonkeyPatch):
     def not_here(*args: object, **kwargs: object) -> None:
@@ -66,7 +66,8 @@ def test_two_ray_replicas_give_the_one_process_run_with_media_decoded_on_the_wor
     # the driver's media workers and decoding entry point; the Ray workers import their own, unpatched
     monkeypatch.setattr(evalkit.media.pool, "prepare_item", not_here)
     monkeypatch.setattr(evalkit.media.pool.MediaPool, "prepare", not_here)
-    summary = run_evaluation(load_run_config(ray_overrides(tiny_model_dir, tmp_path, cluster)))
+    summary = run_evaluation(load_run_config([*ray_overrides(tiny_model_dir, tmp_path, cluster),
+                                              "use_response_cache=true"]))
     assert summary.n_generated == N_SMOKE
     assert_same_run(tmp_path / "run", one_process_run)  # records with their media provenance and cache keys
     decoded = list((tmp_path / "cache" / "media" / "decoded").rglob("*.npz"))
@@ -75,12 +76,8 @@ def test_two_ray_replicas_give_the_one_process_run_with_media_decoded_on_the_wor
     assert items and len(decoded) == len(items)  # every item decoded once, by the workers, into the media cache
     wait_for_cpus(2)  # the actors are gone once the run ends
 
-
-def test_ray_and_local_runs_share_response_cache_keys(tmp_path: Path, tiny_model_dir: Path, cluster: Cluster):
-    """A local run's cache answers a Ray run of the same config in full, and the other way round."""
-    on_ray = [*ray_overrides(tiny_model_dir, tmp_path, cluster), "use_response_cache=true"]
-    first = run_evaluation(load_run_config(on_ray))
-    assert first.n_generated == N_SMOKE
+    # the Ray run's response cache answers a local run of the same config in full: they share cache keys
+    monkeypatch.undo()
     local = smoke_overrides(tiny_model_dir, tmp_path / "local", tmp_path / "cache", "runner.dtype=float32",
                             "runner.batch_size=1")  # fmt: skip
     again = run_evaluation(load_run_config(local))
