@@ -34,7 +34,9 @@ def test_judged_text_tasks_run_and_rescore_from_the_cache(start_judge_server, ti
     out = tmp_path / "run"
     assert cli(["run", "model=tiny_random", f"model.path={tiny_model_dir}", f"tasks=[{','.join(TASKS)}]",
                 f"output_dir={out}", f"cache_dir={tmp_path / 'cache'}", "judge.use=official",
-                f"judge.base_url={server.base_url}", f"judge.api_key_env={KEY_ENV}"]) == 0
+                f"judge.base_url={server.base_url}", f"judge.api_key_env={KEY_ENV}",
+                # each bootstrap resample of Arena-Hard refits its Bradley-Terry model (20 ms): 100, not 1000
+                "stats.bootstrap_iterations=100"]) == 0
     scores = json.loads((out / "scores.json").read_text(encoding="utf-8"))["tasks"]
     expected = {  # value, judge requests: two games per Arena-Hard question, one per piece, one per criterion
         "arena_hard_v2_smoke": (50.0, 4), "arena_hard_v2_creative_writing_smoke": (50.0, 2),
