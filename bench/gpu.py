@@ -296,6 +296,8 @@ def _compare(workload: workloads.Workload, base: list[str], runner: Any, args: a
             "ratio_with_decode": bare_rps and round(
                 (statistics.median(bare_s) + decode_s) / statistics.median(evalkit_s), 3),
             "evalkit_s": [round(s, 2) for s in evalkit_s], "bare_s": [round(s, 2) for s in bare_s],
+            # each interleaved pair's ratio: their spread is how finely `ratio` resolves a difference
+            "ratio_per_pass": [round(b / e, 3) for e, b in zip(evalkit_s, bare_s, strict=True)],
             "failures": sorted({r["error"] for r in records if r["error"]})[:5],
             "timeline": timelines, "caches": "vLLM's processor and prefix caches emptied before every pass",
             # where evalkit's time went (median seconds per phase; "generation" holds the engine's own time)
