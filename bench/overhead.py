@@ -53,11 +53,11 @@ def run(work_dir: Path, repeats: int, scale: workloads.Scale = workloads.GPU) ->
     from evalkit.hydra_config import load_run_config
     from evalkit.model_store import resolve_model_path
 
-    tiny = resolve_model_path(ModelConfig(name="tiny", path=str(work_dir / "tiny-qwen3-omni"), build_tiny=True),
-                              work_dir)
     if scale.text < 16:
         raise ValueError(f"the overhead bench needs at least 16 text samples to separate fixed and per-sample "
                          f"cost, got {scale.text}")
+    tiny = resolve_model_path(ModelConfig(name="tiny", path=str(work_dir / "tiny-qwen3-omni"), build_tiny=True),
+                              work_dir)
     loads = workloads.build(work_dir, scale, max_frames=256)
     base = ["model=tiny_random", "model.build_tiny=false", f"model.path={tiny}", f"cache_dir={work_dir / 'cache'}",
             "use_response_cache=false", "resume=false", "failures.max_failures=1000000"]
