@@ -10,8 +10,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench import workloads
-from bench.gpu import _SharedRunner, base_overrides, kv_capacity, model_folder, task_overrides
+from bench.gpu import base_overrides, build_workloads, model_folder, task_overrides
+from bench.gpu_vllm import SharedRunner, kv_capacity
 
 
 def parallel_part(args: argparse.Namespace, mode: str) -> dict[str, Any]:
@@ -23,15 +23,14 @@ def parallel_part(args: argparse.Namespace, mode: str) -> dict[str, Any]:
     from evalkit.runners import build_runner
 
     model_dir = model_folder(args)
-    loads = [w for w in workloads.build(args.work_dir, workloads.REHEARSAL if args.rehearse else workloads.GPU,
-                                        args.max_frames) if w.name in ("text", "audio")]
+    loads = build_workloads(args, ["text", "audio"])
     size = "runner.data_parallel_size=2" if mode == "dp" else "runner.tensor_parallel_size=2"
     base = [*base_overrides(args, model_dir), size]
     cfg = load_run_config([*base, *task_overrides(loads[0], args.work_dir / "runs" / f"{mode}-start")])
     started = time.perf_counter()
     runner = build_runner(cfg.model, cfg.runner, str(model_dir))
     engine_start_s = time.perf_counter() - started
-    generation.build_runner = lambda *_: _SharedRunner(runner)
+    generation.build_runner = lambda *_: SharedRunner(runner)
     document = json.loads(args.result.read_text()) if args.result.exists() else {}
     one_gpu = {w["name"]: w for w in document.get("vllm", {}).get("workloads", [])}
     rows = []

@@ -87,7 +87,7 @@ class RunnerConfig:
     engine_args: dict[str, Any] = field(default_factory=dict)
     compile_cache_dir: str | None = None  # vLLM's compilation cache (VLLM_CACHE_ROOT); null = <cache_dir>/vllm
     # vLLM's batch-invariant kernels (VLLM_BATCH_INVARIANT): greedy outputs that do not depend on which requests
-    # share a batch, at a throughput cost (bench/gpu.py measures both on an H200)
+    # share a batch, at a throughput cost (`python -m bench.gpu --part invariant` measures both on an H200)
     batch_invariant: bool = False
     # OpenAI-compatible server
     base_url: str | None = None

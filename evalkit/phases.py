@@ -1,5 +1,5 @@
 """Wall seconds per phase of a run, so a slow run shows where its time went (the manifest's session entry and
-RunSummary carry them; bench/gpu.py reports them beside the engine's own time)."""
+RunSummary carry them; the GPU bench, bench/gpu_vllm.py, reports them beside the engine's own time)."""
 
 from __future__ import annotations
 
