@@ -69,9 +69,8 @@ def run(work_dir: Path, repeats: int, scale: workloads.Scale = workloads.GPU) ->
             rows.append(_measure(workload, base, work_dir, repeats, pipeline.run_evaluation, load_run_config,
                                  task_overrides))
         # the second text size: the fixed cost is the intercept of the line through the two sizes
-        small = [w for w in loads if w.name == "text"][0]
-        small = dataclasses.replace(small, name="text_small", n=scale.text // 8,
-                                    overrides=(*small.overrides, f"limit={scale.text // 8}"))
+        text, n_small = next(w for w in loads if w.name == "text"), scale.text // 8
+        small = dataclasses.replace(text, name="text_small", n=n_small, overrides=(*text.overrides, f"limit={n_small}"))
         rows.append(_measure(small, base, work_dir, repeats, pipeline.run_evaluation, load_run_config,
                              task_overrides))
     finally:
